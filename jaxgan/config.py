@@ -1,0 +1,220 @@
+"""Configuration: defaults, static versus dynamic names, loading, validation.
+
+A config is an ``ml_collections.ConfigDict``. Everything under ``hparams`` is a
+*dynamic* hyperparameter: it becomes an array (one value per population member)
+and changing it compiles nothing. Everything else is *static*: it changes
+array shapes or what is computed, and so selects a compiled program.
+
+Config files are Python modules with a ``get_config()`` that builds on
+:func:`get_config` here, e.g. ``experiments/configs/ring8.py``; any field can be
+overridden on the command line as ``--config.train.num_steps=2000``.
+"""
+
+import importlib.machinery
+import math
+import numbers
+import os
+import types
+from typing import Callable
+
+import ml_collections
+import numpy as np
+
+from jaxgan import data, losses, models, optim, penalties
+
+# Dynamic hyperparameters, in the order they are stored.
+DYNAMIC = ('lr_g', 'lr_d', 'b1_g', 'b2_g', 'b1_d', 'b2_d', 'wd_g', 'wd_d',
+           'gp_weight', 'r1_gamma', 'hinge_margin', 'ema_decay', 'loss',
+           'seed')
+# Dynamic hyperparameters held as integers; the rest are float32.
+INTEGER = ('loss', 'seed')
+
+
+def get_config() -> ml_collections.ConfigDict:
+  """The defaults: an MLP GAN on grid-25.
+
+  The non-saturating loss with an R1 penalty on D (Mescheder et al. 2018) and a
+  generator EMA whose parameters are the ones evaluated (StyleGAN2, Karras et
+  al. 2020); Adam with β1 = 0.5, β2 = 0.9 (SNGAN, WGAN-GP); lr 1e-3 for both
+  networks, which on grid-25 sharpens the modes within the step budget where
+  DCGAN's 2e-4 does not (BUILD_NOTES.md has the measurements).
+  """
+  cfg = ml_collections.ConfigDict()
+  cfg.data = ml_collections.ConfigDict(dict(name='grid25'))
+  cfg.model = ml_collections.ConfigDict(dict(
+      name='mlp', width=128, depth=3, latent_dim=16, g_activation='relu',
+      d_activation='leaky_relu', g_norm='none', d_norm='none'))
+  cfg.penalty = 'r1'
+  cfg.optim = ml_collections.ConfigDict(dict(g='adam', d='adam',
+                                             clip_norm=0.0))
+  cfg.hparams = ml_collections.ConfigDict(dict(
+      lr_g=1e-3, lr_d=1e-3, b1_g=0.5, b2_g=0.9, b1_d=0.5, b2_d=0.9,
+      wd_g=0.0, wd_d=0.0, gp_weight=10.0, r1_gamma=0.1, hinge_margin=1.0,
+      ema_decay=0.999, loss='non_saturating', seed=0))
+  # eval_samples: 2,500 generated samples per evaluation, as in PacGAN/VEEGAN.
+  cfg.train = ml_collections.ConfigDict(dict(
+      batch_size=256, num_steps=16000, n_disc=1, chunk_steps=2000,
+      eval_samples=2500))
+  return cfg
+
+
+def load(path: str) -> ml_collections.ConfigDict:
+  """Runs ``get_config()`` from the Python file at ``path``.
+
+  Raises:
+    FileNotFoundError: there is no file at ``path``.
+    ValueError: the file does not define ``get_config``, or it returns
+      something other than a ConfigDict.
+  """
+  if not os.path.isfile(path):
+    raise FileNotFoundError(f'config file {path!r} does not exist')
+  loader = importlib.machinery.SourceFileLoader('jaxgan_user_config', path)
+  module = types.ModuleType(loader.name)
+  try:
+    loader.exec_module(module)
+  except Exception as e:
+    raise ValueError(f'config file {path!r} failed to run: '
+                     f'{type(e).__name__}: {e}') from e
+  if not callable(getattr(module, 'get_config', None)):
+    raise ValueError(f'config file {path!r} does not define get_config()')
+  cfg = module.get_config()
+  if not isinstance(cfg, ml_collections.ConfigDict):
+    raise ValueError(f'get_config() in {path!r} returned {type(cfg).__name__}, '
+                     'not an ml_collections.ConfigDict')
+  return cfg
+
+
+def _choice(field: str, value, valid) -> None:
+  if value not in valid:
+    raise ValueError(f'{field}={value!r} is not valid; choose one of '
+                     f'{sorted(valid)}')
+
+
+def _integer(field: str, value, low: int) -> None:
+  if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+      or value < low):
+    raise ValueError(f'{field}={value!r} must be an integer >= {low}')
+
+
+# Range checks for the numeric dynamic hyperparameters: name -> (predicate on
+# an array of values, what a valid value is).
+_RANGES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
+    **{k: (lambda v: v > 0, 'must be > 0') for k in ('lr_g', 'lr_d')},
+    **{k: (lambda v: (v >= 0) & (v < 1), 'must be in [0, 1)')
+       for k in ('b1_g', 'b2_g', 'b1_d', 'b2_d', 'ema_decay')},
+    **{k: (lambda v: v >= 0, 'must be >= 0')
+       for k in ('wd_g', 'wd_d', 'gp_weight', 'r1_gamma', 'hinge_margin')},
+    'seed': (lambda v: (v >= 0) & (v == np.round(v)),
+             'must be a non-negative integer'),
+}
+
+
+def validate_hparams(hp, static_cfg: ml_collections.ConfigDict) -> None:
+  """Checks dynamic hyperparameter values, scalars or per-member arrays.
+
+  Args:
+    hp: mapping from every name in :data:`DYNAMIC` to a value or array of
+      values; ``loss`` may be names or indices.
+    static_cfg: the config the values will train with.
+
+  Raises:
+    ValueError: naming the first bad field and value.
+  """
+  missing = sorted(set(DYNAMIC) - set(hp))
+  unknown = sorted(set(hp) - set(DYNAMIC))
+  if missing or unknown:
+    raise ValueError(f'hparams: missing {missing}, unknown {unknown}; the '
+                     f'dynamic hyperparameters are {list(DYNAMIC)}')
+  for name, (ok, what) in _RANGES.items():
+    values = np.asarray(hp[name], np.float64)
+    bad = ~(np.isfinite(values) & ok(values))
+    if np.any(bad):
+      raise ValueError(f'hparams.{name}={values[bad].flat[0].item()!r} {what}')
+  for name in np.atleast_1d(hp['loss']):
+    if isinstance(name, (str, np.str_)):
+      losses.loss_index(str(name))
+    elif not 0 <= int(name) < len(losses.LOSS_NAMES):
+      raise ValueError(f'hparams.loss={name!r} is not a loss index in '
+                       f'[0, {len(losses.LOSS_NAMES)})')
+  for net in ('g', 'd'):
+    wd = np.asarray(hp[f'wd_{net}'], np.float64)
+    name = static_cfg.optim[net]
+    if name not in optim.USES_WEIGHT_DECAY and np.any(wd != 0):
+      raise ValueError(
+          f'hparams.wd_{net}={wd.flat[np.argmax(wd != 0)].item()!r} has no '
+          'effect '
+          f'with optim.{net}={name!r}; use one of {list(optim.USES_WEIGHT_DECAY)}')
+
+
+def validate(cfg: ml_collections.ConfigDict) -> None:
+  """Checks a whole config before anything is built or compiled.
+
+  Raises:
+    ValueError: naming the first bad field and its value (and, for names,
+      the valid choices).
+  """
+  _choice('data.name', cfg.data.name, data.DATASETS)
+  _choice('model.name', cfg.model.name, models.MODELS)
+  for net in ('g', 'd'):
+    _choice(f'model.{net}_activation', cfg.model[f'{net}_activation'],
+            models.ACTIVATIONS)
+    _choice(f'model.{net}_norm', cfg.model[f'{net}_norm'], models.NORMS)
+    _choice(f'optim.{net}', cfg.optim[net], optim.OPTIMIZERS)
+  _choice('penalty', cfg.penalty, penalties.PENALTIES)
+  for field in ('width', 'depth', 'latent_dim'):
+    _integer(f'model.{field}', cfg.model[field], 1)
+  for field in ('batch_size', 'num_steps', 'n_disc', 'chunk_steps',
+                'eval_samples'):
+    _integer(f'train.{field}', cfg.train[field], 1)
+  clip = cfg.optim.clip_norm
+  if not (isinstance(clip, numbers.Real) and math.isfinite(clip) and clip >= 0):
+    raise ValueError(f'optim.clip_norm={clip!r} must be >= 0 (0 turns it off)')
+  validate_hparams(dict(cfg.hparams), cfg)
+  if cfg.penalty != 'none' and cfg.model.d_norm == 'batch':
+    raise ValueError(
+        f"penalty={cfg.penalty!r} needs per-example input gradients of D, "
+        "which model.d_norm='batch' mixes across the batch; use 'none', "
+        "'layer' or 'spectral'")
+  _validate_model_fits_data(cfg)
+
+
+def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
+  info = data.DATASETS[cfg.data.name]
+  kind = info.kind
+  fits = models.MODELS[cfg.model.name].kind
+  if kind != fits:
+    raise ValueError(f'model.name={cfg.model.name!r} is for {fits} data but '
+                     f'data.name={cfg.data.name!r} holds {kind}')
+  if kind == 'images':
+    h, w, _ = info.shape
+    stride = 2 ** cfg.model.depth
+    if h % stride or w % stride or h // stride < 1:
+      raise ValueError(
+          f'model.depth={cfg.model.depth} halves {cfg.data.name} images '
+          f'({h}x{w}) {cfg.model.depth} times; pick a depth whose 2^depth '
+          'divides both sides')
+
+
+def hparams_from_config(cfg: ml_collections.ConfigDict) -> dict[str, np.ndarray]:
+  """The dynamic hyperparameters of ``cfg`` as numpy scalars.
+
+  ``loss`` becomes its index in :data:`jaxgan.losses.LOSS_NAMES`.
+  """
+  return as_arrays(dict(cfg.hparams))
+
+
+def as_arrays(hp) -> dict[str, np.ndarray]:
+  """Casts dynamic hyperparameter values (or per-member lists) to arrays.
+
+  Loss names become indices; ``loss`` and ``seed`` are int32, the rest
+  float32.
+  """
+  out = {}
+  for name in DYNAMIC:
+    value = hp[name]
+    if name == 'loss':
+      value = [losses.loss_index(str(v)) if isinstance(v, (str, np.str_))
+               else int(v) for v in np.atleast_1d(value)]
+      value = np.asarray(value).reshape(np.shape(hp[name]))
+    out[name] = np.asarray(value, np.int32 if name in INTEGER else np.float32)
+  return out

@@ -1,0 +1,76 @@
+"""Optax chains for G and D whose hyperparameters are arrays.
+
+Each network gets ``inject_hyperparams(chain)`` so its learning rate, β1, β2
+and weight decay live in the optimiser state as arrays. The train step writes
+the member's current values (from ``hparams``) into that state before every
+update, so changing a value, or giving every population member its own,
+compiles nothing.
+
+What β1 and β2 mean per optimiser:
+  * adam, adamw: Adam's β1 and β2.
+  * rmsprop: β1 is the momentum, β2 the decay of the squared-gradient average.
+  * sgd: β1 is the momentum; β2 is unused.
+Weight decay is decoupled and only adamw uses it.
+
+Example:
+  >>> tx = make_optimizer('adam', clip_norm=0.0)
+  >>> state = set_hyperparams(tx.init(params), lr=1e-4, b1=0.5, b2=0.9, wd=0.0)
+"""
+
+import optax
+
+from jaxgan.types import Array
+
+
+def _adam(learning_rate, b1, b2, weight_decay):
+  del weight_decay
+  return optax.adam(learning_rate, b1=b1, b2=b2)
+
+
+def _adamw(learning_rate, b1, b2, weight_decay):
+  return optax.adamw(learning_rate, b1=b1, b2=b2, weight_decay=weight_decay)
+
+
+def _rmsprop(learning_rate, b1, b2, weight_decay):
+  del weight_decay
+  return optax.rmsprop(learning_rate, decay=b2, momentum=b1)
+
+
+def _sgd(learning_rate, b1, b2, weight_decay):
+  del b2, weight_decay
+  return optax.sgd(learning_rate, momentum=b1)
+
+
+OPTIMIZERS = {'adam': _adam, 'adamw': _adamw, 'rmsprop': _rmsprop, 'sgd': _sgd}
+# Optimisers that read the weight decay hyperparameter.
+USES_WEIGHT_DECAY = ('adamw',)
+
+
+def make_optimizer(name: str, clip_norm: float) -> optax.GradientTransformation:
+  """The optimiser ``name`` with injectable hyperparameters.
+
+  Args:
+    name: one of :data:`OPTIMIZERS`.
+    clip_norm: clip gradients to this global norm first; 0 turns it off.
+
+  Returns:
+    A transformation whose state carries ``hyperparams`` with keys
+    ``learning_rate``, ``b1``, ``b2`` and ``weight_decay``.
+  """
+  factory = OPTIMIZERS[name]
+
+  def chain(learning_rate, b1, b2, weight_decay):
+    tx = factory(learning_rate, b1, b2, weight_decay)
+    if clip_norm > 0:
+      return optax.chain(optax.clip_by_global_norm(clip_norm), tx)
+    return tx
+
+  return optax.inject_hyperparams(chain)(
+      learning_rate=0.0, b1=0.0, b2=0.0, weight_decay=0.0)
+
+
+def set_hyperparams(opt_state: optax.InjectHyperparamsState, lr: Array,
+                    b1: Array, b2: Array, wd: Array):
+  """Returns ``opt_state`` with its hyperparameters replaced."""
+  return opt_state._replace(hyperparams=dict(
+      learning_rate=lr, b1=b1, b2=b2, weight_decay=wd))

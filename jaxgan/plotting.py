@@ -1,0 +1,51 @@
+"""Pictures of samples: scatter plots for 2-D data, grids for images."""
+
+import numpy as np
+
+
+def _figure(size):
+  import matplotlib
+  matplotlib.use('Agg')
+  import matplotlib.pyplot as plt
+  return plt, plt.figure(figsize=size)
+
+
+def scatter_png(path: str, samples: np.ndarray, modes: np.ndarray,
+                title: str = '') -> None:
+  """Saves generated 2-D points (blue) against the true modes (red)."""
+  plt, fig = _figure((5, 5))
+  ax = fig.add_subplot()
+  ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.5, label='generated')
+  ax.scatter(modes[:, 0], modes[:, 1], s=18, c='red', marker='x', label='modes')
+  span = np.abs(modes).max() * 1.5
+  ax.set(xlim=(-span, span), ylim=(-span, span), aspect='equal', title=title)
+  ax.legend(loc='upper right', fontsize=8)
+  fig.savefig(path, dpi=100, bbox_inches='tight')
+  plt.close(fig)
+
+
+def image_grid(images: np.ndarray, cols: int = 8, pad: int = 1) -> np.ndarray:
+  """Tiles NHWC images in [0, 1] into one array, ``pad`` white pixels apart."""
+  n, h, w, c = images.shape
+  rows = -(-n // cols)
+  grid = np.ones((rows * (h + pad) - pad, cols * (w + pad) - pad, c),
+                 images.dtype)
+  for i, img in enumerate(images):
+    r, k = divmod(i, cols)
+    top, left = r * (h + pad), k * (w + pad)
+    grid[top:top + h, left:left + w] = img
+  return grid
+
+
+def image_grid_png(path: str, images: np.ndarray, title: str = '',
+                   count: int = 64) -> None:
+  """Saves the first ``count`` NHWC images in [0, 1] as a grid."""
+  grid = image_grid(images[:count])
+  plt, fig = _figure((5, 5))
+  ax = fig.add_subplot()
+  ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap='gray',
+            vmin=0, vmax=1)
+  ax.set_axis_off()
+  ax.set_title(title)
+  fig.savefig(path, dpi=100, bbox_inches='tight')
+  plt.close(fig)

@@ -1,0 +1,199 @@
+"""The pure GAN training core: state, one step, a scanned chunk of steps.
+
+``make_train(cfg)`` reads only the *static* part of a config and returns pure
+functions. Dynamic hyperparameters arrive as arrays in ``hparams`` on every
+call, so the caller applies ``jit`` (and ``vmap`` over a population axis) once,
+at the outermost level, and changing a value compiles nothing.
+
+Example:
+  >>> fns = make_train(config.get_config())
+  >>> hp = config.hparams_from_config(cfg)
+  >>> state = jax.jit(fns.init)(jax.random.key(0), hp)
+  >>> chunk = jax.jit(fns.train_chunk, static_argnums=2)
+  >>> state, metrics = chunk(state, hp, 1000)   # metrics['d_loss'].shape == (1000,)
+"""
+
+from typing import Callable, NamedTuple
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import ml_collections
+import optax
+from flax import struct
+
+from jaxgan import data, losses, models, optim, penalties
+from jaxgan.types import Array, HParams, Metrics, Params, PRNGKey, PyTree
+
+# Per-step diagnostics returned by ``train_chunk`` (each of shape (n_steps,)).
+STEP_METRICS = ('d_loss', 'g_loss', 'penalty', 'd_real', 'd_fake',
+                'd_grad_norm', 'g_grad_norm', 'finite')
+
+
+class GANState(struct.PyTreeNode):
+  """Everything that evolves during training of one GAN.
+
+  Attributes:
+    step: generator steps taken (int32).
+    key: the member's PRNG key; step ``t`` uses ``fold_in(key, t)``.
+    g_params, d_params: network parameters.
+    g_stats, d_stats: non-parameter collections (batch norm statistics,
+      spectral norm vectors), ``{}`` when a network has none.
+    ema_params: exponential moving average of ``g_params``
+      (decay ``hparams['ema_decay']``; 0 keeps a copy).
+    g_opt_state, d_opt_state: optimiser states.
+    diverged: set once a step produced a non-finite loss, gradient or
+      parameter; from then on the state stays at its last finite value.
+  """
+  step: Array
+  key: PRNGKey
+  g_params: Params
+  g_stats: PyTree
+  d_params: Params
+  d_stats: PyTree
+  ema_params: Params
+  g_opt_state: optax.OptState
+  d_opt_state: optax.OptState
+  diverged: Array
+
+
+class TrainFns(NamedTuple):
+  """Pure functions built by :func:`make_train`.
+
+  Attributes:
+    init: ``(key, hparams) -> GANState``; the member's key is
+      ``fold_in(key, hparams['seed'])``.
+    train_chunk: ``(state, hparams, n_steps) -> (state, metrics)``, with
+      ``n_steps`` static and one entry of :data:`STEP_METRICS` per step.
+    generate: ``(state, key, n) -> samples`` from the EMA generator in
+      inference mode (``n`` static).
+    dataset: the training data.
+    generator, discriminator: the Flax modules.
+  """
+  init: Callable[[PRNGKey, HParams], GANState]
+  train_chunk: Callable[[GANState, HParams, int], tuple[GANState, Metrics]]
+  generate: Callable[[GANState, PRNGKey, int], Array]
+  dataset: data.Dataset
+  generator: nn.Module
+  discriminator: nn.Module
+
+
+def _apply(module: nn.Module, params: Params, stats: PyTree, x: Array,
+           train: bool) -> tuple[Array, PyTree]:
+  """Applies a model, returning its output and its updated statistics."""
+  return module.apply({'params': params, **stats}, x, train=train,
+                      mutable=list(stats))
+
+
+def _all_finite(tree: PyTree) -> Array:
+  leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]
+  return jnp.all(jnp.stack(leaves))
+
+
+def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
+  """Builds the pure train functions for the static settings of ``cfg``.
+
+  Args:
+    cfg: a validated config; only its static fields are read (``hparams``
+      values arrive with every call).
+
+  Returns:
+    The :class:`TrainFns`.
+  """
+  dataset = data.make_dataset(cfg.data.name)
+  g, d = models.make_models(cfg.model, dataset.shape)
+  g_tx = optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm)
+  d_tx = optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm)
+  penalty = penalties.PENALTIES[cfg.penalty]
+  batch, latent, n_disc = (cfg.train.batch_size, cfg.model.latent_dim,
+                           cfg.train.n_disc)
+
+  def set_opt(opt_state, hp, net):
+    return optim.set_hyperparams(opt_state, hp[f'lr_{net}'], hp[f'b1_{net}'],
+                                 hp[f'b2_{net}'], hp[f'wd_{net}'])
+
+  def init(key: PRNGKey, hp: HParams) -> GANState:
+    key = jax.random.fold_in(key, hp['seed'])
+    k_g, k_d, k_train = jax.random.split(key, 3)
+    g_vars = g.init(k_g, jnp.zeros((1, latent)), train=False)
+    d_vars = d.init(k_d, jnp.zeros((1,) + dataset.shape), train=False)
+    g_params, d_params = g_vars.pop('params'), d_vars.pop('params')
+    return GANState(
+        step=jnp.zeros((), jnp.int32), key=k_train,
+        g_params=g_params, g_stats=dict(g_vars),
+        d_params=d_params, d_stats=dict(d_vars),
+        ema_params=g_params,
+        g_opt_state=set_opt(g_tx.init(g_params), hp, 'g'),
+        d_opt_state=set_opt(d_tx.init(d_params), hp, 'd'),
+        diverged=jnp.zeros((), bool))
+
+  def d_update(state: GANState, hp: HParams, key: PRNGKey):
+    k_real, k_z, k_pen = jax.random.split(key, 3)
+    real = dataset.sample(k_real, batch)
+    z = jax.random.normal(k_z, (batch, latent))
+    fake = jax.lax.stop_gradient(
+        _apply(g, state.g_params, state.g_stats, z, True)[0])
+
+    def loss_fn(d_params):
+      logits, d_stats = _apply(d, d_params, state.d_stats,
+                               jnp.concatenate([real, fake]), True)
+      d_real, d_fake = logits[:batch], logits[batch:]
+      d_loss, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
+      d_fn = lambda x: _apply(d, d_params, state.d_stats, x, True)[0]
+      pen = penalty(d_fn, real, fake, k_pen, hp)
+      return d_loss + pen, (d_stats, dict(
+          d_loss=d_loss, penalty=pen, d_real=jnp.mean(d_real),
+          d_fake=jnp.mean(d_fake)))
+
+    grads, (d_stats, metrics) = jax.grad(loss_fn, has_aux=True)(state.d_params)
+    updates, opt_state = d_tx.update(grads, set_opt(state.d_opt_state, hp, 'd'),
+                                     state.d_params)
+    metrics['d_grad_norm'] = optax.global_norm(grads)
+    return state.replace(d_params=optax.apply_updates(state.d_params, updates),
+                         d_stats=d_stats, d_opt_state=opt_state), metrics
+
+  def g_update(state: GANState, hp: HParams, key: PRNGKey):
+    z = jax.random.normal(key, (batch, latent))
+
+    def loss_fn(g_params):
+      fake, g_stats = _apply(g, g_params, state.g_stats, z, True)
+      logits, _ = _apply(d, state.d_params, state.d_stats, fake, True)
+      _, g_loss = losses.gan_loss(hp['loss'], jnp.zeros_like(logits), logits,
+                                  hp)
+      return g_loss, g_stats
+
+    (g_loss, g_stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+        state.g_params)
+    updates, opt_state = g_tx.update(grads, set_opt(state.g_opt_state, hp, 'g'),
+                                     state.g_params)
+    g_params = optax.apply_updates(state.g_params, updates)
+    decay = hp['ema_decay']
+    ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p,
+                       state.ema_params, g_params)
+    return state.replace(g_params=g_params, g_stats=g_stats, ema_params=ema,
+                         g_opt_state=opt_state), dict(
+                             g_loss=g_loss, g_grad_norm=optax.global_norm(grads))
+
+  def step(state: GANState, hp: HParams):
+    keys = jax.random.split(jax.random.fold_in(state.key, state.step),
+                            n_disc + 1)
+    new = state
+    for k in keys[:-1]:
+      new, d_metrics = d_update(new, hp, k)
+    new, g_metrics = g_update(new, hp, keys[-1])
+    metrics = {**d_metrics, **g_metrics}
+    finite = _all_finite((metrics, new.g_params, new.d_params))
+    keep = finite & ~state.diverged
+    new = new.replace(step=state.step + 1)
+    new = jax.tree.map(lambda n, o: jnp.where(keep, n, o), new, state)
+    metrics['finite'] = finite
+    return new.replace(diverged=state.diverged | ~finite), metrics
+
+  def train_chunk(state: GANState, hp: HParams, n_steps: int):
+    return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=n_steps)
+
+  def generate(state: GANState, key: PRNGKey, n: int) -> Array:
+    z = jax.random.normal(key, (n, latent))
+    return _apply(g, state.ema_params, state.g_stats, z, False)[0]
+
+  return TrainFns(init, train_chunk, generate, dataset, g, d)
