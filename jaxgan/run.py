@@ -1,10 +1,11 @@
-"""Training one GAN end to end: the library function behind ``jaxgan train``.
+"""Training end to end: the library functions behind ``jaxgan train``.
 
 Example:
   >>> cfg = config.get_config()
   >>> cfg.train.num_steps = 2000
   >>> result = train_one(cfg, '/tmp/grid25')
   >>> result['modes'], result['high_quality']
+  >>> rows = train_population(cfg, [{'lr_d': 1e-4}, {'lr_d': 1e-3}], '/tmp/pop')
 """
 
 import json
@@ -18,10 +19,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import config, metrics, plotting, train
-
-# Key (folded into the member's key) of the samples every evaluation draws.
-EVAL_KEY = 0x5EED
+from jaxgan import config, distributed, plotting, population, train
 
 
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
@@ -99,10 +97,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
 
   init = jax.jit(fns.init)
   chunk = jax.jit(fns.train_chunk, static_argnums=2, donate_argnums=0)
-  evaluate = jax.jit(
-      lambda state: (lambda x: (x, metrics.sample_metrics(fns.dataset, x)))(
-          fns.generate(state, jax.random.fold_in(state.key, EVAL_KEY),
-                       cfg.train.eval_samples)))
+  evaluate = jax.jit(fns.evaluate, static_argnums=1)
 
   state = init(jax.random.key(0), hp)
   total, size = cfg.train.num_steps, cfg.train.chunk_steps
@@ -113,7 +108,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
     last = {k: float(np.mean(v)) for k, v in step_metrics.items()
             if k in ('d_loss', 'g_loss')}
     done += n
-    _, quality = evaluate(state)
+    _, quality = evaluate(state, cfg.train.eval_samples)
     elapsed = time.perf_counter() - start
     rate = done / elapsed
     log(f'step {done}/{total} {_fmt(last)} '
@@ -122,7 +117,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
         + (' DIVERGED' if bool(state.diverged) else ''))
   train_seconds = time.perf_counter() - start
 
-  samples, quality = evaluate(state)
+  samples, quality = evaluate(state, cfg.train.eval_samples)
   result = {k: float(v) for k, v in quality.items()}
   result.update(last, steps=int(state.step), diverged=bool(state.diverged),
                 train_seconds=train_seconds,
@@ -132,3 +127,93 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   save_samples(workdir, np.asarray(samples), fns.dataset, title)
   log(f'wrote {workdir}: {_fmt({k: result[k] for k in quality})}')
   return result
+
+
+# Columns of the per-member table, in order, when present.
+_TABLE = ('modes', 'high_quality', 'reverse_kl', 'd_loss', 'g_loss',
+          'diverged')
+
+
+def format_table(rows: list[dict]) -> str:
+  """A plain-text table of population results, one member per line."""
+  setting_keys = sorted({k for r in rows for k in r['setting']})
+  metric_keys = [k for k in _TABLE if any(k in r for r in rows)]
+  header = ['#'] + setting_keys + metric_keys
+  lines = [header]
+  for i, r in enumerate(rows):
+    cells = [str(i)] + [f'{r["setting"].get(k, "")}' if not isinstance(
+        r['setting'].get(k), float) else f'{r["setting"][k]:.4g}'
+                        for k in setting_keys]
+    cells += [f'{r[k]:.4g}' if isinstance(r.get(k), float) else str(r.get(k))
+              for k in metric_keys]
+    lines.append(cells)
+  widths = [max(len(line[c]) for line in lines) for c in range(len(header))]
+  return '\n'.join('  '.join(c.rjust(w) for c, w in zip(line, widths))
+                   for line in lines)
+
+
+def train_population(cfg: ml_collections.ConfigDict, settings: list[dict],
+                     workdir: str, mesh=None,
+                     log: Callable[[str], None] = print) -> list[dict]:
+  """Trains every setting at once, one compiled program per static bucket.
+
+  Every setting is validated before anything is written or compiled. On
+  several processes, all run this; process 0 logs and writes.
+
+  Writes ``config.json`` (the base config) and ``population.json`` (one row
+  per setting: the setting, its bucket's static values, quality metrics of
+  its EMA generator, mean losses of the last chunk, whether it diverged).
+
+  Args:
+    cfg: the base config; it is not modified.
+    settings: one mapping per member, of dynamic names (``'lr_d'``) and
+      dotted static paths (``'model.width'``).
+    workdir: output directory.
+    mesh: a ('pop', 'data') mesh; by default every device on 'pop'.
+    log: where progress lines and the final table go (process 0 only).
+
+  Returns:
+    The rows of ``population.json``, in the order of ``settings``.
+  """
+  if not settings:
+    raise ValueError('the population has no settings')
+  config.validate(cfg)
+  groups = population.buckets(cfg, settings)
+  mesh = population.make_mesh() if mesh is None else mesh
+  main = distributed.is_main_process()
+  say = log if main else (lambda _: None)
+  if main:
+    os.makedirs(workdir, exist_ok=True)
+    write_json(os.path.join(workdir, 'config.json'), cfg.to_dict())
+
+  rows: list[dict] = [{} for _ in settings]
+  for b, bucket in enumerate(groups):
+    n = len(bucket.indices)
+    size = population.padded_size(n, mesh)
+    pop = population.make_population(bucket.cfg, mesh, size)
+    hp = pop.put(population.pad(bucket.hparams, size))
+    state = pop.init(jax.random.key(0), hp)
+    total, chunk = bucket.cfg.train.num_steps, bucket.cfg.train.chunk_steps
+    done = 0
+    while done < total:
+      steps, start = min(chunk, total - done), time.perf_counter()
+      state, step_metrics = pop.train_chunk(state, hp, steps)
+      jax.block_until_ready(step_metrics)
+      done += steps
+      rate = n * steps / (time.perf_counter() - start)
+      say(f'bucket {b + 1}/{len(groups)} {bucket.static or ""} step '
+          f'{done}/{total} ({n} members) {rate:.0f} member-steps/s')
+    quality = distributed.to_host(pop.evaluate(state))
+    losses = distributed.to_host({k: step_metrics[k] for k in ('d_loss',
+                                                                 'g_loss')})
+    diverged = distributed.to_host(state.diverged)
+    for j, i in enumerate(bucket.indices):
+      row = dict(setting=dict(settings[i]), bucket=b)
+      row.update({k: float(v[j]) for k, v in quality.items()})
+      row.update({k: float(np.mean(v[j])) for k, v in losses.items()})
+      row['diverged'] = bool(diverged[j])
+      rows[i] = row
+  if main:
+    write_json(os.path.join(workdir, 'population.json'), rows)
+  say(format_table(rows))
+  return rows

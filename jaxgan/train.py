@@ -22,12 +22,14 @@ import ml_collections
 import optax
 from flax import struct
 
-from jaxgan import data, losses, models, optim, penalties
+from jaxgan import data, losses, metrics, models, optim, penalties
 from jaxgan.types import Array, HParams, Metrics, Params, PRNGKey, PyTree
 
 # Per-step diagnostics returned by ``train_chunk`` (each of shape (n_steps,)).
 STEP_METRICS = ('d_loss', 'g_loss', 'penalty', 'd_real', 'd_fake',
                 'd_grad_norm', 'g_grad_norm', 'finite')
+# Folded into a member's key to draw the samples every evaluation uses.
+EVAL_KEY = 0x5EED
 
 
 class GANState(struct.PyTreeNode):
@@ -67,12 +69,16 @@ class TrainFns(NamedTuple):
       ``n_steps`` static and one entry of :data:`STEP_METRICS` per step.
     generate: ``(state, key, n) -> samples`` from the EMA generator in
       inference mode (``n`` static).
+    evaluate: ``(state, n) -> (samples, metrics)``: ``n`` samples drawn with
+      the member's fixed evaluation key and their quality metrics
+      (:func:`jaxgan.metrics.sample_metrics`).
     dataset: the training data.
     generator, discriminator: the Flax modules.
   """
   init: Callable[[PRNGKey, HParams], GANState]
   train_chunk: Callable[[GANState, HParams, int], tuple[GANState, Metrics]]
   generate: Callable[[GANState, PRNGKey, int], Array]
+  evaluate: Callable[[GANState, int], tuple[Array, Metrics]]
   dataset: data.Dataset
   generator: nn.Module
   discriminator: nn.Module
@@ -90,12 +96,18 @@ def _all_finite(tree: PyTree) -> Array:
   return jnp.all(jnp.stack(leaves))
 
 
-def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
+def make_train(cfg: ml_collections.ConfigDict,
+               data_axis: str | None = None) -> TrainFns:
   """Builds the pure train functions for the static settings of ``cfg``.
 
   Args:
     cfg: a validated config; only its static fields are read (``hparams``
       values arrive with every call).
+    data_axis: name of a mapped device axis (inside ``shard_map``) that splits
+      each batch. Every device draws the same global batch and keeps its
+      slice; gradients, losses and normalisation statistics are averaged over
+      the axis with ``lax.pmean``, so the result equals the unsplit step up to
+      float rounding (batch norm then normalises each slice on its own).
 
   Returns:
     The :class:`TrainFns`.
@@ -107,6 +119,17 @@ def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
   penalty = penalties.PENALTIES[cfg.penalty]
   batch, latent, n_disc = (cfg.train.batch_size, cfg.model.latent_dim,
                            cfg.train.n_disc)
+
+  def local(x: Array) -> Array:
+    """This device's slice of a global batch."""
+    if data_axis is None:
+      return x
+    size = x.shape[0] // jax.lax.axis_size(data_axis)
+    return jax.lax.dynamic_slice_in_dim(
+        x, jax.lax.axis_index(data_axis) * size, size)
+
+  def data_mean(tree: PyTree) -> PyTree:
+    return tree if data_axis is None else jax.lax.pmean(tree, data_axis)
 
   def set_opt(opt_state, hp, net):
     return optim.set_hyperparams(opt_state, hp[f'lr_{net}'], hp[f'b1_{net}'],
@@ -129,15 +152,18 @@ def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
 
   def d_update(state: GANState, hp: HParams, key: PRNGKey):
     k_real, k_z, k_pen = jax.random.split(key, 3)
-    real = dataset.sample(k_real, batch)
-    z = jax.random.normal(k_z, (batch, latent))
+    if data_axis is not None:
+      k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(data_axis))
+    real = local(dataset.sample(k_real, batch))
+    z = local(jax.random.normal(k_z, (batch, latent)))
     fake = jax.lax.stop_gradient(
         _apply(g, state.g_params, state.g_stats, z, True)[0])
+    n = real.shape[0]
 
     def loss_fn(d_params):
       logits, d_stats = _apply(d, d_params, state.d_stats,
                                jnp.concatenate([real, fake]), True)
-      d_real, d_fake = logits[:batch], logits[batch:]
+      d_real, d_fake = logits[:n], logits[n:]
       d_loss, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
       d_fn = lambda x: _apply(d, d_params, state.d_stats, x, True)[0]
       pen = penalty(d_fn, real, fake, k_pen, hp)
@@ -145,15 +171,16 @@ def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
           d_loss=d_loss, penalty=pen, d_real=jnp.mean(d_real),
           d_fake=jnp.mean(d_fake)))
 
-    grads, (d_stats, metrics) = jax.grad(loss_fn, has_aux=True)(state.d_params)
+    grads, (d_stats, diag) = data_mean(
+        jax.grad(loss_fn, has_aux=True)(state.d_params))
     updates, opt_state = d_tx.update(grads, set_opt(state.d_opt_state, hp, 'd'),
                                      state.d_params)
-    metrics['d_grad_norm'] = optax.global_norm(grads)
+    diag['d_grad_norm'] = optax.tree.norm(grads)
     return state.replace(d_params=optax.apply_updates(state.d_params, updates),
-                         d_stats=d_stats, d_opt_state=opt_state), metrics
+                         d_stats=d_stats, d_opt_state=opt_state), diag
 
   def g_update(state: GANState, hp: HParams, key: PRNGKey):
-    z = jax.random.normal(key, (batch, latent))
+    z = local(jax.random.normal(key, (batch, latent)))
 
     def loss_fn(g_params):
       fake, g_stats = _apply(g, g_params, state.g_stats, z, True)
@@ -162,8 +189,8 @@ def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
                                   hp)
       return g_loss, g_stats
 
-    (g_loss, g_stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-        state.g_params)
+    (g_loss, g_stats), grads = data_mean(
+        jax.value_and_grad(loss_fn, has_aux=True)(state.g_params))
     updates, opt_state = g_tx.update(grads, set_opt(state.g_opt_state, hp, 'g'),
                                      state.g_params)
     g_params = optax.apply_updates(state.g_params, updates)
@@ -172,22 +199,22 @@ def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
                        state.ema_params, g_params)
     return state.replace(g_params=g_params, g_stats=g_stats, ema_params=ema,
                          g_opt_state=opt_state), dict(
-                             g_loss=g_loss, g_grad_norm=optax.global_norm(grads))
+                             g_loss=g_loss, g_grad_norm=optax.tree.norm(grads))
 
   def step(state: GANState, hp: HParams):
     keys = jax.random.split(jax.random.fold_in(state.key, state.step),
                             n_disc + 1)
     new = state
     for k in keys[:-1]:
-      new, d_metrics = d_update(new, hp, k)
-    new, g_metrics = g_update(new, hp, keys[-1])
-    metrics = {**d_metrics, **g_metrics}
-    finite = _all_finite((metrics, new.g_params, new.d_params))
+      new, d_diag = d_update(new, hp, k)
+    new, g_diag = g_update(new, hp, keys[-1])
+    diag = {**d_diag, **g_diag}
+    finite = _all_finite((diag, new.g_params, new.d_params))
     keep = finite & ~state.diverged
     new = new.replace(step=state.step + 1)
     new = jax.tree.map(lambda n, o: jnp.where(keep, n, o), new, state)
-    metrics['finite'] = finite
-    return new.replace(diverged=state.diverged | ~finite), metrics
+    diag['finite'] = finite
+    return new.replace(diverged=state.diverged | ~finite), diag
 
   def train_chunk(state: GANState, hp: HParams, n_steps: int):
     return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=n_steps)
@@ -196,4 +223,8 @@ def make_train(cfg: ml_collections.ConfigDict) -> TrainFns:
     z = jax.random.normal(key, (n, latent))
     return _apply(g, state.ema_params, state.g_stats, z, False)[0]
 
-  return TrainFns(init, train_chunk, generate, dataset, g, d)
+  def evaluate(state: GANState, n: int) -> tuple[Array, Metrics]:
+    samples = generate(state, jax.random.fold_in(state.key, EVAL_KEY), n)
+    return samples, metrics.sample_metrics(dataset, samples)
+
+  return TrainFns(init, train_chunk, generate, evaluate, dataset, g, d)

@@ -1,0 +1,23 @@
+"""jaxgan: tune GAN hyperparameters with vectorised populations in JAX.
+
+The pieces, from config to results:
+
+  >>> import jaxgan
+  >>> cfg = jaxgan.get_config()                 # static + dynamic settings
+  >>> fns = jaxgan.make_train(cfg)              # pure init / train_chunk
+  >>> hp = jaxgan.hparams_from_config(cfg)      # dynamic hyperparameters
+  >>> jaxgan.train_one(cfg, '/tmp/run')         # one GAN, end to end
+"""
+
+from jaxgan.config import (DYNAMIC, get_config, hparams_from_config, load,
+                           validate)
+from jaxgan.data import DATASETS, Dataset, make_dataset
+from jaxgan.losses import LOSSES, gan_loss
+from jaxgan.metrics import mixture_metrics, sample_metrics
+from jaxgan.models import MODELS, make_models
+from jaxgan.optim import OPTIMIZERS, make_optimizer
+from jaxgan.penalties import PENALTIES
+from jaxgan.run import train_one
+from jaxgan.train import GANState, TrainFns, make_train
+
+__version__ = '0.1.0'

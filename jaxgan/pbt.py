@@ -1,0 +1,73 @@
+"""Population-based training's exploit/explore step, as a pure function.
+
+``exploit_explore`` runs on the device over a whole population (jit it, or
+call it inside a jitted loop): the worst ``fraction`` of members copy the
+weights, optimiser state and hyperparameters of randomly chosen members of the
+best ``fraction`` (exploit), then perturb the copied hyperparameters (explore).
+Scales (learning rates, weight decays, penalty weights, hinge margin) are
+multiplied by 0.8 or 1.2; betas and the EMA decay have ``1 - value``
+multiplied instead, so they stay in [0, 1). The loss family and the seed are
+inherited as they are; each child gets a fresh PRNG stream.
+
+Jaderberg et al. 2017, "Population Based Training of Neural Networks".
+"""
+
+import jax
+import jax.numpy as jnp
+
+from jaxgan.train import GANState
+from jaxgan.types import Array, HParams, PRNGKey
+
+# Hyperparameters perturbed multiplicatively.
+SCALES = ('lr_g', 'lr_d', 'wd_g', 'wd_d', 'gp_weight', 'r1_gamma',
+          'hinge_margin')
+# Hyperparameters in [0, 1) perturbed through 1 - value.
+RATES = ('b1_g', 'b2_g', 'b1_d', 'b2_d', 'ema_decay')
+# Largest value a rate may reach after a perturbation.
+MAX_RATE = 0.9999
+
+
+def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
+                    fraction: float = 0.25,
+                    factors: tuple[float, float] = (0.8, 1.2)
+                    ) -> tuple[GANState, HParams, Array]:
+  """Replaces the worst members by perturbed copies of the best.
+
+  Args:
+    key: PRNG key for the choice of parents and perturbations.
+    state: population state, leading axis = members.
+    hp: population hyperparameters, leading axis = members.
+    scores: one score per member, lower is better; NaN counts as worst
+      (give diverged members ``inf``).
+    fraction: share of members replaced (and share eligible as parents);
+      at least one member each way.
+    factors: the two multipliers a perturbation picks from.
+
+  Returns:
+    ``(state, hp, parents)``: ``parents[i]`` is the member that member ``i``
+    copied, or ``i`` itself when it was kept.
+  """
+  size = scores.shape[0]
+  n = max(1, int(size * fraction))
+  order = jnp.argsort(jnp.where(jnp.isnan(scores), jnp.inf, scores))
+  top, bottom = order[:n], order[size - n:]
+  k_parent, k_factor, k_stream = jax.random.split(key, 3)
+  chosen = top[jax.random.randint(k_parent, (n,), 0, n)]
+  parents = jnp.arange(size).at[bottom].set(chosen)
+  replaced = parents != jnp.arange(size)
+
+  state = jax.tree.map(lambda x: x[parents], state)
+  state = state.replace(key=jnp.where(
+      replaced, jax.random.split(k_stream, size), state.key))
+  hp = {k: v[parents] for k, v in hp.items()}
+
+  names = SCALES + RATES
+  picks = jax.random.bernoulli(k_factor, 0.5, (len(names), size))
+  for name, pick in zip(names, picks):
+    factor = jnp.where(pick, factors[1], factors[0]).astype(hp[name].dtype)
+    if name in SCALES:
+      new = hp[name] * factor
+    else:
+      new = jnp.clip(1.0 - (1.0 - hp[name]) * factor, 0.0, MAX_RATE)
+    hp[name] = jnp.where(replaced, new, hp[name])
+  return state, hp, parents

@@ -1,0 +1,258 @@
+"""Many hyperparameter settings trained at once, in one compiled program.
+
+A population is a :class:`jaxgan.train.GANState` (and a dict of dynamic
+hyperparameters) with a leading member axis. :func:`make_population` wraps the
+single-member functions of :func:`jaxgan.train.make_train` as
+
+    jit(shard_map(vmap(fn)))
+
+over a device mesh with axes ``('pop', 'data')``: ``'pop'`` splits the
+members over devices, ``'data'`` splits each member's batch (gradients
+averaged with ``lax.pmean``). Member ``i`` computes what a single run with
+its hyperparameters computes.
+
+Settings whose *static* values differ (``model.width``, ``train.batch_size``,
+...) cannot share a program: :func:`buckets` groups them, and each bucket is one
+program, padded to a fixed size so that later calls of the same bucket
+compile nothing (:func:`make_population` caches the compiled functions).
+
+Example:
+  >>> mesh = make_mesh()
+  >>> pop = make_population(cfg, mesh, size=16)
+  >>> hp = stack_hparams(cfg, [{'lr_d': lr} for lr in np.geomspace(1e-4, 1e-2, 16)])
+  >>> state = pop.init(jax.random.key(0), pop.put(hp))
+  >>> state, step_metrics = pop.train_chunk(state, pop.put(hp), 1000)
+  >>> quality = pop.evaluate(state)           # {'modes': (16,), ...}
+"""
+
+import json
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+
+import jax
+import ml_collections
+import numpy as np
+from jax.sharding import Mesh, NamedSharding
+
+from jaxgan import config, train
+from jaxgan.types import HParams, Metrics, PRNGKey, PyTree
+
+POP, DATA = 'pop', 'data'
+
+
+def make_mesh(data: int = 1, devices: Sequence[jax.Device] | None = None
+              ) -> Mesh:
+  """A ('pop', 'data') mesh over ``devices`` (default: every device of every
+  process), with ``data`` devices splitting each member's batch."""
+  devices = list(jax.devices() if devices is None else devices)
+  if data < 1 or len(devices) % data:
+    raise ValueError(f'data={data} must be >= 1 and divide the '
+                     f'{len(devices)} devices')
+  return jax.make_mesh((len(devices) // data, data), (POP, DATA),
+                       devices=devices)
+
+
+class Population(NamedTuple):
+  """Compiled population functions for one static config and size.
+
+  Attributes:
+    size: members (a multiple of the mesh's 'pop' size).
+    mesh: the device mesh.
+    fns: the single-member functions.
+    init: ``(key, hparams) -> state``; member ``i`` gets
+      ``fns.init(key, hparams[i])``.
+    train_chunk: ``(state, hparams, n_steps) -> (state, step_metrics)``;
+      ``step_metrics[k]`` has shape ``(size, n_steps)``. Donates ``state``.
+    evaluate: ``state -> metrics`` of shape ``(size,)`` each, from
+      ``cfg.train.eval_samples`` samples per member.
+    sample: ``(state, n) -> samples`` of shape ``(size, n, ...)`` drawn with
+      each member's evaluation key.
+    put: places a host array (or dict of them) with a leading member axis on
+      the mesh, split over 'pop'.
+  """
+  size: int
+  mesh: Mesh
+  fns: train.TrainFns
+  init: Callable[[PRNGKey, HParams], train.GANState]
+  train_chunk: Callable[[train.GANState, HParams, int],
+                        tuple[train.GANState, Metrics]]
+  evaluate: Callable[[train.GANState], Metrics]
+  sample: Callable[[train.GANState, int], jax.Array]
+  put: Callable[[PyTree], PyTree]
+
+
+def static_key(cfg: ml_collections.ConfigDict) -> str:
+  """The static part of ``cfg`` as canonical JSON (``hparams`` left out)."""
+  static = cfg.to_dict()
+  static.pop('hparams', None)
+  return json.dumps(static, sort_keys=True)
+
+
+_CACHE: dict[tuple[str, int, Mesh], Population] = {}
+
+
+def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
+                    size: int) -> Population:
+  """Builds (or returns the cached) compiled population for ``cfg``.
+
+  Args:
+    cfg: a validated config; its static fields select the program.
+    mesh: a ('pop', 'data') mesh from :func:`make_mesh`.
+    size: number of members; must be a multiple of the 'pop' axis size.
+
+  Raises:
+    ValueError: ``size`` or ``cfg.train.batch_size`` does not split over the
+      mesh.
+  """
+  pop_devices, data_devices = mesh.shape[POP], mesh.shape[DATA]
+  if size < 1 or size % pop_devices:
+    raise ValueError(f'population size={size} must be a positive multiple of '
+                     f"the mesh's 'pop' axis ({pop_devices} devices)")
+  if cfg.train.batch_size % data_devices:
+    raise ValueError(f'train.batch_size={cfg.train.batch_size} must be '
+                     f"divisible by the mesh's 'data' axis ({data_devices})")
+  cache_key = (static_key(cfg), size, mesh)
+  if cache_key in _CACHE:
+    return _CACHE[cache_key]
+
+  fns = train.make_train(cfg, data_axis=DATA)
+  members = jax.P(POP)
+  split = NamedSharding(mesh, members)
+  eval_samples = cfg.train.eval_samples
+
+  def mapped(fn, in_specs):
+    return jax.shard_map(fn, mesh=mesh, in_specs=in_specs,
+                         out_specs=members, check_vma=False)
+
+  init = jax.jit(mapped(jax.vmap(fns.init, in_axes=(None, 0)),
+                        (jax.P(), members)))
+
+  def train_chunk(state, hp, n_steps):
+    chunk = jax.vmap(lambda s, h: fns.train_chunk(s, h, n_steps))
+    return mapped(chunk, (members, members))(state, hp)
+
+  def evaluate(state):
+    return mapped(jax.vmap(lambda s: fns.evaluate(s, eval_samples)[1]),
+                  (members,))(state)
+
+  def sample(state, n):
+    return mapped(jax.vmap(lambda s: fns.evaluate(s, n)[0]), (members,))(state)
+
+  def put(tree):
+    return jax.tree.map(
+        lambda x: jax.make_array_from_callback(
+            np.shape(x), split, lambda idx, x=np.asarray(x): x[idx]), tree)
+
+  population = Population(
+      size=size, mesh=mesh, fns=fns, init=init,
+      train_chunk=jax.jit(train_chunk, static_argnums=2, donate_argnums=0),
+      evaluate=jax.jit(evaluate),
+      sample=jax.jit(sample, static_argnums=1), put=put)
+  _CACHE[cache_key] = population
+  return population
+
+
+def stack_hparams(cfg: ml_collections.ConfigDict,
+                  members: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+  """Per-member hyperparameter arrays: ``cfg.hparams`` overridden per member.
+
+  Args:
+    cfg: supplies the defaults and the static settings to validate against.
+    members: one mapping of dynamic hyperparameter overrides per member.
+
+  Returns:
+    ``{name: array of shape (len(members),)}`` for every name in
+    :data:`jaxgan.config.DYNAMIC`.
+
+  Raises:
+    ValueError: an unknown name or a bad value, named.
+  """
+  base = dict(cfg.hparams)
+  rows = []
+  for i, member in enumerate(members):
+    unknown = sorted(set(member) - set(config.DYNAMIC))
+    if unknown:
+      raise ValueError(f'member {i}: {unknown} are not dynamic '
+                       f'hyperparameters; those are {list(config.DYNAMIC)}')
+    rows.append({**base, **member})
+  hp = config.as_arrays({k: [row[k] for row in rows] for k in config.DYNAMIC})
+  config.validate_hparams(hp, cfg)
+  return hp
+
+
+def pad(hp: Mapping[str, np.ndarray], size: int) -> dict[str, np.ndarray]:
+  """Repeats the last member until there are ``size`` members."""
+  n = len(next(iter(hp.values())))
+  if n > size:
+    raise ValueError(f'{n} members do not fit a population of size {size}')
+  index = np.minimum(np.arange(size), n - 1)
+  return {k: np.asarray(v)[index] for k, v in hp.items()}
+
+
+def padded_size(n: int, mesh: Mesh, minimum: int = 1) -> int:
+  """The smallest multiple of the 'pop' axis that holds ``max(n, minimum)``."""
+  step = mesh.shape[POP]
+  return -(-max(n, minimum) // step) * step
+
+
+class Bucket(NamedTuple):
+  """Settings that share every static value, hence one compiled program.
+
+  Attributes:
+    cfg: the config with this bucket's static overrides applied.
+    static: the static overrides, ``{'model.width': 64, ...}``.
+    indices: positions of the bucket's settings in the input list.
+    hparams: their dynamic hyperparameters, stacked.
+  """
+  cfg: ml_collections.ConfigDict
+  static: dict[str, Any]
+  indices: list[int]
+  hparams: dict[str, np.ndarray]
+
+
+def _with_static(cfg: ml_collections.ConfigDict,
+                 static: Mapping[str, Any]) -> ml_collections.ConfigDict:
+  out = ml_collections.ConfigDict(cfg.to_dict())
+  for path, value in static.items():
+    *parents, leaf = path.split('.')
+    node = out
+    for p in parents:
+      if p not in node or not isinstance(node[p], ml_collections.ConfigDict):
+        raise ValueError(f'{path!r} is not a config field')
+      node = node[p]
+    if leaf not in node or path.startswith('hparams.'):
+      raise ValueError(f'{path!r} is not a static config field')
+    node[leaf] = value
+  return out
+
+
+def buckets(cfg: ml_collections.ConfigDict,
+            settings: Iterable[Mapping[str, Any]]) -> list[Bucket]:
+  """Groups settings by their static values.
+
+  Args:
+    cfg: the base config.
+    settings: mappings whose keys are dynamic hyperparameter names
+      (``'lr_d'``) or dotted static config paths (``'model.width'``).
+
+  Returns:
+    One :class:`Bucket` per distinct set of static values, in order of first
+    appearance. Each bucket's config is validated.
+
+  Raises:
+    ValueError: an unknown field or a bad value, named.
+  """
+  groups: dict[str, tuple[dict[str, Any], list[int], list[dict]]] = {}
+  for i, setting in enumerate(settings):
+    static = {k: v for k, v in setting.items() if '.' in k}
+    dynamic = {k: v for k, v in setting.items() if '.' not in k}
+    key = json.dumps(static, sort_keys=True, default=str)
+    _, indices, rows = groups.setdefault(key, (static, [], []))
+    indices.append(i)
+    rows.append(dynamic)
+  out = []
+  for static, indices, rows in groups.values():
+    bucket_cfg = _with_static(cfg, static)
+    config.validate(bucket_cfg)
+    out.append(Bucket(bucket_cfg, static, indices,
+                      stack_hparams(bucket_cfg, rows)))
+  return out

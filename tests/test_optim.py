@@ -1,0 +1,41 @@
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from jaxgan import optim
+
+PARAMS = {'w': jnp.array([1.0, -2.0])}
+GRADS = {'w': jnp.array([0.5, 0.5])}
+
+
+@pytest.mark.parametrize('name,reference', [
+    ('adam', optax.adam(0.1, b1=0.5, b2=0.9)),
+    ('adamw', optax.adamw(0.1, b1=0.5, b2=0.9, weight_decay=0.01)),
+    ('rmsprop', optax.rmsprop(0.1, decay=0.9, momentum=0.5)),
+    ('sgd', optax.sgd(0.1, momentum=0.5)),
+])
+def test_injected_values_match_plain_optax(name, reference):
+  tx = optim.make_optimizer(name, clip_norm=0.0)
+  state = optim.set_hyperparams(tx.init(PARAMS), jnp.float32(0.1),
+                                jnp.float32(0.5), jnp.float32(0.9),
+                                jnp.float32(0.01))
+  ref_state = reference.init(PARAMS)
+  for _ in range(3):
+    updates, state = tx.update(GRADS, state, PARAMS)
+    ref_updates, ref_state = reference.update(GRADS, ref_state, PARAMS)
+    np.testing.assert_allclose(updates['w'], ref_updates['w'], rtol=1e-6)
+
+
+def test_clipping_bounds_the_update():
+  tx = optim.make_optimizer('sgd', clip_norm=1.0)
+  state = optim.set_hyperparams(tx.init(PARAMS), 1.0, 0.0, 0.0, 0.0)
+  updates, _ = tx.update({'w': jnp.array([30.0, 40.0])}, state, PARAMS)
+  np.testing.assert_allclose(updates['w'], [-0.6, -0.8], rtol=1e-6)
+
+
+def test_hyperparameters_live_in_state():
+  tx = optim.make_optimizer('adam', clip_norm=0.0)
+  state = optim.set_hyperparams(tx.init(PARAMS), 3e-4, 0.0, 0.99, 0.0)
+  assert float(state.hyperparams['learning_rate']) == pytest.approx(3e-4)
+  assert float(state.hyperparams['b2']) == pytest.approx(0.99)

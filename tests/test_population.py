@@ -1,0 +1,189 @@
+import os
+import socket
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from conftest import tiny_config
+from jaxgan import config, losses, population, train
+
+MESH = population.make_mesh()
+WORKER = os.path.join(os.path.dirname(__file__), 'population_worker.py')
+
+
+def single_run(cfg, member_hp, n):
+  fns = train.make_train(cfg)
+  state = jax.jit(fns.init)(jax.random.key(0), member_hp)
+  return jax.jit(fns.train_chunk, static_argnums=2)(state, member_hp, n)
+
+
+def population_run(cfg, members, n, size=None):
+  hp = population.stack_hparams(cfg, members)
+  size = size or len(members)
+  pop = population.make_population(cfg, MESH, size)
+  hp_dev = pop.put(population.pad(hp, size))
+  state = pop.init(jax.random.key(0), hp_dev)
+  state, m = pop.train_chunk(state, hp_dev, n)
+  return pop, state, m, hp
+
+
+MEMBERS = [
+    {'lr_d': 1e-3},
+    {'lr_d': 3e-3, 'lr_g': 2e-4, 'seed': 4},
+    {'b1_g': 0.0, 'b2_d': 0.99, 'r1_gamma': 1.0, 'ema_decay': 0.9},
+    {'loss': 'hinge', 'hinge_margin': 0.5, 'seed': 2},
+]
+
+
+@pytest.mark.parametrize('i', range(len(MEMBERS)))
+def test_member_equals_single_run(i):
+  cfg = tiny_config()
+  _, state, m, hp = population_run(cfg, MEMBERS, 6)
+  one = {k: v[i] for k, v in hp.items()}
+  single_state, single_m = single_run(cfg, one, 6)
+  for k in train.STEP_METRICS:
+    np.testing.assert_allclose(m[k][i], single_m[k], rtol=2e-5, atol=1e-6,
+                               err_msg=k)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a[i], b, rtol=2e-5,
+                                                       atol=1e-6),
+               (state.g_params, state.d_params, state.ema_params),
+               (single_state.g_params, single_state.d_params,
+                single_state.ema_params))
+
+
+def test_evaluate_is_per_member_single_evaluation():
+  cfg = tiny_config()
+  pop, state, _, hp = population_run(cfg, MEMBERS, 4)
+  quality = pop.evaluate(state)
+  one = {k: v[3] for k, v in hp.items()}
+  single_state, _ = single_run(cfg, one, 4)
+  _, single_quality = jax.jit(pop.fns.evaluate, static_argnums=1)(
+      single_state, cfg.train.eval_samples)
+  for k, v in single_quality.items():
+    assert quality[k].shape == (4,)
+    np.testing.assert_allclose(quality[k][3], v, rtol=1e-5)
+
+
+def test_later_rounds_with_new_values_compile_nothing(compile_counter):
+  cfg = tiny_config()
+  population_run(cfg, MEMBERS[:3], 5, size=4)
+  first = compile_counter.count
+  assert first > 0
+  other = [{'lr_d': 5e-4, 'loss': 'least_squares'}, {'lr_g': 1e-2, 'seed': 9}]
+  pop, state, _, _ = population_run(cfg, other, 5, size=4)
+  pop.evaluate(state)
+  after_eval = compile_counter.count
+  pop, state, _, _ = population_run(cfg, MEMBERS, 5, size=4)
+  pop.evaluate(state)
+  assert compile_counter.count == after_eval
+
+
+def test_diverged_member_changes_no_other_member():
+  cfg = tiny_config()
+  healthy = [MEMBERS[0], MEMBERS[1], MEMBERS[2]]
+  poisoned = [MEMBERS[0], {'lr_d': 1e30, 'lr_g': 1e30}, MEMBERS[2]]
+  _, s_ok, m_ok, _ = population_run(cfg, healthy, 6)
+  _, s_bad, m_bad, _ = population_run(cfg, poisoned, 6)
+  assert bool(s_bad.diverged[1]) and not bool(jnp.any(s_bad.diverged[::2]))
+  for i in (0, 2):
+    for k in train.STEP_METRICS:
+      np.testing.assert_array_equal(m_ok[k][i], m_bad[k][i])
+    jax.tree.map(lambda a, b: np.testing.assert_array_equal(a[i], b[i]),
+                 s_ok.g_params, s_bad.g_params)
+  assert all(bool(jnp.all(jnp.isfinite(x[1])))
+             for x in jax.tree.leaves(s_bad.g_params))
+
+
+def test_buckets_group_static_values_and_keep_order():
+  cfg = tiny_config()
+  settings = [{'lr_d': 1e-3, 'model.width': 8}, {'lr_d': 2e-3},
+              {'lr_d': 3e-3, 'model.width': 8}, {'loss': 'hinge'}]
+  groups = population.buckets(cfg, settings)
+  assert [g.indices for g in groups] == [[0, 2], [1, 3]]
+  assert groups[0].cfg.model.width == 8 and groups[1].cfg.model.width == 16
+  np.testing.assert_allclose(groups[0].hparams['lr_d'], [1e-3, 3e-3])
+  assert groups[1].hparams['loss'].tolist() == [
+      losses.loss_index('non_saturating'), losses.loss_index('hinge')]
+  assert cfg.model.width == 16  # the base config is not modified
+
+
+@pytest.mark.parametrize('setting,message', [
+    ({'lr_dd': 1e-3}, r"\['lr_dd'\] are not dynamic"),
+    ({'lr_d': -1.0}, r'hparams.lr_d=-1.0 must be > 0'),
+    ({'model.widht': 8}, r"'model.widht' is not a static config field"),
+    ({'model.width': 0}, r'model.width=0 must be an integer >= 1'),
+    ({'hparams.lr_d': 0.1}, r"'hparams.lr_d' is not a static config field"),
+])
+def test_bad_settings_are_named(setting, message):
+  with pytest.raises(ValueError, match=message):
+    population.buckets(tiny_config(), [{'lr_d': 1e-3}, setting])
+
+
+def test_size_must_split_over_the_mesh():
+  with pytest.raises(ValueError, match=r"size=0 must be a positive multiple"):
+    population.make_population(tiny_config(), MESH, 0)
+  assert population.padded_size(5, MESH) == 5
+  padded = population.pad({'a': np.array([1, 2, 3])}, 5)
+  assert padded['a'].tolist() == [1, 2, 3, 3, 3]
+  with pytest.raises(ValueError, match='3 members do not fit'):
+    population.pad({'a': np.array([1, 2, 3])}, 2)
+
+
+def _run_worker(out, data=1, env=None, devices=8):
+  env = dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices), **(env or {}))
+  return subprocess.Popen([sys.executable, WORKER, f'--data={data}',
+                           f'--out={out}'], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+
+
+def _wait(proc):
+  out, _ = proc.communicate(timeout=600)
+  assert proc.returncode == 0, out
+
+
+def _assert_same(a, b):
+  assert set(a.files) == set(b.files)
+  for k in a.files:
+    if k in ('devices', 'processes'):
+      continue
+    np.testing.assert_allclose(a[k], b[k], rtol=1e-4, atol=1e-6, err_msg=k)
+
+
+@pytest.mark.slow
+def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
+  runs = {'pop8': (8, 1), 'pop4_data2': (8, 2), 'one': (1, 1)}
+  results = {}
+  for name, (devices, data) in runs.items():
+    proc = _run_worker(tmp_path / f'{name}.npz', data=data, devices=devices)
+    _wait(proc)
+    results[name] = np.load(tmp_path / f'{name}.npz')
+  assert int(results['pop8']['devices']) == 8
+  assert int(results['one']['devices']) == 1
+  _assert_same(results['pop8'], results['one'])
+  _assert_same(results['pop4_data2'], results['one'])
+
+
+def _free_port():
+  with socket.socket() as s:
+    s.bind(('127.0.0.1', 0))
+    return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_two_processes_match_one_process_with_four_devices(tmp_path):
+  address = f'127.0.0.1:{_free_port()}'
+  procs = [_run_worker(tmp_path / 'multi.npz', devices=2, env=dict(
+      JAXGAN_COORDINATOR=address, JAXGAN_NUM_PROCESSES='2',
+      JAXGAN_PROCESS_ID=str(rank))) for rank in range(2)]
+  for proc in procs:
+    _wait(proc)
+  single = _run_worker(tmp_path / 'single.npz', devices=4)
+  _wait(single)
+  multi, one = np.load(tmp_path / 'multi.npz'), np.load(tmp_path / 'single.npz')
+  assert int(multi['processes']) == 2 and int(multi['devices']) == 4
+  assert int(one['processes']) == 1 and int(one['devices']) == 4
+  _assert_same(multi, one)
