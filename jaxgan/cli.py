@@ -2,9 +2,13 @@
 
   jaxgan train [--config=experiments/configs/grid25.py] --workdir=W \
       [--config.train.num_steps=2000 ...]
+  jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
 
 Without ``--config`` the built-in defaults (``jaxgan.config.get_config``,
-grid-25) are used.
+grid-25) are used. ``--population`` (a sweep, see :mod:`jaxgan.sweep`) trains
+every setting at once and prints a per-member table. On several hosts, run the
+same command on each with ``--coordinator``, ``--num_processes`` and
+``--process_id`` (or nothing on a TPU pod).
 """
 
 import functools
@@ -14,7 +18,7 @@ import sys
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from jaxgan import config, run
+from jaxgan import config, distributed, population, run, sweep
 
 _COMMANDS = ('train',)
 _DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), 'config.py')
@@ -26,20 +30,37 @@ def _define_flags():
       'config', _DEFAULT_CONFIG,
       'Python file whose get_config() returns the config; fields can be '
       'overridden with --config.FIELD=VALUE.', lock_config=True)
-  workdir = flags.DEFINE_string('workdir', None, 'Output directory.')
-  return cfg, workdir
+  flags.DEFINE_string('workdir', None, 'Output directory.')
+  flags.DEFINE_string('population', None,
+                      'Train a population: a .json sweep file or inline axes '
+                      "such as 'lr_d=log:1e-4:1e-2:8;loss=hinge,non_saturating'.")
+  flags.DEFINE_integer('data_devices', 1,
+                       "Devices that split each member's batch (mesh axis "
+                       "'data'); the rest split the members.")
+  flags.DEFINE_string('coordinator', None,
+                      'host:port of process 0, for multi-process runs.')
+  flags.DEFINE_integer('num_processes', None, 'Processes in the run.')
+  flags.DEFINE_integer('process_id', None, 'Rank of this process.')
+  return cfg
 
 
-def _main(argv: list[str], cfg_flag, workdir_flag) -> None:
+def _main(argv: list[str], cfg_flag) -> None:
   logging.set_verbosity(logging.WARNING)
   if len(argv) != 2 or argv[1] not in _COMMANDS:
     raise app.UsageError(f'usage: jaxgan {{{"|".join(_COMMANDS)}}} '
                          '--workdir=DIR [--config=FILE]; got '
                          f'{" ".join(argv[1:]) or "no command"}')
-  if not workdir_flag.value:
+  f = flags.FLAGS
+  if not f.workdir:
     raise app.UsageError('--workdir is required')
-  run.train_one(cfg_flag.value, workdir_flag.value,
-                log=lambda line: print(line, flush=True))
+  log = lambda line: print(line, flush=True)
+  if f.population is None:
+    run.train_one(cfg_flag.value, f.workdir, log=log)
+    return
+  settings = sweep.parse(f.population)
+  distributed.initialize(f.coordinator, f.num_processes, f.process_id)
+  run.train_population(cfg_flag.value, settings, f.workdir,
+                       mesh=population.make_mesh(data=f.data_devices), log=log)
 
 
 def _check_config_path(argv: list[str]) -> None:
@@ -55,9 +76,7 @@ def main() -> None:
   """Entry point of the ``jaxgan`` console script."""
   try:
     _check_config_path(sys.argv)
-    cfg_flag, workdir_flag = _define_flags()
-    app.run(functools.partial(_main, cfg_flag=cfg_flag,
-                              workdir_flag=workdir_flag))
+    app.run(functools.partial(_main, cfg_flag=_define_flags()))
   except AttributeError as e:
     inner = e.args[0] if e.args else e
     text = inner.args[0] if isinstance(inner, KeyError) else inner

@@ -42,13 +42,18 @@ POP, DATA = 'pop', 'data'
 def make_mesh(data: int = 1, devices: Sequence[jax.Device] | None = None
               ) -> Mesh:
   """A ('pop', 'data') mesh over ``devices`` (default: every device of every
-  process), with ``data`` devices splitting each member's batch."""
+  process), with ``data`` devices splitting each member's batch.
+
+  The axes are ``Auto``: outside ``shard_map`` (a PBT step gathering parents
+  across devices, say) XLA inserts the communication.
+  """
   devices = list(jax.devices() if devices is None else devices)
   if data < 1 or len(devices) % data:
     raise ValueError(f'data={data} must be >= 1 and divide the '
                      f'{len(devices)} devices')
+  auto = jax.sharding.AxisType.Auto
   return jax.make_mesh((len(devices) // data, data), (POP, DATA),
-                       devices=devices)
+                       axis_types=(auto, auto), devices=devices)
 
 
 class Population(NamedTuple):
@@ -87,17 +92,41 @@ def static_key(cfg: ml_collections.ConfigDict) -> str:
   return json.dumps(static, sort_keys=True)
 
 
-_CACHE: dict[tuple[str, int, Mesh], Population] = {}
+_CACHE: dict[tuple[str, int, Mesh, int], Population] = {}
+# Members a device trains together; see ``make_population``.
+GROUP_SIZE = 4
+
+
+def _grouped(fn: Callable, group: int) -> Callable:
+  """Applies a member-batched ``fn(*trees)`` to groups of ``group`` members,
+  one group after another, and concatenates the results."""
+  def run(*trees):
+    members = jax.tree.leaves(trees)[0].shape[0]
+    if members <= group:
+      return fn(*trees)
+    split = lambda x: x.reshape((members // group, group) + x.shape[1:])
+    out = jax.lax.map(lambda t: fn(*t), jax.tree.map(split, trees))
+    return jax.tree.map(lambda x: x.reshape((members,) + x.shape[2:]), out)
+  return run
 
 
 def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
-                    size: int) -> Population:
+                    size: int, group_size: int = GROUP_SIZE) -> Population:
   """Builds (or returns the cached) compiled population for ``cfg``.
+
+  Each device trains its members in groups of ``group_size``: a group runs
+  all the chunk's steps (``vmap`` over the group inside ``lax.scan`` over
+  steps) before the next group starts (``lax.map``), so the group's
+  parameters and optimiser state stay in cache across steps instead of the
+  whole population streaming through memory at every step.
 
   Args:
     cfg: a validated config; its static fields select the program.
     mesh: a ('pop', 'data') mesh from :func:`make_mesh`.
     size: number of members; must be a multiple of the 'pop' axis size.
+    group_size: members trained together on a device; the device's share of
+      the members is split into groups of the largest divisor of it that is at
+      most ``group_size``.
 
   Raises:
     ValueError: ``size`` or ``cfg.train.batch_size`` does not split over the
@@ -110,7 +139,9 @@ def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
   if cfg.train.batch_size % data_devices:
     raise ValueError(f'train.batch_size={cfg.train.batch_size} must be '
                      f"divisible by the mesh's 'data' axis ({data_devices})")
-  cache_key = (static_key(cfg), size, mesh)
+  if group_size < 1:
+    raise ValueError(f'group_size={group_size} must be >= 1')
+  cache_key = (static_key(cfg), size, mesh, group_size)
   if cache_key in _CACHE:
     return _CACHE[cache_key]
 
@@ -126,9 +157,12 @@ def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
   init = jax.jit(mapped(jax.vmap(fns.init, in_axes=(None, 0)),
                         (jax.P(), members)))
 
+  local = size // pop_devices
+  group = max(g for g in range(1, min(group_size, local) + 1) if local % g == 0)
+
   def train_chunk(state, hp, n_steps):
     chunk = jax.vmap(lambda s, h: fns.train_chunk(s, h, n_steps))
-    return mapped(chunk, (members, members))(state, hp)
+    return mapped(_grouped(chunk, group), (members, members))(state, hp)
 
   def evaluate(state):
     return mapped(jax.vmap(lambda s: fns.evaluate(s, eval_samples)[1]),

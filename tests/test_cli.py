@@ -53,3 +53,23 @@ def test_config_without_get_config_is_named(tmp_path):
 def test_unknown_command_prints_usage():
   out = jaxgan('fly', '--workdir=/tmp/x')
   assert out.returncode != 0 and 'usage: jaxgan {train}' in out.stderr
+
+
+def test_population_from_inline_ranges_prints_a_table(tmp_path):
+  out = jaxgan('train', f'--workdir={tmp_path}',
+               '--population=lr_d=log:1e-4:1e-2:3;model.width=8,16', *TINY)
+  assert out.returncode == 0, out.stderr
+  table = out.stdout.strip().splitlines()[-7:]
+  assert table[0].split()[:3] == ['#', 'lr_d', 'model.width']
+  assert len(table) == 7
+  rows = json.loads((tmp_path / 'population.json').read_text())
+  assert len(rows) == 6 and {r['bucket'] for r in rows} == {0, 1}
+  assert all(0.0 <= r['high_quality'] <= 1.0 for r in rows)
+
+
+def test_bad_population_spec_is_named(tmp_path):
+  out = jaxgan('train', f'--workdir={tmp_path / "w"}',
+               '--population=lr_d=log:0:1:3')
+  assert out.returncode != 0
+  assert 'a log range needs LOW and HIGH > 0' in out.stderr
+  assert not (tmp_path / 'w').exists()

@@ -39,20 +39,40 @@ MEMBERS = [
 ]
 
 
-@pytest.mark.parametrize('i', range(len(MEMBERS)))
-def test_member_equals_single_run(i):
-  cfg = tiny_config()
+@pytest.mark.parametrize('penalty', ['none', 'r1'])
+def test_every_member_equals_its_single_run(penalty):
+  cfg = tiny_config(penalty=penalty)
   _, state, m, hp = population_run(cfg, MEMBERS, 6)
-  one = {k: v[i] for k, v in hp.items()}
-  single_state, single_m = single_run(cfg, one, 6)
-  for k in train.STEP_METRICS:
-    np.testing.assert_allclose(m[k][i], single_m[k], rtol=2e-5, atol=1e-6,
-                               err_msg=k)
-  jax.tree.map(lambda a, b: np.testing.assert_allclose(a[i], b, rtol=2e-5,
-                                                       atol=1e-6),
-               (state.g_params, state.d_params, state.ema_params),
-               (single_state.g_params, single_state.d_params,
-                single_state.ema_params))
+  fns = train.make_train(cfg)
+  init = jax.jit(fns.init)
+  chunk = jax.jit(fns.train_chunk, static_argnums=2)
+  for i in range(len(MEMBERS)):
+    one = {k: v[i] for k, v in hp.items()}
+    single_state, single_m = chunk(init(jax.random.key(0), one), one, 6)
+    for k in train.STEP_METRICS:
+      np.testing.assert_allclose(m[k][i], single_m[k], rtol=2e-5, atol=1e-6,
+                                 err_msg=f'member {i}: {k}')
+    jax.tree.map(lambda a, b: np.testing.assert_allclose(a[i], b, rtol=2e-5,
+                                                         atol=1e-6),
+                 (state.g_params, state.d_params, state.ema_params),
+                 (single_state.g_params, single_state.d_params,
+                  single_state.ema_params))
+
+
+def test_members_trained_in_groups_equal_members_trained_together():
+  cfg = tiny_config()
+  members = MEMBERS + [{'lr_g': 3e-4, 'seed': 11}, {'b1_d': 0.2}]
+  hp = population.stack_hparams(cfg, members)
+  results = []
+  for group in (1, 2, 6):
+    pop = population.make_population(cfg, MESH, 6, group_size=group)
+    hp_dev = pop.put(hp)
+    state, m = pop.train_chunk(pop.init(jax.random.key(0), hp_dev), hp_dev, 4)
+    results.append((state.g_params, m['d_loss']))
+  for other in results[1:]:
+    jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=2e-5,
+                                                         atol=1e-6),
+                 results[0], other)
 
 
 def test_evaluate_is_per_member_single_evaluation():
@@ -66,6 +86,11 @@ def test_evaluate_is_per_member_single_evaluation():
   for k, v in single_quality.items():
     assert quality[k].shape == (4,)
     np.testing.assert_allclose(quality[k][3], v, rtol=1e-5)
+  samples = pop.sample(state, 32)
+  assert samples.shape == (4, 32, 2)
+  single_samples, _ = jax.jit(pop.fns.evaluate, static_argnums=1)(
+      single_state, 32)
+  np.testing.assert_allclose(samples[3], single_samples, rtol=1e-5, atol=1e-6)
 
 
 def test_later_rounds_with_new_values_compile_nothing(compile_counter):
@@ -126,6 +151,8 @@ def test_bad_settings_are_named(setting, message):
 def test_size_must_split_over_the_mesh():
   with pytest.raises(ValueError, match=r"size=0 must be a positive multiple"):
     population.make_population(tiny_config(), MESH, 0)
+  with pytest.raises(ValueError, match=r'group_size=0 must be >= 1'):
+    population.make_population(tiny_config(), MESH, 2, group_size=0)
   assert population.padded_size(5, MESH) == 5
   padded = population.pad({'a': np.array([1, 2, 3])}, 5)
   assert padded['a'].tolist() == [1, 2, 3, 3, 3]

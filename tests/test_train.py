@@ -30,7 +30,7 @@ def test_chunk_reports_every_step_metric():
 
 
 def test_new_hyperparameter_values_compile_nothing(compile_counter):
-  fns, hp = setup(tiny_config())
+  fns, hp = setup(tiny_config(penalty='r1'))
   init = jax.jit(fns.init)
   chunk = jax.jit(fns.train_chunk, static_argnums=2)
   state, _ = chunk(init(jax.random.key(0), hp), hp, 5)

@@ -6,8 +6,16 @@ from jaxgan.models.layers import ACTIVATIONS, normed
 from jaxgan.types import Array
 
 
+def hidden_layers(x: Array, width: int, depth: int, activation: str,
+                  norm: str, train: bool) -> Array:
+  """[Dense(width) -> norm -> activation] x depth, inside a compact module."""
+  for _ in range(depth):
+    x = ACTIVATIONS[activation](normed(nn.Dense(width), norm, x, train))
+  return x
+
+
 class MLPGenerator(nn.Module):
-  """z -> [Dense -> norm -> act] x depth -> Dense(out_dim), linear output."""
+  """z -> hidden layers -> Dense(out_dim), linear output."""
   out_shape: tuple[int, ...]
   width: int
   depth: int
@@ -16,15 +24,13 @@ class MLPGenerator(nn.Module):
 
   @nn.compact
   def __call__(self, z: Array, train: bool) -> Array:
-    x = z
-    for _ in range(self.depth):
-      x = ACTIVATIONS[self.activation](normed(nn.Dense(self.width), self.norm,
-                                              x, train))
+    x = hidden_layers(z, self.width, self.depth, self.activation, self.norm,
+                      train)
     return nn.Dense(self.out_shape[-1])(x)
 
 
 class MLPDiscriminator(nn.Module):
-  """x -> [Dense -> norm -> act] x depth -> Dense(1) logits."""
+  """x -> hidden layers -> Dense(1) logits."""
   width: int
   depth: int
   activation: str = 'relu'
@@ -32,9 +38,7 @@ class MLPDiscriminator(nn.Module):
 
   @nn.compact
   def __call__(self, x: Array, train: bool) -> Array:
-    x = x.reshape(x.shape[0], -1)
-    for _ in range(self.depth):
-      x = ACTIVATIONS[self.activation](normed(nn.Dense(self.width), self.norm,
-                                              x, train))
+    x = hidden_layers(x.reshape(x.shape[0], -1), self.width, self.depth,
+                      self.activation, self.norm, train)
     final_norm = 'spectral' if self.norm == 'spectral' else 'none'
     return normed(nn.Dense(1), final_norm, x, train)[:, 0]
