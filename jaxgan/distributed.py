@@ -76,9 +76,3 @@ def to_host(tree: PyTree) -> PyTree:
       lambda x: np.asarray(multihost_utils.process_allgather(x, tiled=True)),
       tree)
 
-
-def broadcast(tree: PyTree) -> PyTree:
-  """Process 0's values of a host pytree, on every process."""
-  if jax.process_count() == 1:
-    return tree
-  return multihost_utils.broadcast_one_to_all(tree)
