@@ -75,4 +75,3 @@ def to_host(tree: PyTree) -> PyTree:
   return jax.tree.map(
       lambda x: np.asarray(multihost_utils.process_allgather(x, tiled=True)),
       tree)
-

@@ -222,10 +222,10 @@ def pad(hp: Mapping[str, np.ndarray], size: int) -> dict[str, np.ndarray]:
   return {k: np.asarray(v)[index] for k, v in hp.items()}
 
 
-def padded_size(n: int, mesh: Mesh, minimum: int = 1) -> int:
-  """The smallest multiple of the 'pop' axis that holds ``max(n, minimum)``."""
+def padded_size(n: int, mesh: Mesh) -> int:
+  """The smallest multiple of the 'pop' axis that holds ``n`` members."""
   step = mesh.shape[POP]
-  return -(-max(n, minimum) // step) * step
+  return -(-n // step) * step
 
 
 class Bucket(NamedTuple):

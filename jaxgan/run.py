@@ -108,7 +108,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
     last = {k: float(np.mean(v)) for k, v in step_metrics.items()
             if k in ('d_loss', 'g_loss')}
     done += n
-    _, quality = evaluate(state, cfg.train.eval_samples)
+    samples, quality = evaluate(state, cfg.train.eval_samples)
     elapsed = time.perf_counter() - start
     rate = done / elapsed
     log(f'step {done}/{total} {_fmt(last)} '
@@ -117,7 +117,6 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
         + (' DIVERGED' if bool(state.diverged) else ''))
   train_seconds = time.perf_counter() - start
 
-  samples, quality = evaluate(state, cfg.train.eval_samples)
   result = {k: float(v) for k, v in quality.items()}
   result.update(last, steps=int(state.step), diverged=bool(state.diverged),
                 train_seconds=train_seconds,
@@ -134,19 +133,20 @@ _TABLE = ('modes', 'high_quality', 'reverse_kl', 'd_loss', 'g_loss',
           'diverged')
 
 
+def _cell(value) -> str:
+  if value is None:
+    return ''
+  return f'{value:.4g}' if isinstance(value, float) else str(value)
+
+
 def format_table(rows: list[dict]) -> str:
   """A plain-text table of population results, one member per line."""
   setting_keys = sorted({k for r in rows for k in r['setting']})
   metric_keys = [k for k in _TABLE if any(k in r for r in rows)]
   header = ['#'] + setting_keys + metric_keys
-  lines = [header]
-  for i, r in enumerate(rows):
-    cells = [str(i)] + [f'{r["setting"].get(k, "")}' if not isinstance(
-        r['setting'].get(k), float) else f'{r["setting"][k]:.4g}'
-                        for k in setting_keys]
-    cells += [f'{r[k]:.4g}' if isinstance(r.get(k), float) else str(r.get(k))
-              for k in metric_keys]
-    lines.append(cells)
+  lines = [header] + [
+      [str(i)] + [_cell(r['setting'].get(k)) for k in setting_keys]
+      + [_cell(r.get(k)) for k in metric_keys] for i, r in enumerate(rows)]
   widths = [max(len(line[c]) for line in lines) for c in range(len(header))]
   return '\n'.join('  '.join(c.rjust(w) for c, w in zip(line, widths))
                    for line in lines)
