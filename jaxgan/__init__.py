@@ -7,6 +7,7 @@ The pieces, from config to results:
   >>> fns = jaxgan.make_train(cfg)              # pure init / train_chunk
   >>> hp = jaxgan.hparams_from_config(cfg)      # dynamic hyperparameters
   >>> jaxgan.train_one(cfg, '/tmp/run')         # one GAN, end to end
+  >>> jaxgan.tune(cfg, '/tmp/search')           # the search of cfg.search
 """
 
 from jaxgan.config import (DYNAMIC, get_config, hparams_from_config, load,
@@ -18,6 +19,7 @@ from jaxgan.models import MODELS, make_models
 from jaxgan.optim import OPTIMIZERS, make_optimizer
 from jaxgan.penalties import PENALTIES
 from jaxgan.run import train_one
+from jaxgan.search import tune
 from jaxgan.train import GANState, TrainFns, make_train
 
 __version__ = '0.1.0'

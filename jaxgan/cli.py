@@ -1,13 +1,15 @@
 """The ``jaxgan`` command line. It reads flags and calls library functions.
 
-  jaxgan train [--config=experiments/configs/grid25.py] --workdir=W \
-      [--config.train.num_steps=2000 ...]
+  jaxgan tune [--config=experiments/configs/grid25.py] --workdir=W \
+      [--config.search.method=bayes|random|grid|halving|pbt ...] [--force]
+  jaxgan train [--config=...] --workdir=W [--config.train.num_steps=2000 ...]
   jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
 
 Without ``--config`` the built-in defaults (``jaxgan.config.get_config``,
-grid-25) are used. ``--population`` (a sweep, see :mod:`jaxgan.sweep`) trains
-every setting at once and prints a per-member table. On several hosts, run the
-same command on each with ``--coordinator``, ``--num_processes`` and
+grid-25) are used. ``tune`` runs (or resumes) the search of
+:mod:`jaxgan.search`. ``--population`` (a sweep, see :mod:`jaxgan.sweep`)
+trains every setting at once and prints a per-member table. On several hosts,
+run the same command on each with ``--coordinator``, ``--num_processes`` and
 ``--process_id`` (or nothing on a TPU pod).
 """
 
@@ -15,12 +17,13 @@ import functools
 import os
 import sys
 
+import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from jaxgan import config, distributed, population, run, sweep
+from jaxgan import config, distributed, population, run, search, sweep
 
-_COMMANDS = ('train',)
+_COMMANDS = ('tune', 'train')
 _DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), 'config.py')
 
 
@@ -34,6 +37,8 @@ def _define_flags():
   flags.DEFINE_string('population', None,
                       'Train a population: a .json sweep file or inline axes '
                       "such as 'lr_d=log:1e-4:1e-2:8;loss=hinge,non_saturating'.")
+  flags.DEFINE_bool('force', False,
+                    'tune: continue a workdir made by a different config.')
   flags.DEFINE_integer('data_devices', 1,
                        "Devices that split each member's batch (mesh axis "
                        "'data'); the rest split the members.")
@@ -54,6 +59,16 @@ def _main(argv: list[str], cfg_flag) -> None:
   if not f.workdir:
     raise app.UsageError('--workdir is required')
   log = lambda line: print(line, flush=True)
+  if argv[1] == 'tune' or f.population is not None:
+    _one_device_per_core()
+  if argv[1] == 'tune':
+    if f.population is not None:
+      raise app.UsageError('--population is for jaxgan train; jaxgan tune '
+                           'takes its space from --config.search.space')
+    distributed.initialize(f.coordinator, f.num_processes, f.process_id)
+    search.tune(cfg_flag.value, f.workdir, force=f.force,
+                mesh=population.make_mesh(data=f.data_devices), log=log)
+    return
   if f.population is None:
     run.train_one(cfg_flag.value, f.workdir, log=log)
     return
@@ -61,6 +76,15 @@ def _main(argv: list[str], cfg_flag) -> None:
   distributed.initialize(f.coordinator, f.num_processes, f.process_id)
   run.train_population(cfg_flag.value, settings, f.workdir,
                        mesh=population.make_mesh(data=f.data_devices), log=log)
+
+
+def _one_device_per_core() -> None:
+  """Exposes every CPU core as a JAX device (unless JAX_NUM_CPU_DEVICES
+  says otherwise), so that a population's members run on every core. XLA's
+  CPU client runs these small operations on one thread per device; GPUs and
+  TPUs are unaffected."""
+  if 'JAX_NUM_CPU_DEVICES' not in os.environ:
+    jax.config.update('jax_num_cpu_devices', len(os.sched_getaffinity(0)))
 
 
 def _check_config_path(argv: list[str]) -> None:
@@ -81,5 +105,5 @@ def main() -> None:
     inner = e.args[0] if e.args else e
     text = inner.args[0] if isinstance(inner, KeyError) else inner
     sys.exit(f'jaxgan: unknown config field {text}')
-  except (FileNotFoundError, ValueError) as e:
+  except (FileNotFoundError, ValueError, RuntimeError) as e:
     sys.exit(f'jaxgan: {e}')

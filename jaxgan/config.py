@@ -42,20 +42,50 @@ def get_config() -> ml_collections.ConfigDict:
   cfg = ml_collections.ConfigDict()
   cfg.data = ml_collections.ConfigDict(dict(name='grid25'))
   cfg.model = ml_collections.ConfigDict(dict(
-      name='mlp', width=128, depth=3, latent_dim=16, g_activation='relu',
+      name='mlp', width=64, depth=3, latent_dim=16, g_activation='relu',
       d_activation='leaky_relu', g_norm='none', d_norm='none'))
   cfg.penalty = 'r1'
   cfg.optim = ml_collections.ConfigDict(dict(g='adam', d='adam',
                                              clip_norm=0.0))
   cfg.hparams = ml_collections.ConfigDict(dict(
-      lr_g=1e-3, lr_d=1e-3, b1_g=0.5, b2_g=0.9, b1_d=0.5, b2_d=0.9,
+      lr_g=5e-3, lr_d=5e-3, b1_g=0.5, b2_g=0.9, b1_d=0.5, b2_d=0.9,
       wd_g=0.0, wd_d=0.0, gp_weight=10.0, r1_gamma=0.1, hinge_margin=1.0,
       ema_decay=0.999, loss='non_saturating', seed=0))
   # eval_samples: 2,500 generated samples per evaluation, as in PacGAN/VEEGAN.
   cfg.train = ml_collections.ConfigDict(dict(
-      batch_size=256, num_steps=16000, n_disc=1, chunk_steps=2000,
+      batch_size=128, num_steps=10000, n_disc=1, chunk_steps=1000,
       eval_samples=2500))
+  cfg.search = get_search_config()
   return cfg
+
+
+def get_search_config() -> ml_collections.ConfigDict:
+  """The search behind ``jaxgan tune`` (see :mod:`jaxgan.search`).
+
+  ``space`` maps a name to a range: ``'log:LOW:HIGH'`` (log-uniform),
+  ``'uniform:LOW:HIGH'``, ``'int:LOW:HIGH'`` (inclusive) or
+  ``'choice:A,B,...'``; ``''`` leaves the name at its config value. Names are
+  dynamic hyperparameters, ``b1`` / ``b2`` / ``lr`` (one value shared by G
+  and D), or static fields (``penalty``, ``model.width``, ...), which split a
+  round into one compiled program per value. Every name a user may want to
+  search is declared, so ``--config.search.space.gp_weight=log:0.1:100``
+  works from the command line.
+  """
+  space = {name: '' for name in DYNAMIC + ('lr', 'b1', 'b2')}
+  space.update(lr_g='log:1e-4:1e-2', lr_d='log:1e-4:1e-2',
+               b1='uniform:0:0.9', b2='uniform:0.9:0.999',
+               loss='choice:non_saturating,hinge,least_squares',
+               r1_gamma='log:0.01:1')
+  space['penalty'] = ''
+  space['model'] = ml_collections.ConfigDict(
+      dict(width='', depth='', latent_dim='', g_norm='', d_norm=''))
+  space['train'] = ml_collections.ConfigDict(dict(batch_size='', n_disc=''))
+  return ml_collections.ConfigDict(dict(
+      method='bayes', objective='partition_kl', num_trials=40, population=8,
+      seed=0, space=ml_collections.ConfigDict(space), baseline=True,
+      initial_points=16,
+      transform='log', grid_points=3, eta=3, rungs=3, pbt_interval=2000,
+      pbt_fraction=0.25))
 
 
 def load(path: str) -> ml_collections.ConfigDict:
@@ -90,7 +120,8 @@ def _choice(field: str, value, valid) -> None:
                      f'{sorted(valid)}')
 
 
-def _integer(field: str, value, low: int) -> None:
+def check_integer(field: str, value, low: int) -> None:
+  """Raises a ValueError naming ``field`` unless ``value`` is an integer >= ``low``."""
   if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
       or value < low):
     raise ValueError(f'{field}={value!r} must be an integer >= {low}')
@@ -162,10 +193,10 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
     _choice(f'optim.{net}', cfg.optim[net], optim.OPTIMIZERS)
   _choice('penalty', cfg.penalty, penalties.PENALTIES)
   for field in ('width', 'depth', 'latent_dim'):
-    _integer(f'model.{field}', cfg.model[field], 1)
+    check_integer(f'model.{field}', cfg.model[field], 1)
   for field in ('batch_size', 'num_steps', 'n_disc', 'chunk_steps',
                 'eval_samples'):
-    _integer(f'train.{field}', cfg.train[field], 1)
+    check_integer(f'train.{field}', cfg.train[field], 1)
   clip = cfg.optim.clip_norm
   if not (isinstance(clip, numbers.Real) and math.isfinite(clip) and clip >= 0):
     raise ValueError(f'optim.clip_norm={clip!r} must be >= 0 (0 turns it off)')

@@ -11,6 +11,7 @@ a mesh from :func:`jaxgan.population.make_mesh` spans all hosts. Process 0
 decides (asks the search, writes files); the others follow.
 """
 
+import json
 import os
 
 import jax
@@ -75,3 +76,17 @@ def to_host(tree: PyTree) -> PyTree:
   return jax.tree.map(
       lambda x: np.asarray(multihost_utils.process_allgather(x, tiled=True)),
       tree)
+
+
+def broadcast_json(obj):
+  """Process 0's JSON-serialisable ``obj``, on every process (the others
+  pass anything, e.g. None)."""
+  if jax.process_count() == 1:
+    return obj
+  data = np.frombuffer(json.dumps(obj).encode(), np.uint8) if (
+      is_main_process()) else np.zeros(0, np.uint8)
+  size = int(multihost_utils.broadcast_one_to_all(np.int64(data.size)))
+  buffer = np.zeros(size, np.uint8)
+  buffer[:data.size] = data
+  buffer = multihost_utils.broadcast_one_to_all(buffer)
+  return json.loads(np.asarray(buffer, np.uint8).tobytes())

@@ -12,6 +12,8 @@ inherited as they are; each child gets a fresh PRNG stream.
 Jaderberg et al. 2017, "Population Based Training of Neural Networks".
 """
 
+from typing import Sequence
+
 import jax
 import jax.numpy as jnp
 
@@ -29,7 +31,8 @@ MAX_RATE = 0.9999
 
 def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
                     fraction: float = 0.25,
-                    factors: tuple[float, float] = (0.8, 1.2)
+                    factors: tuple[float, float] = (0.8, 1.2),
+                    perturb: Sequence[Sequence[str]] | None = None
                     ) -> tuple[GANState, HParams, Array]:
   """Replaces the worst members by perturbed copies of the best.
 
@@ -42,6 +45,10 @@ def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
     fraction: share of members replaced (and share eligible as parents);
       at least one member each way.
     factors: the two multipliers a perturbation picks from.
+    perturb: groups of hyperparameter names to perturb, each group by one
+      shared factor (``[('b1_g', 'b1_d'), ('lr_d',)]``); names must be in
+      :data:`SCALES` or :data:`RATES`. By default every one of them, each
+      by itself.
 
   Returns:
     ``(state, hp, parents)``: ``parents[i]`` is the member that member ``i``
@@ -61,13 +68,19 @@ def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
       replaced, jax.random.split(k_stream, size), state.key))
   hp = {k: v[parents] for k, v in hp.items()}
 
-  names = SCALES + RATES
-  picks = jax.random.bernoulli(k_factor, 0.5, (len(names), size))
-  for name, pick in zip(names, picks):
-    factor = jnp.where(pick, factors[1], factors[0]).astype(hp[name].dtype)
-    if name in SCALES:
-      new = hp[name] * factor
-    else:
-      new = jnp.clip(1.0 - (1.0 - hp[name]) * factor, 0.0, MAX_RATE)
-    hp[name] = jnp.where(replaced, new, hp[name])
+  groups = ([(n,) for n in SCALES + RATES] if perturb is None
+            else [tuple(g) for g in perturb])
+  unknown = sorted({n for g in groups for n in g} - set(SCALES + RATES))
+  if unknown:
+    raise ValueError(f'cannot perturb {unknown}; PBT perturbs '
+                     f'{list(SCALES + RATES)}')
+  picks = jax.random.bernoulli(k_factor, 0.5, (len(groups), size))
+  for group, pick in zip(groups, picks):
+    for name in group:
+      factor = jnp.where(pick, factors[1], factors[0]).astype(hp[name].dtype)
+      if name in SCALES:
+        new = hp[name] * factor
+      else:
+        new = jnp.clip(1.0 - (1.0 - hp[name]) * factor, 0.0, MAX_RATE)
+      hp[name] = jnp.where(replaced, new, hp[name])
   return state, hp, parents

@@ -49,3 +49,27 @@ def image_grid_png(path: str, images: np.ndarray, title: str = '',
   ax.set_title(title)
   fig.savefig(path, dpi=100, bbox_inches='tight')
   plt.close(fig)
+
+
+def curves_png(path: str, series: dict[str, list[tuple]], xlabel: str,
+               ylabel: str, title: str = '') -> None:
+  """Saves one median line per name, shaded between the lowest and highest
+  of its runs; each run is ``(x, y)``, a step function of x."""
+  plt, fig = _figure((7, 4.5))
+  ax = fig.add_subplot()
+  for name, runs in series.items():
+    xs = np.unique(np.concatenate([np.asarray(x) for x, _ in runs]))
+    ys = np.array([[_step_at(x, y, at) for at in xs] for x, y in runs])
+    line, = ax.plot(xs, np.median(ys, axis=0), label=name)
+    ax.fill_between(xs, ys.min(axis=0), ys.max(axis=0), alpha=0.15,
+                    color=line.get_color())
+  ax.set(xlabel=xlabel, ylabel=ylabel, title=title, yscale='log')
+  ax.legend(fontsize=8)
+  fig.savefig(path, dpi=100, bbox_inches='tight')
+  plt.close(fig)
+
+
+def _step_at(x, y, at) -> float:
+  """The last ``y`` whose ``x`` is at most ``at`` (NaN before the first)."""
+  i = np.searchsorted(np.asarray(x), at, side='right') - 1
+  return float(y[i]) if i >= 0 else np.nan

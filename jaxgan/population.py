@@ -86,9 +86,11 @@ class Population(NamedTuple):
 
 
 def static_key(cfg: ml_collections.ConfigDict) -> str:
-  """The static part of ``cfg`` as canonical JSON (``hparams`` left out)."""
+  """The part of ``cfg`` that selects a program, as canonical JSON
+  (``hparams`` and ``search`` left out)."""
   static = cfg.to_dict()
   static.pop('hparams', None)
+  static.pop('search', None)
   return json.dumps(static, sort_keys=True)
 
 
@@ -253,8 +255,10 @@ def _with_static(cfg: ml_collections.ConfigDict,
       if p not in node or not isinstance(node[p], ml_collections.ConfigDict):
         raise ValueError(f'{path!r} is not a config field')
       node = node[p]
-    if leaf not in node or path.startswith('hparams.'):
-      raise ValueError(f'{path!r} is not a static config field')
+    if (leaf not in node or isinstance(node[leaf], ml_collections.ConfigDict)
+        or path.startswith(('hparams.', 'search.'))):
+      raise ValueError(f'{path!r} is not a static config field nor a dynamic '
+                       f'hyperparameter ({", ".join(config.DYNAMIC)})')
     node[leaf] = value
   return out
 
@@ -266,7 +270,7 @@ def buckets(cfg: ml_collections.ConfigDict,
   Args:
     cfg: the base config.
     settings: mappings whose keys are dynamic hyperparameter names
-      (``'lr_d'``) or dotted static config paths (``'model.width'``).
+      (``'lr_d'``) or static config paths (``'model.width'``, ``'penalty'``).
 
   Returns:
     One :class:`Bucket` per distinct set of static values, in order of first
@@ -277,8 +281,8 @@ def buckets(cfg: ml_collections.ConfigDict,
   """
   groups: dict[str, tuple[dict[str, Any], list[int], list[dict]]] = {}
   for i, setting in enumerate(settings):
-    static = {k: v for k, v in setting.items() if '.' in k}
-    dynamic = {k: v for k, v in setting.items() if '.' not in k}
+    static = {k: v for k, v in setting.items() if k not in config.DYNAMIC}
+    dynamic = {k: v for k, v in setting.items() if k in config.DYNAMIC}
     key = json.dumps(static, sort_keys=True, default=str)
     _, indices, rows = groups.setdefault(key, (static, [], []))
     indices.append(i)

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 
-def _number(text: str) -> Any:
+def number(text: str) -> Any:
+  """``text`` as an int, else a float, else the string itself."""
   for cast in (int, float):
     try:
       return cast(text)
@@ -41,7 +42,7 @@ def _values(name: str, text: str) -> list[Any]:
       raise ValueError(f'{name}={text!r}: a log range needs LOW and HIGH > 0')
     space = np.geomspace if kind == 'log' else np.linspace
     return [float(v) for v in space(low, high, int(count))]
-  values = [_number(v.strip()) for v in text.split(',') if v.strip()]
+  values = [number(v.strip()) for v in text.split(',') if v.strip()]
   if not values:
     raise ValueError(f'{name}= has no values')
   return values

@@ -2,8 +2,11 @@
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -52,7 +55,7 @@ def test_config_without_get_config_is_named(tmp_path):
 
 def test_unknown_command_prints_usage():
   out = jaxgan('fly', '--workdir=/tmp/x')
-  assert out.returncode != 0 and 'usage: jaxgan {train}' in out.stderr
+  assert out.returncode != 0 and 'usage: jaxgan {tune|train}' in out.stderr
 
 
 def test_population_from_inline_ranges_prints_a_table(tmp_path):
@@ -73,3 +76,102 @@ def test_bad_population_spec_is_named(tmp_path):
   assert out.returncode != 0
   assert 'a log range needs LOW and HIGH > 0' in out.stderr
   assert not (tmp_path / 'w').exists()
+
+
+# A search small enough to run in seconds once compiled, with rounds long
+# enough to be killed in the middle of one.
+TUNE = ['--config.model.width=8', '--config.model.depth=2',
+        '--config.model.latent_dim=4', '--config.train.batch_size=16',
+        '--config.train.num_steps=3000', '--config.train.chunk_steps=500',
+        '--config.train.eval_samples=64', '--config.search.num_trials=12',
+        '--config.search.population=4', '--config.search.initial_points=4',
+        '--config.penalty=none', '--config.search.space.r1_gamma=']
+
+
+def trial_ids(workdir):
+  path = workdir / 'trials.jsonl'
+  if not path.exists():
+    return []
+  return [json.loads(line)['id'] for line in path.read_text().splitlines()
+          if line.endswith('}')]
+
+
+@pytest.mark.slow
+def test_killed_tune_resumes_without_losing_or_repeating_trials(tmp_path):
+  command = [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={tmp_path}',
+             *TUNE]
+  proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+  deadline = time.time() + 400
+  while len(trial_ids(tmp_path)) < 4 and time.time() < deadline:
+    assert proc.poll() is None, proc.stderr.read()
+    time.sleep(0.2)
+  time.sleep(0.5)  # into the second round
+  proc.send_signal(signal.SIGKILL)
+  proc.wait()
+  before = trial_ids(tmp_path)
+  assert 4 <= len(before) < 12
+  out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+  assert out.returncode == 0, out.stderr
+  assert f'resuming {tmp_path}: {len(before)} trials stored' in out.stdout
+  after = trial_ids(tmp_path)
+  assert after[:len(before)] == before
+  assert sorted(after) == list(range(12))
+  assert (tmp_path / 'best' / 'samples.npz').exists()
+
+
+def test_tune_refuses_another_config_unless_forced(tmp_path):
+  (tmp_path / 'config.json').write_text('{"data": {"name": "ring8"}}')
+  (tmp_path / 'trials.jsonl').write_text('{"id": 0}\n')
+  out = jaxgan('tune', f'--workdir={tmp_path}', *TUNE)
+  assert out.returncode != 0
+  assert 'holds a search made with another config' in out.stderr
+  assert "data.name: 'ring8' -> 'grid25'" in out.stderr
+  assert (tmp_path / 'trials.jsonl').read_text() == '{"id": 0}\n'
+
+
+def test_tune_names_a_bad_range(tmp_path):
+  out = jaxgan('tune', f'--workdir={tmp_path / "w"}',
+               '--config.search.space.lr_d=log:1e-2:1e-4')
+  assert out.returncode != 0
+  assert 'search.space.lr_d=' in out.stderr and 'inverted' in out.stderr
+  assert not (tmp_path / 'w').exists()
+
+
+def tiny_tune(workdir, devices, extra=(), env=None):
+  args = [a for a in TUNE if 'num_trials' not in a and 'num_steps' not in a]
+  return subprocess.Popen(
+      [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={workdir}', *args,
+       '--config.search.num_trials=4', '--config.train.num_steps=1000',
+       '--config.search.method=random', *extra],
+      cwd=ROOT, env=dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices),
+                         **(env or {})),
+      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(proc):
+  out, _ = proc.communicate(timeout=600)
+  assert proc.returncode == 0, out
+  return out
+
+
+@pytest.mark.slow
+def test_two_process_tune_matches_one_process(tmp_path):
+  with socket.socket() as s:
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+  procs = [tiny_tune(tmp_path / 'multi', 2, env=dict(
+      JAXGAN_COORDINATOR=f'127.0.0.1:{port}', JAXGAN_NUM_PROCESSES='2',
+      JAXGAN_PROCESS_ID=str(rank))) for rank in range(2)]
+  outs = [finish(p) for p in procs]
+  assert 'round 1' in outs[0] and 'round 1' not in outs[1]
+  finish(tiny_tune(tmp_path / 'single', 4))
+  read = lambda w: [json.loads(line) for line in
+                    (w / 'trials.jsonl').read_text().splitlines()]
+  multi, single = read(tmp_path / 'multi'), read(tmp_path / 'single')
+  assert [t['setting'] for t in multi] == [t['setting'] for t in single]
+  for a, b in zip(multi, single):
+    for name, value in b['metrics'].items():
+      assert a['metrics'][name] == pytest.approx(value, rel=1e-4, abs=1e-6)
+  assert (tmp_path / 'multi' / 'best' / 'samples.npz').exists()

@@ -20,6 +20,11 @@ def test_hand_placed_points():
   p = np.array([0.5, 0.25, 0.25])
   np.testing.assert_allclose(out['reverse_kl'], np.sum(p * np.log(p * 25)),
                              rtol=1e-5)
+  # Cells: mode 0 (1/2), mode 1 (1/4), elsewhere (1/4).
+  inside = 1 - np.exp(-4.5)
+  expected = (0.5 * np.log(0.5 / (inside / 25)) + 0.25 * np.log(0.25 / (inside / 25))
+              + 0.25 * np.log(0.25 / (1 - inside)))
+  np.testing.assert_allclose(out['partition_kl'], expected, rtol=1e-5)
 
 
 def test_one_sample_per_mode_is_perfect():
@@ -43,6 +48,15 @@ def test_true_samples_score_as_published():
   assert float(out['modes']) == 25.0
   np.testing.assert_allclose(out['high_quality'], 1 - np.exp(-4.5), atol=0.006)
   assert float(out['reverse_kl']) < 0.02
+  assert float(out['partition_kl']) < 0.02
+
+
+def test_partition_kl_sees_quality_that_reverse_kl_misses():
+  # Every mode equally often, but each sample 4 std off its mode.
+  x = jnp.asarray(GRID.modes) + jnp.array([0.2, 0.0])
+  out = metrics.mixture_metrics(x, GRID.modes, 0.05)
+  np.testing.assert_allclose(out['reverse_kl'], 0.0, atol=1e-6)
+  np.testing.assert_allclose(out['partition_kl'], 4.5, rtol=1e-5)  # -log e^-4.5
 
 
 def test_far_samples_are_not_high_quality():

@@ -68,3 +68,24 @@ def test_rates_stay_below_one(trained):
   hp = dict(hp, ema_decay=jnp.full((4,), 0.99995, jnp.float32))
   _, new_hp, _ = step(state, hp, [3.0, 0.0, 2.0, 1.0], factors=(1.2, 1.2))
   assert float(new_hp['ema_decay'][0]) <= pbt.MAX_RATE
+
+
+def test_only_the_named_groups_are_perturbed_each_by_one_factor(trained):
+  state, hp = trained
+  hp = dict(hp, b1_d=hp['b1_g'])
+  groups = (('b1_g', 'b1_d'), ('lr_g',))
+  _, new_hp, parents = step(state, hp, [3.0, 0.0, 2.0, 1.0], perturb=groups)
+  assert int(parents[0]) == 1
+  g = (1 - new_hp['b1_g'][0]) / (1 - hp['b1_g'][1])
+  d = (1 - new_hp['b1_d'][0]) / (1 - hp['b1_d'][1])
+  np.testing.assert_allclose(g, d, rtol=1e-5)
+  assert float(new_hp['lr_g'][0] / hp['lr_g'][1]) in (
+      pytest.approx(0.8), pytest.approx(1.2))
+  for name in set(hp) - {'b1_g', 'b1_d', 'lr_g'}:
+    assert new_hp[name][0] == hp[name][1], name
+
+
+def test_perturbing_an_integer_hyperparameter_is_refused(trained):
+  state, hp = trained
+  with pytest.raises(ValueError, match=r"cannot perturb \['loss'\]"):
+    step(state, hp, [3.0, 0.0, 2.0, 1.0], perturb=(('loss',),))

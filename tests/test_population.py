@@ -137,11 +137,14 @@ def test_buckets_group_static_values_and_keep_order():
 
 
 @pytest.mark.parametrize('setting,message', [
-    ({'lr_dd': 1e-3}, r"\['lr_dd'\] are not dynamic"),
+    ({'lr_dd': 1e-3}, r"'lr_dd' is not a static config field nor a dynamic "
+     r'hyperparameter \(lr_g, lr_d'),
     ({'lr_d': -1.0}, r'hparams.lr_d=-1.0 must be > 0'),
     ({'model.widht': 8}, r"'model.widht' is not a static config field"),
     ({'model.width': 0}, r'model.width=0 must be an integer >= 1'),
     ({'hparams.lr_d': 0.1}, r"'hparams.lr_d' is not a static config field"),
+    ({'search.seed': 1}, r"'search.seed' is not a static config field"),
+    ({'model': 1}, r"'model' is not a static config field"),
 ])
 def test_bad_settings_are_named(setting, message):
   with pytest.raises(ValueError, match=message):

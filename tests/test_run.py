@@ -58,7 +58,7 @@ def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
 
 @pytest.mark.slow
 def test_default_grid25_reaches_the_documented_quality(tmp_path):
-  # The bar: >= 20 of 25 modes with >= 75% high-quality samples
+  # The bar set for the defaults: >= 20 of 25 modes with >= 75% high-quality samples
   # from the shipped defaults (EMA generator).
   result = run.train_one(run.config.get_config(), str(tmp_path),
                          log=lambda _: None)

@@ -1,0 +1,84 @@
+"""A search's results as it runs: the best trial (``W/best/``) and the
+progress line printed after every round."""
+
+import os
+
+import ml_collections
+import numpy as np
+
+from jaxgan import checkpoint, data, run
+from jaxgan.search import members
+
+
+class Best:
+  """The best trial so far, mirrored in ``W/best/`` and
+  ``W/checkpoints/best``.
+
+  ``W/best/`` holds ``config.json`` (the config that retrains the trial with
+  ``jaxgan train``), ``metrics.json`` (its trial record), ``samples.npz``
+  (key ``x``: ``train.eval_samples`` samples of its generator at its best
+  evaluation) and ``samples.png``. ``W/checkpoints/best`` holds its G, D and
+  EMA parameters (orbax; the step counts improvements, its metadata names
+  the trial).
+  """
+
+  def __init__(self, workdir: str, trials: list[dict], write: bool):
+    self.workdir, self.write = workdir, write
+    finished = [t for t in trials if t.get('objective') is not None]
+    self.trial = min(finished, key=lambda t: t['objective'], default=None)
+    self.checkpoints = os.path.join(workdir, 'checkpoints', 'best')
+    # Read once, before any process can be saving, then counted here.
+    last = checkpoint.latest_step(self.checkpoints)
+    self.step = 0 if last is None else last + 1
+
+  @property
+  def objective(self) -> float:
+    return np.inf if self.trial is None else self.trial['objective']
+
+  def update(self, m: members.Members, records: list[dict]) -> None:
+    """Takes the best of ``m`` (whose trial records are ``records``) if it
+    beats the best so far."""
+    j = int(np.argmin(m.best_objective))
+    if not m.best_objective[j] < self.objective:
+      return
+    self.trial = records[j]
+    nets = members.member_state(m, j)
+    samples = members.best_samples(m, j, m.cfg.train.eval_samples)
+    checkpoint.save(self.checkpoints, self.step, nets,
+                    dict(trial=self.trial['id']), keep=1)
+    self.step += 1
+    if not self.write:
+      return
+    directory = os.path.join(self.workdir, 'best')
+    os.makedirs(directory, exist_ok=True)
+    run.write_json(os.path.join(directory, 'config.json'),
+                   trial_config(m.cfg, self.trial).to_dict())
+    run.write_json(os.path.join(directory, 'metrics.json'), self.trial)
+    run.save_samples(directory, samples, data.make_dataset(m.cfg.data.name),
+                     f'trial {self.trial["id"]}, step '
+                     f'{self.trial["best_step"]}')
+
+
+def trial_config(bucket_cfg: ml_collections.ConfigDict,
+                 trial: dict) -> ml_collections.ConfigDict:
+  """The config that trains ``trial`` on its own: its bucket's config with
+  its dynamic hyperparameters, and ``train.num_steps`` at its best
+  evaluation."""
+  cfg = ml_collections.ConfigDict(bucket_cfg.to_dict())
+  cfg.hparams.update(trial['hparams'])
+  cfg.train.num_steps = max(trial['best_step'], 1)
+  return cfg
+
+
+def progress(store, best: Best, label: str, n: int, seconds: float,
+             member_steps: int, total: int) -> str:
+  """One line after a round: its speed, trials stored, the best so far."""
+  line = (f'{label}: {n} members in {seconds:.0f}s '
+          f'({member_steps / max(seconds, 1e-9):.0f} member-steps/s); '
+          f'trials {len(store.trials)}/{total}')
+  if best.trial is not None:
+    shown = ', '.join(f'{k} {v:.4g}'
+                      for k, v in sorted(best.trial['metrics'].items()))
+    line += (f'; best: trial {best.trial["id"]}, objective '
+             f'{best.objective:.4g} ({shown})')
+  return line

@@ -1,0 +1,284 @@
+"""The search space: ranges from the config, validated, as skopt dimensions.
+
+A config's ``search.space`` maps names to range strings::
+
+  lr_d      'log:1e-5:1e-2'          log-uniform real
+  b1        'uniform:0:0.9'          uniform real (b1_g and b1_d together)
+  seed      'int:0:99'               integer, both ends included
+  loss      'choice:hinge,non_saturating'
+  model.width  'choice:64,128'       a static field: one program per value
+  gp_weight ''                       not searched
+
+A *point* is the list of values in the order of :attr:`Space.names` (what
+skopt asks and is told); a *setting* is the mapping the population trainer
+takes (dynamic names and static paths, tied names expanded).
+"""
+
+import itertools
+import math
+from typing import Any, NamedTuple, Sequence
+
+import ml_collections
+import numpy as np
+from skopt import space as skspace
+
+from jaxgan import config, pbt, population, sweep
+
+# Names that set one value for both networks.
+TIED = {'lr': ('lr_g', 'lr_d'), 'b1': ('b1_g', 'b1_d'),
+        'b2': ('b2_g', 'b2_d')}
+KINDS = ('log', 'uniform', 'int', 'choice')
+
+
+class Dimension(NamedTuple):
+  """One searched name.
+
+  Attributes:
+    name: the space's name (``'lr_d'``, ``'b1'``, ``'model.width'``).
+    kind: one of :data:`KINDS`.
+    low, high: bounds of a real or integer range (None for a choice).
+    values: the choices (None for a range).
+  """
+  name: str
+  kind: str
+  low: float | None
+  high: float | None
+  values: tuple | None
+
+  def skopt(self) -> skspace.Dimension:
+    """The scikit-optimize dimension."""
+    if self.kind == 'log':
+      return skspace.Real(self.low, self.high, prior='log-uniform',
+                          name=self.name)
+    if self.kind == 'uniform':
+      return skspace.Real(self.low, self.high, name=self.name)
+    if self.kind == 'int':
+      return skspace.Integer(int(self.low), int(self.high), name=self.name)
+    return skspace.Categorical(list(self.values), name=self.name)
+
+  def grid(self, points: int) -> list:
+    """``points`` values spread over the range (every value of a choice)."""
+    if self.kind == 'choice':
+      return list(self.values)
+    if self.kind == 'log':
+      return [float(v) for v in np.geomspace(self.low, self.high, points)]
+    if self.kind == 'uniform':
+      return [float(v) for v in np.linspace(self.low, self.high, points)]
+    return sorted({int(round(v)) for v in
+                   np.linspace(self.low, self.high, points)})
+
+
+def parse_dimension(name: str, text: str) -> Dimension:
+  """Reads one range string.
+
+  Raises:
+    ValueError: naming the field and the value when the string is malformed,
+      a range is empty or inverted, a log range touches 0, or a choice has no
+      values.
+  """
+  field = f'search.space.{name}={text!r}'
+  kind, sep, rest = text.partition(':')
+  if not sep or kind not in KINDS:
+    raise ValueError(f'{field}: a range is one of '
+                     f'{", ".join(k + ":..." for k in KINDS)} (or "" to fix it)')
+  if kind == 'choice':
+    values = tuple(sweep.number(v.strip()) for v in rest.split(',')
+                   if v.strip())
+    if not values:
+      raise ValueError(f'{field}: a choice needs at least one value')
+    if len(set(values)) != len(values):
+      raise ValueError(f'{field}: a choice lists a value twice')
+    return Dimension(name, kind, None, None, values)
+  bounds = rest.split(':')
+  if len(bounds) != 2:
+    raise ValueError(f'{field}: a range is {kind}:LOW:HIGH')
+  try:
+    low, high = float(bounds[0]), float(bounds[1])
+  except ValueError:
+    raise ValueError(f'{field}: LOW and HIGH must be numbers') from None
+  if not (math.isfinite(low) and math.isfinite(high)):
+    raise ValueError(f'{field}: LOW and HIGH must be finite')
+  if not low < high:
+    raise ValueError(f'{field}: the range is empty or inverted '
+                     f'(LOW={low:g} must be < HIGH={high:g})')
+  if kind == 'log' and low <= 0:
+    raise ValueError(f'{field}: a log range must stay above 0 (LOW={low:g})')
+  if kind == 'int' and not (low.is_integer() and high.is_integer()):
+    raise ValueError(f'{field}: an int range needs integer bounds')
+  return Dimension(name, kind, low, high, None)
+
+
+def _flatten(node: ml_collections.ConfigDict, prefix: str = '') -> dict:
+  out = {}
+  for key, value in node.items():
+    if isinstance(value, ml_collections.ConfigDict):
+      out.update(_flatten(value, f'{prefix}{key}.'))
+    else:
+      out[prefix + key] = value
+  return out
+
+
+class Space:
+  """The searched dimensions of a config, in a fixed order.
+
+  Attributes:
+    dimensions: the :class:`Dimension` s, sorted by name.
+    names: their names.
+  """
+
+  def __init__(self, dimensions: Sequence[Dimension]):
+    self.dimensions = sorted(dimensions, key=lambda d: d.name)
+    self.names = [d.name for d in self.dimensions]
+
+  @classmethod
+  def from_config(cls, cfg: ml_collections.ConfigDict) -> 'Space':
+    """Reads and validates ``cfg.search.space`` against ``cfg``.
+
+    Every range's ends (and every choice) are checked as the values they
+    would set, so a bad range fails here, before anything trains.
+
+    Raises:
+      ValueError: naming the bad field and value.
+    """
+    dims = []
+    for name, text in _flatten(cfg.search.space).items():
+      if not isinstance(text, str):
+        raise ValueError(f'search.space.{name}={text!r} must be a range '
+                         "string such as 'log:1e-4:1e-2'")
+      if text.strip():
+        dims.append(parse_dimension(name, text.strip()))
+    if not dims:
+      raise ValueError('search.space searches nothing: give at least one '
+                       "name a range, e.g. --config.search.space.lr_d="
+                       "'log:1e-4:1e-2'")
+    space = cls(dims)
+    space._check_names(cfg)
+    space._check_values(cfg)
+    return space
+
+  def _check_names(self, cfg: ml_collections.ConfigDict) -> None:
+    fields = _flatten(cfg)
+    for name in self.static_names():
+      if name not in fields or name.startswith(('hparams.', 'search.')):
+        raise ValueError(
+            f'search.space.{name} is neither a dynamic hyperparameter '
+            f'({", ".join(config.DYNAMIC)}), a shared one '
+            f'({", ".join(TIED)}) nor a static config field')
+    for name in self.names:
+      if name in TIED:
+        clash = [n for n in TIED[name] if n in self.names]
+        if clash:
+          raise ValueError(f'search.space.{name} sets {list(TIED[name])}, '
+                           f'which search.space.{clash[0]} also searches')
+    uses = {'r1_gamma': ('r1',), 'gp_weight': ('gp',)}
+    for name, penalties in uses.items():
+      if name in self.names and 'penalty' not in self.names and (
+          cfg.penalty not in penalties):
+        raise ValueError(f'search.space.{name} has no effect with '
+                         f'penalty={cfg.penalty!r}')
+
+  def _check_values(self, cfg: ml_collections.ConfigDict) -> None:
+    ends = []
+    for d in self.dimensions:
+      values = d.values if d.kind == 'choice' else (d.low, d.high)
+      ends.extend((d.name, v) for v in values)
+    for name, value in ends:
+      setting = self.setting(
+          [value if n == name else self._middle(d)
+           for n, d in zip(self.names, self.dimensions)])
+      try:
+        population.buckets(cfg, [setting])
+      except ValueError as e:
+        raise ValueError(f'search.space.{name}: the value {value!r} is not '
+                         f'valid: {e}') from None
+
+  @staticmethod
+  def _middle(d: Dimension) -> Any:
+    if d.kind == 'choice':
+      return d.values[0]
+    if d.kind == 'int':
+      return int(d.low)
+    return math.sqrt(d.low * d.high) if d.kind == 'log' else (
+        d.low + d.high) / 2
+
+  def skopt(self) -> list[skspace.Dimension]:
+    """The dimensions for ``skopt.Optimizer``."""
+    return [d.skopt() for d in self.dimensions]
+
+  def setting(self, point: Sequence[Any]) -> dict[str, Any]:
+    """A point as a population setting: tied names expanded, numpy scalars
+    made Python values."""
+    out = {}
+    for name, value in zip(self.names, point):
+      value = value.item() if isinstance(value, np.generic) else value
+      for target in TIED.get(name, (name,)):
+        out[target] = value
+    return out
+
+  def values(self, hparams: dict[str, Any], static: dict[str, Any]
+             ) -> dict[str, Any]:
+    """The search values of a trained member: its dynamic hyperparameters
+    (``b1`` read from ``b1_g``) and its bucket's static values."""
+    merged = {**hparams, **static}
+    return {n: merged[TIED[n][0] if n in TIED else n] for n in self.names}
+
+  def point(self, values: dict[str, Any]) -> list[Any]:
+    """The point of a stored trial's search values (keyed by name)."""
+    return [values[n] for n in self.names]
+
+  def baseline(self, cfg: ml_collections.ConfigDict) -> list[Any] | None:
+    """The config's own values as a point: the status quo a search should
+    beat. None when they lie outside the space, or when a shared name's G
+    and D values differ."""
+    fields = _flatten(cfg)
+    values = {}
+    for name in self.names:
+      if name in TIED:
+        g, d = (cfg.hparams[n] for n in TIED[name])
+        if g != d:
+          return None
+        values[name] = g
+      elif name in config.DYNAMIC:
+        values[name] = cfg.hparams[name]
+      else:
+        values[name] = fields[name]
+    return self.point(values) if self.contains(values) else None
+
+  def contains(self, values: dict[str, Any]) -> bool:
+    """Whether stored search values lie in this space."""
+    if set(values) != set(self.names):
+      return False
+    return all(v in d.values if d.kind == 'choice'
+               else d.low <= v <= d.high
+               for d, v in zip(self.dimensions, self.point(values)))
+
+  def sample(self, rng: np.random.Generator) -> list[Any]:
+    """A random point (log-uniform where the range is log)."""
+    point = []
+    for d in self.dimensions:
+      if d.kind == 'choice':
+        point.append(d.values[rng.integers(len(d.values))])
+      elif d.kind == 'int':
+        point.append(int(rng.integers(int(d.low), int(d.high) + 1)))
+      elif d.kind == 'log':
+        point.append(float(np.exp(rng.uniform(np.log(d.low),
+                                              np.log(d.high)))))
+      else:
+        point.append(float(rng.uniform(d.low, d.high)))
+    return point
+
+  def grid(self, points: int) -> list[list[Any]]:
+    """Every point of the grid with ``points`` values per range."""
+    return [list(p) for p in itertools.product(
+        *(d.grid(points) for d in self.dimensions))]
+
+  def perturbed(self) -> tuple[tuple[str, ...], ...]:
+    """The groups of hyperparameters PBT perturbs: every searched scale or
+    rate, tied names as one group."""
+    groups = (TIED.get(n, (n,)) for n in self.names)
+    return tuple(g for g in groups if g[0] in pbt.SCALES + pbt.RATES)
+
+  def static_names(self) -> list[str]:
+    """Searched names that select a compiled program."""
+    return [n for n in self.names
+            if n not in config.DYNAMIC and n not in TIED]

@@ -1,0 +1,79 @@
+"""A stand-in for ``population.make_population`` with a known objective.
+
+A member's state records how far it has trained (``g_params['x']``, in
+steps) and a quality floor set by its hyperparameters at init
+(``d_params['q'] = (log10(lr_d) + 3)^2``). Its objective is
+``q + 1 / (1 + x)``: lowest for lr_d = 1e-3, improving with training. A member
+with lr_g > 0.03 diverges: its objective is NaN. The search's schedules run on
+it in milliseconds, so tests can check what they decide.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from conftest import tiny_config
+from jaxgan import population, train
+
+DIVERGES_ABOVE = 0.03
+
+
+def quality_floor(lr_d):
+  return (jnp.log10(lr_d) + 3.0) ** 2
+
+
+def make_population(cfg, mesh, size):
+  del cfg
+
+  def init(key, hp):
+    zeros = jnp.zeros(size)
+    return train.GANState(
+        step=jnp.zeros(size, jnp.int32), key=jax.random.split(key, size),
+        g_params={'x': zeros}, g_stats={}, d_params={'q': quality_floor(
+            hp['lr_d'])}, d_stats={}, ema_params={'x': zeros},
+        g_opt_state={'count': zeros}, d_opt_state={'count': zeros},
+        diverged=hp['lr_g'] > DIVERGES_ABOVE)
+
+  def train_chunk(state, hp, n_steps):
+    del hp
+    x = state.g_params['x'] + n_steps
+    losses = jnp.zeros((size, n_steps))
+    return state.replace(step=state.step + n_steps, g_params={'x': x},
+                         ema_params={'x': x}), dict(d_loss=losses,
+                                                    g_loss=losses)
+
+  def evaluate(state):
+    value = state.d_params['q'] + 1.0 / (1.0 + state.g_params['x'])
+    value = jnp.where(state.diverged, jnp.nan, value)
+    return dict(partition_kl=value, reverse_kl=value,
+                modes=jnp.full(size, 25.0), high_quality=1.0 / (1.0 + value))
+
+  def sample(state, n):
+    return jnp.broadcast_to(state.g_params['x'][:, None, None], (size, n, 2))
+
+  return population.Population(
+      size=size, mesh=mesh, fns=None, init=jax.jit(init),
+      train_chunk=train_chunk, evaluate=jax.jit(evaluate), sample=sample,
+      put=lambda tree: jax.tree.map(jnp.asarray, tree))
+
+
+def searching(penalty='none', **space):
+  """A tiny grid-25 config whose search space is exactly ``space`` (dotted
+  names for static fields)."""
+  cfg = tiny_config(penalty=penalty)
+  for name in cfg.search.space:
+    if isinstance(cfg.search.space[name], str):
+      cfg.search.space[name] = ''
+  for name, text in space.items():
+    node = cfg.search.space
+    *parents, leaf = name.split('.')
+    for p in parents:
+      node = node[p]
+    node[leaf] = text
+  return cfg
+
+
+def config(method, **search):
+  """A tiny grid-25 config searching lr_d and lr_g with ``method``."""
+  cfg = searching(lr_d='log:1e-5:1e-1', lr_g='log:1e-4:1e-1')
+  cfg.search.update(method=method, **search)
+  return cfg

@@ -1,0 +1,93 @@
+import numpy as np
+import pytest
+
+import synthetic
+from conftest import tiny_config
+from jaxgan.search import space as space_lib
+
+
+def config(**space):
+  return synthetic.searching(penalty='r1', **space)
+
+
+def test_default_space_reads_and_ties_betas():
+  cfg = tiny_config(penalty='r1')
+  space = space_lib.Space.from_config(cfg)
+  assert space.names == ['b1', 'b2', 'loss', 'lr_d', 'lr_g', 'r1_gamma']
+  setting = space.setting([0.3, 0.95, 'hinge', 1e-3, 2e-3, 0.1])
+  assert setting == dict(b1_g=0.3, b1_d=0.3, b2_g=0.95, b2_d=0.95,
+                         loss='hinge', lr_d=1e-3, lr_g=2e-3, r1_gamma=0.1)
+
+
+@pytest.mark.parametrize('name,text,message', [
+    ('lr_d', 'log:1e-2:1e-4', r'search.space.lr_d=.*empty or inverted'),
+    ('lr_d', 'log:1e-3:1e-3', r'search.space.lr_d=.*empty or inverted'),
+    ('lr_d', 'log:0:1e-2', r'search.space.lr_d=.*log range must stay above 0'),
+    ('loss', 'choice:', r'search.space.loss=.*at least one value'),
+    ('loss', 'choice:hinge,hinge', r'search.space.loss=.*twice'),
+    ('loss', 'choice:hinge,nope', r"search.space.loss: the value 'nope'"),
+    ('lr_d', 'beta:1:2', r'search.space.lr_d=.*a range is one of'),
+    ('lr_d', 'log:1e-4', r'search.space.lr_d=.*log:LOW:HIGH'),
+    ('lr_d', 'log:a:b', r'search.space.lr_d=.*must be numbers'),
+    ('seed', 'int:0:2.5', r'search.space.seed=.*integer bounds'),
+    ('b1', 'uniform:0:1', r'search.space.b1: the value 1.0 is not valid.*'
+     r'b1_g=1.0 must be in \[0, 1\)'),
+    ('model.width', 'choice:0,8', r'search.space.model.width: the value 0'),
+    ('gp_weight', 'log:1:10', r"gp_weight has no effect with penalty='r1'"),
+])
+def test_bad_ranges_are_named(name, text, message):
+  with pytest.raises(ValueError, match=message):
+    space_lib.Space.from_config(config(**{name: text}))
+
+
+def test_unknown_name_is_named():
+  cfg = config(lr_d='log:1e-4:1e-2')
+  cfg.search.space.lr_dd = 'log:1e-4:1e-2'
+  with pytest.raises(ValueError, match=r'search.space.lr_dd is neither a '
+                     'dynamic hyperparameter'):
+    space_lib.Space.from_config(cfg)
+
+
+def test_a_tied_name_cannot_be_searched_twice():
+  with pytest.raises(ValueError, match=r'search.space.b1 sets .*b1_g'):
+    space_lib.Space.from_config(config(b1='uniform:0:0.5',
+                                       b1_g='uniform:0:0.5'))
+
+
+def test_empty_space_is_refused():
+  with pytest.raises(ValueError, match='searches nothing'):
+    space_lib.Space.from_config(config())
+
+
+def test_samples_lie_in_the_space_and_log_ranges_are_log_uniform():
+  space = space_lib.Space.from_config(config(
+      lr_d='log:1e-5:1e-1', b1='uniform:0:0.9', seed='int:0:3',
+      loss='choice:hinge,wasserstein', **{'model.width': 'choice:8,16'}))
+  rng = np.random.default_rng(0)
+  points = [space.sample(rng) for _ in range(2000)]
+  for point in points:
+    assert space.contains(dict(zip(space.names, point)))
+  lr = np.array([p[space.names.index('lr_d')] for p in points])
+  # Log-uniform over 4 decades: about a quarter of the draws per decade.
+  np.testing.assert_allclose(np.mean(lr < 1e-4), 0.25, atol=0.03)
+  seeds = {p[space.names.index('seed')] for p in points}
+  assert seeds == {0, 1, 2, 3}
+  assert space.static_names() == ['model.width']
+
+
+def test_grid_spreads_ranges_and_lists_choices():
+  space = space_lib.Space.from_config(config(
+      lr_d='log:1e-4:1e-2', loss='choice:hinge,wasserstein'))
+  grid = space.grid(3)
+  assert len(grid) == 6
+  assert sorted({p[1] for p in grid}) == pytest.approx([1e-4, 1e-3, 1e-2])
+
+
+def test_values_read_a_trained_member_back():
+  space = space_lib.Space.from_config(config(
+      b1='uniform:0:0.9', lr_d='log:1e-4:1e-2',
+      **{'model.width': 'choice:8,16'}))
+  hp = dict(b1_g=0.2, b1_d=0.2, lr_d=1e-3, lr_g=5.0)
+  assert space.values(hp, {'model.width': 8}) == {
+      'b1': 0.2, 'lr_d': 1e-3, 'model.width': 8}
+  assert space.perturbed() == (('b1_g', 'b1_d'), ('lr_d',))
