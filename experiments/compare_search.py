@@ -15,8 +15,9 @@ No method gets the config's own hyperparameters as a baseline trial. Writes,
 under ``--out``, one search workdir per (method, seed) (rerunning the script
 resumes them), ``compare.json`` (best objective so far against member-steps
 for every run), ``compare.md`` (a table: best objective at a quarter, half
-and all of the budget, median and range over seeds, with the best trial's
-modes and high-quality fraction) and ``compare.png``.
+and all of the budget, median and range over seeds, '—' where no trial had
+finished yet, with the best trial's modes and high-quality fraction) and
+``compare.png``.
 
   JAX_NUM_CPU_DEVICES=2 python experiments/compare_search.py --out=/tmp/compare
 """
@@ -83,6 +84,11 @@ def at(budgets, best, budget) -> float:
   return values[-1] if values else np.inf
 
 
+def _number(value: float) -> str:
+  """Three decimals, or '—' where no trial had finished yet."""
+  return f'{value:.3f}' if np.isfinite(value) else '—'
+
+
 def table(results: dict, budget: int) -> str:
   """Markdown: per method, best objective at fractions of the budget."""
   header = ('| method | ' + ' | '.join(f'best at {f:.0%} of budget'
@@ -93,8 +99,9 @@ def table(results: dict, budget: int) -> str:
     cells = []
     for f in FRACTIONS:
       values = [at(r['budgets'], r['best'], f * budget) for r in runs]
-      cells.append(f'{np.median(values):.3f} ({min(values):.3f}–'
-                   f'{max(values):.3f})')
+      cells.append(f'{_number(np.median(values))} ({_number(min(values))}–'
+                   f'{_number(max(values))})' if np.isfinite(min(values))
+                   else '—')
     modes = [r['best_trial']['metrics']['modes'] for r in runs]
     hq = [r['best_trial']['metrics']['high_quality'] for r in runs]
     lines.append(f'| {method} | ' + ' | '.join(cells)

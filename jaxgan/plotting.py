@@ -60,9 +60,10 @@ def curves_png(path: str, series: dict[str, list[tuple]], xlabel: str,
   for name, runs in series.items():
     xs = np.unique(np.concatenate([np.asarray(x) for x, _ in runs]))
     ys = np.array([[_step_at(x, y, at) for at in xs] for x, y in runs])
-    line, = ax.plot(xs, np.median(ys, axis=0), label=name)
+    line, = ax.plot(xs, np.median(ys, axis=0), label=name,
+                    drawstyle='steps-post')
     ax.fill_between(xs, ys.min(axis=0), ys.max(axis=0), alpha=0.15,
-                    color=line.get_color())
+                    color=line.get_color(), step='post')
   ax.set(xlabel=xlabel, ylabel=ylabel, title=title, yscale='log')
   ax.legend(fontsize=8)
   fig.savefig(path, dpi=100, bbox_inches='tight')

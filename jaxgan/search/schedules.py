@@ -149,6 +149,8 @@ def halving(cfg, space: Space, store, best, mesh, say, make_population):
   s = cfg.search
   steps = rung_steps(cfg.train.num_steps, cfg.train.chunk_steps, s.eta,
                      s.rungs)
+  if len(store.trials) >= s.num_trials:
+    return
   directory = _directory(store)
   last = checkpoint.latest_step(directory)
   if last is None:
@@ -204,6 +206,8 @@ def population_based(cfg, space: Space, store, best, mesh, say,
                      f"mesh's 'pop' axis ({mesh.shape[population.POP]} "
                      'devices) for pbt, whose members are never padded')
   ends = list(range(s.pbt_interval, total, s.pbt_interval)) + [total]
+  if len(store.trials) >= size * len(ends):
+    return
   directory = _directory(store)
   last = checkpoint.latest_step(directory)
   if last is None:
