@@ -130,3 +130,23 @@ def test_tiny_gan_search_end_to_end(tmp_path, compile_counter):
   search.tune(cfg, str(tmp_path), log=lambda _: None)
   assert compile_counter.count == compiles
   assert [t['id'] for t in stored(tmp_path)] == list(range(8))
+
+
+@pytest.mark.parametrize('method,search_args', [
+    ('bayes', dict(num_trials=16, population=4, initial_points=8)),
+    ('random', dict(num_trials=16, population=4)),
+    ('grid', dict(num_trials=9, population=3, grid_points=3)),
+    ('halving', dict(num_trials=16, eta=2, rungs=3)),
+    ('pbt', dict(population=8, pbt_interval=10, pbt_fraction=0.25)),
+])
+def test_every_method_finds_the_known_optimum(tmp_path, method, search_args):
+  # The synthetic objective is lowest at lr_d = 1e-3: every method's best
+  # trial lands within half a decade of it.
+  cfg = synthetic.config(method, baseline=False, **search_args)
+  if method == 'pbt':
+    cfg.search.space.lr_g = ''
+  best = tune(cfg, tmp_path)
+  assert abs(np.log10(best['hparams']['lr_d']) + 3) < 0.5
+  finite = [t['objective'] for t in stored(tmp_path)
+            if t['objective'] is not None]
+  assert best['objective'] == min(finite)
