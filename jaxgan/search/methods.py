@@ -86,7 +86,10 @@ class Bayes:
     opt.rng = np.random.RandomState(rng_seed % 2**32)
     with warnings.catch_warnings():
       warnings.simplefilter('ignore')
-      return [list(p) for p in opt.ask(n_points=n, strategy='cl_min')]
+      points = opt.ask(n_points=n, strategy='cl_min')
+    # skopt hands back numpy scalars; points travel as JSON.
+    return [[v.item() if isinstance(v, np.generic) else v for v in p]
+            for p in points]
 
   def tell(self, points: Sequence[Point], values: Sequence[float]) -> None:
     self.points.extend(list(p) for p in points)

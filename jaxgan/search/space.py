@@ -206,11 +206,9 @@ class Space:
     return [d.skopt() for d in self.dimensions]
 
   def setting(self, point: Sequence[Any]) -> dict[str, Any]:
-    """A point as a population setting: tied names expanded, numpy scalars
-    made Python values."""
+    """A point as a population setting: tied names expanded."""
     out = {}
     for name, value in zip(self.names, point):
-      value = value.item() if isinstance(value, np.generic) else value
       for target in TIED.get(name, (name,)):
         out[target] = value
     return out

@@ -152,8 +152,7 @@ def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
     n = min(s.population, s.num_trials - len(store.trials))
     first = methods.baseline(cfg, space, say) if not store.trials else []
     points = distributed.broadcast_json(
-        [[_plain(v) for v in p] for p in first + method.ask(n - len(first))]
-        if store.write else None)
+        first + method.ask(n - len(first)) if store.write else None)
     settings = [space.setting(p) for p in points]
     start, trained = time.perf_counter(), []
     for bucket in population.buckets(cfg, settings):
@@ -181,7 +180,3 @@ def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
                          sum(r['steps'] for r in records.values()),
                          s.num_trials))
     round_, next_id = round_ + 1, next_id + n
-
-
-def _plain(value):
-  return value.item() if isinstance(value, np.generic) else value
