@@ -131,15 +131,9 @@ def train_to(m: Members, steps: int, objective: str) -> Members:
                     objective=last, losses=losses, steps=done)
 
 
-def records(m: Members, status_of: Callable[[bool], str] | None = None
-            ) -> list[dict]:
-  """One trial record per member (see :mod:`jaxgan.search.store`).
-
-  Args:
-    m: the members.
-    status_of: maps ``diverged`` to the status; by default ``'diverged'``
-      or ``'finished'``.
-  """
+def records(m: Members) -> list[dict]:
+  """One trial record per member (see :mod:`jaxgan.search.store`), with
+  status ``'diverged'`` or ``'finished'``."""
   n = len(m.ids)
   hp = distributed.to_host(m.hp)
   diverged = distributed.to_host(m.state.diverged)[:n]
@@ -157,8 +151,7 @@ def records(m: Members, status_of: Callable[[bool], str] | None = None
         losses={k: float(v[j]) for k, v in m.losses.items()
                 if np.isfinite(v[j])},
         diverged=bool(diverged[j]),
-        status=(status_of or (lambda d: 'diverged' if d else 'finished'))(
-            bool(diverged[j]))))
+        status='diverged' if diverged[j] else 'finished'))
   return out
 
 
