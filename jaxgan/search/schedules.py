@@ -165,7 +165,8 @@ def halving(cfg, space: Space, store, best, mesh, say, make_population):
     first, budget = last + 1, meta['budget']
   for k in range(first, len(steps)):
     start = time.perf_counter()
-    budget += sum(len(m.ids) * (steps[k] - m.steps) for m in groups)
+    trained = sum(len(m.ids) * (steps[k] - m.steps) for m in groups)
+    budget += trained
     groups = [members.train_to(m, steps[k], s.objective) for m in groups]
     seconds = time.perf_counter() - start
     final = k == len(steps) - 1
@@ -190,7 +191,6 @@ def halving(cfg, space: Space, store, best, mesh, say, make_population):
     if not final:
       _save(directory, k, groups, dict(budget=budget, records=records))
     _append_new(store, records)
-    trained = alive * (steps[k] - (steps[k - 1] if k else 0))
     say(results.progress(store, best, f'rung {k + 1}/{len(steps)} '
                          f'({steps[k]} steps)', alive, seconds, trained,
                          s.num_trials))
@@ -224,8 +224,8 @@ def population_based(cfg, space: Space, store, best, mesh, say,
   perturb = space.perturbed()
   for k in range(first, len(ends)):
     start = time.perf_counter()
-    budget += size * (ends[k] - m.steps)
     trained = size * (ends[k] - m.steps)
+    budget += trained
     m = members.train_to(m, ends[k], s.objective)
     seconds = time.perf_counter() - start
     records = members.records(m)

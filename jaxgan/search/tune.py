@@ -162,7 +162,8 @@ def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
       trained.append(members.train_to(m, bucket.cfg.train.num_steps,
                                       s.objective))
     seconds = time.perf_counter() - start
-    budget += sum(len(m.ids) * m.steps for m in trained)
+    member_steps = sum(len(m.ids) * m.steps for m in trained)
+    budget += member_steps
     records = {}
     for m in trained:
       recs = members.records(m)
@@ -177,6 +178,5 @@ def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
                          else records[next_id + i]['objective']
                          for i in range(n)])
     say(results.progress(store, best, f'round {round_ + 1}', n, seconds,
-                         sum(r['steps'] for r in records.values()),
-                         s.num_trials))
+                         member_steps, s.num_trials))
     round_, next_id = round_ + 1, next_id + n
