@@ -155,10 +155,16 @@ def records(m: Members) -> list[dict]:
   return out
 
 
+@functools.partial(jax.jit, static_argnums=2)
+def _gather(tree: PyTree, index: jax.Array, split: NamedSharding) -> PyTree:
+  return jax.lax.with_sharding_constraint(
+      jax.tree.map(lambda x: x[index], tree), split)
+
+
 def _take(tree: PyTree, index: np.ndarray, pop) -> PyTree:
+  """Members ``index`` of ``tree``, split over ``pop``'s devices."""
   split = NamedSharding(pop.mesh, jax.P(population.POP))
-  return jax.jit(lambda t, i: jax.tree.map(lambda x: x[i], t),
-                 out_shardings=split)(tree, jnp.asarray(index))
+  return _gather(tree, jnp.asarray(index), split)
 
 
 def keep(m: Members, survivors: np.ndarray, mesh,
