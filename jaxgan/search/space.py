@@ -228,18 +228,12 @@ class Space:
     """The config's own values as a point: the status quo a search should
     beat. None when they lie outside the space, or when a shared name's G
     and D values differ."""
+    if any(cfg.hparams[g] != cfg.hparams[d]
+           for g, d in (TIED[n] for n in self.names if n in TIED)):
+      return None
     fields = _flatten(cfg)
-    values = {}
-    for name in self.names:
-      if name in TIED:
-        g, d = (cfg.hparams[n] for n in TIED[name])
-        if g != d:
-          return None
-        values[name] = g
-      elif name in config.DYNAMIC:
-        values[name] = cfg.hparams[name]
-      else:
-        values[name] = fields[name]
+    values = self.values(dict(cfg.hparams),
+                         {n: fields[n] for n in self.static_names()})
     return self.point(values) if self.contains(values) else None
 
   def contains(self, values: dict[str, Any]) -> bool:
