@@ -14,7 +14,8 @@ from jaxgan.config import (DYNAMIC, get_config, hparams_from_config, load,
                            validate)
 from jaxgan.data import DATASETS, Dataset, make_dataset
 from jaxgan.losses import LOSSES, gan_loss
-from jaxgan.metrics import mixture_metrics, sample_metrics
+from jaxgan.metrics import (FEATURE_NETS, FeatureNet, make_metrics,
+                            mixture_metrics, register_feature_net)
 from jaxgan.models import MODELS, make_models
 from jaxgan.optim import OPTIMIZERS, make_optimizer
 from jaxgan.penalties import PENALTIES

@@ -20,7 +20,7 @@ from typing import Callable
 import ml_collections
 import numpy as np
 
-from jaxgan import data, losses, models, optim, penalties
+from jaxgan import data, losses, metrics, models, optim, penalties
 
 # Dynamic hyperparameters, in the order they are stored.
 DYNAMIC = ('lr_g', 'lr_d', 'b1_g', 'b2_g', 'b1_d', 'b2_d', 'wd_g', 'wd_d',
@@ -40,7 +40,10 @@ def get_config() -> ml_collections.ConfigDict:
   DCGAN's 2e-4 does not (BUILD_NOTES.md has the measurements).
   """
   cfg = ml_collections.ConfigDict()
-  cfg.data = ml_collections.ConfigDict(dict(name='grid25'))
+  # data.dir: the tensorflow-datasets data dir ('': $TFDS_DATA_DIR or
+  # ~/tensorflow_datasets); data.download lets tfds fetch a missing dataset.
+  cfg.data = ml_collections.ConfigDict(dict(name='grid25', dir='',
+                                            download=False))
   cfg.model = ml_collections.ConfigDict(dict(
       name='mlp', width=64, depth=3, latent_dim=16, g_activation='relu',
       d_activation='leaky_relu', g_norm='none', d_norm='none'))
@@ -55,6 +58,10 @@ def get_config() -> ml_collections.ConfigDict:
   cfg.train = ml_collections.ConfigDict(dict(
       batch_size=128, num_steps=10000, n_disc=1, chunk_steps=1000,
       eval_samples=2500))
+  # Image metrics (jaxgan.metrics): the feature network, k of the
+  # precision/recall manifolds, KID's subset size and number of subsets.
+  cfg.eval = ml_collections.ConfigDict(dict(
+      features='classifier', nearest_k=3, kid_subset=100, kid_subsets=10))
   cfg.search = get_search_config()
   return cfg
 
@@ -185,6 +192,15 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
       the valid choices).
   """
   _choice('data.name', cfg.data.name, data.DATASETS)
+  if not isinstance(cfg.data.dir, str):
+    raise ValueError(f'data.dir={cfg.data.dir!r} must be a path (a string)')
+  if not isinstance(cfg.data.download, bool):
+    raise ValueError(f'data.download={cfg.data.download!r} must be True or '
+                     'False')
+  _choice('eval.features', cfg.eval.features, metrics.FEATURE_NETS)
+  check_integer('eval.nearest_k', cfg.eval.nearest_k, 1)
+  check_integer('eval.kid_subset', cfg.eval.kid_subset, 2)
+  check_integer('eval.kid_subsets', cfg.eval.kid_subsets, 1)
   _choice('model.name', cfg.model.name, models.MODELS)
   for net in ('g', 'd'):
     _choice(f'model.{net}_activation', cfg.model[f'{net}_activation'],
@@ -212,11 +228,16 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
 def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
   info = data.DATASETS[cfg.data.name]
   kind = info.kind
-  fits = models.MODELS[cfg.model.name].kind
-  if kind != fits:
-    raise ValueError(f'model.name={cfg.model.name!r} is for {fits} data but '
-                     f'data.name={cfg.data.name!r} holds {kind}')
-  if kind == 'images':
+  fits = models.MODELS[cfg.model.name].kinds
+  if kind not in fits:
+    raise ValueError(f'model.name={cfg.model.name!r} is for {" or ".join(fits)}'
+                     f' data but data.name={cfg.data.name!r} holds {kind}')
+  if kind == 'images' and cfg.train.eval_samples <= cfg.eval.nearest_k + 1:
+    raise ValueError(
+        f'train.eval_samples={cfg.train.eval_samples} is too few for image '
+        f'metrics with eval.nearest_k={cfg.eval.nearest_k}; use at least '
+        f'{cfg.eval.nearest_k + 2}')
+  if kind == 'images' and models.MODELS[cfg.model.name].strided:
     h, w, _ = info.shape
     stride = 2 ** cfg.model.depth
     if h % stride or w % stride or h // stride < 1:

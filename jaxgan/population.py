@@ -166,12 +166,19 @@ def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
     chunk = jax.vmap(lambda s, h: fns.train_chunk(s, h, n_steps))
     return mapped(_grouped(chunk, group), (members, members))(state, hp)
 
+  def samples_of(state, n):
+    return jax.vmap(lambda s: fns.evaluate(s, n)[0])(state)
+
   def evaluate(state):
-    return mapped(jax.vmap(lambda s: fns.evaluate(s, eval_samples)[1]),
+    # Metrics go member by member: vmapped (batched) LAPACK
+    # eigendecompositions, which FID uses, deadlock when two CPU devices run
+    # them at once, and the metrics cost little next to training.
+    return mapped(lambda s: jax.lax.map(fns.measure,
+                                        samples_of(s, eval_samples)),
                   (members,))(state)
 
   def sample(state, n):
-    return mapped(jax.vmap(lambda s: fns.evaluate(s, n)[0]), (members,))(state)
+    return mapped(lambda s: samples_of(s, n), (members,))(state)
 
   def put(tree):
     return jax.tree.map(

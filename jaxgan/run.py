@@ -19,7 +19,8 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import config, distributed, plotting, population, train
+from jaxgan import (config, distributed, metrics, plotting, population,
+                    train)
 
 
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
@@ -69,6 +70,49 @@ def _fmt(values: dict) -> str:
   return ' '.join(f'{k}={v:.4g}' for k, v in values.items())
 
 
+# Image metrics shown with their floor and untrained values on every line.
+_REFERENCED = ('fid', 'kid', 'classes')
+
+
+def format_quality(quality: dict, reference: dict) -> str:
+  """Metrics as ``name=value``, those in ``reference`` (image data) followed
+  by ``[floor F, untrained U]``."""
+  parts = []
+  for k, v in quality.items():
+    part = f'{k}={float(v):.4g}'
+    if k in _REFERENCED and k in reference.get('floor', {}):
+      part += (f'[floor {reference["floor"][k]:.4g}, untrained '
+               f'{reference["untrained"][k]:.4g}]')
+    parts.append(part)
+  return ' '.join(parts)
+
+
+def reference_metrics(cfg: ml_collections.ConfigDict,
+                      untrained: dict | None = None) -> dict:
+  """What the image metrics of ``cfg``'s data mean: their ``floor`` (held-out
+  real images, the best a generator can score with that many samples) and
+  their value for the ``untrained`` generator of ``cfg`` (its initial
+  state, seed ``hparams.seed``). ``{}`` for the 2-D mixtures.
+
+  Args:
+    cfg: a validated config.
+    untrained: the untrained generator's metrics when the caller has them
+      already; otherwise they are computed here.
+  """
+  evaluator = metrics.make_metrics(cfg)
+  if not evaluator.floor:
+    return {}
+  if untrained is None:
+    fns = train.make_train(cfg)
+    state = jax.jit(fns.init)(jax.random.key(0),
+                              config.hparams_from_config(cfg))
+    untrained = jax.jit(fns.evaluate, static_argnums=1)(
+        state, cfg.train.eval_samples)[1]
+  return dict(floor=evaluator.floor,
+              untrained={k: float(v) for k, v in untrained.items()},
+              samples=evaluator.num_samples)
+
+
 def train_one(cfg: ml_collections.ConfigDict, workdir: str,
               log: Callable[[str], None] = print) -> dict:
   """Trains the GAN of ``cfg`` and writes its results into ``workdir``.
@@ -78,7 +122,8 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   each, progress (losses, quality metrics, speed, ETA) goes to ``log``.
 
   Writes ``config.json``, ``metrics.json`` (quality metrics of the EMA
-  generator, mean losses over the last chunk, speed, whether it diverged),
+  generator, mean losses over the last chunk, speed, whether it diverged;
+  for images also ``reference``, see :func:`reference_metrics`),
   ``samples.npz`` and ``samples.png``.
 
   Args:
@@ -100,6 +145,9 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   evaluate = jax.jit(fns.evaluate, static_argnums=1)
 
   state = init(jax.random.key(0), hp)
+  reference = reference_metrics(
+      cfg, evaluate(state, cfg.train.eval_samples)[1]
+      if fns.dataset.kind == 'images' else None)
   total, size = cfg.train.num_steps, cfg.train.chunk_steps
   done, start, last = 0, time.perf_counter(), {}
   while done < total:
@@ -112,7 +160,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
     elapsed = time.perf_counter() - start
     rate = done / elapsed
     log(f'step {done}/{total} {_fmt(last)} '
-        f'{_fmt({k: float(v) for k, v in quality.items()})} '
+        f'{format_quality(quality, reference)} '
         f'{rate:.0f} steps/s eta {math.ceil((total - done) / rate)}s'
         + (' DIVERGED' if bool(state.diverged) else ''))
   train_seconds = time.perf_counter() - start
@@ -121,16 +169,18 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   result.update(last, steps=int(state.step), diverged=bool(state.diverged),
                 train_seconds=train_seconds,
                 steps_per_second=total / train_seconds)
+  if reference:
+    result['reference'] = reference
   write_json(os.path.join(workdir, 'metrics.json'), result)
   title = f'{cfg.data.name}, step {int(state.step)}'
   save_samples(workdir, np.asarray(samples), fns.dataset, title)
-  log(f'wrote {workdir}: {_fmt({k: result[k] for k in quality})}')
+  log(f'wrote {workdir}: {format_quality(quality, reference)}')
   return result
 
 
 # Columns of the per-member table, in order, when present.
-_TABLE = ('modes', 'high_quality', 'reverse_kl', 'd_loss', 'g_loss',
-          'diverged')
+_TABLE = ('modes', 'high_quality', 'reverse_kl', 'fid', 'kid', 'precision',
+          'recall', 'classes', 'd_loss', 'g_loss', 'diverged')
 
 
 def _cell(value) -> str:

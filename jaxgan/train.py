@@ -70,8 +70,9 @@ class TrainFns(NamedTuple):
     generate: ``(state, key, n) -> samples`` from the EMA generator in
       inference mode (``n`` static).
     evaluate: ``(state, n) -> (samples, metrics)``: ``n`` samples drawn with
-      the member's fixed evaluation key and their quality metrics
-      (:func:`jaxgan.metrics.sample_metrics`).
+      the member's fixed evaluation key and their quality metrics.
+    measure: ``samples -> metrics``, the quality metrics of one member's
+      samples (:func:`jaxgan.metrics.make_metrics`).
     dataset: the training data.
     generator, discriminator: the Flax modules.
   """
@@ -79,6 +80,7 @@ class TrainFns(NamedTuple):
   train_chunk: Callable[[GANState, HParams, int], tuple[GANState, Metrics]]
   generate: Callable[[GANState, PRNGKey, int], Array]
   evaluate: Callable[[GANState, int], tuple[Array, Metrics]]
+  measure: Callable[[Array], Metrics]
   dataset: data.Dataset
   generator: nn.Module
   discriminator: nn.Module
@@ -112,7 +114,8 @@ def make_train(cfg: ml_collections.ConfigDict,
   Returns:
     The :class:`TrainFns`.
   """
-  dataset = data.make_dataset(cfg.data.name)
+  dataset = data.for_config(cfg)
+  measure = metrics.make_metrics(cfg).measure
   g, d = models.make_models(cfg.model, dataset.shape)
   g_tx = optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm)
   d_tx = optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm)
@@ -225,6 +228,7 @@ def make_train(cfg: ml_collections.ConfigDict,
 
   def evaluate(state: GANState, n: int) -> tuple[Array, Metrics]:
     samples = generate(state, jax.random.fold_in(state.key, EVAL_KEY), n)
-    return samples, metrics.sample_metrics(dataset, samples)
+    return samples, measure(samples)
 
-  return TrainFns(init, train_chunk, generate, evaluate, dataset, g, d)
+  return TrainFns(init, train_chunk, generate, evaluate, measure, dataset, g,
+                  d)

@@ -1,4 +1,17 @@
-"""Shared fixtures: tiny configs and a compilation counter."""
+"""Shared fixtures: tiny configs and a compilation counter.
+
+Each test process caches feature networks in its own data dir
+(``TFDS_DATA_DIR``, inherited by the subprocesses it starts), so the digits
+classifier trains once per process rather than once per test.
+"""
+
+import atexit
+import os
+import shutil
+import tempfile
+
+os.environ['TFDS_DATA_DIR'] = tempfile.mkdtemp(prefix='jaxgan-data-')
+atexit.register(shutil.rmtree, os.environ['TFDS_DATA_DIR'], True)
 
 import jax
 import pytest

@@ -48,7 +48,7 @@ def test_bad_values_name_field_and_value(path, value, message):
     ('model.name', 'resnet', 'dcgan'),
     ('model.g_norm', 'group', 'spectral'),
     ('model.d_activation', 'gelu', 'leaky_relu'),
-    ('data.name', 'cifar10', 'grid25'),
+    ('data.name', 'imagenet', 'grid25'),
     ('penalty', 'dragan', 'gp'),
     ('optim.d', 'lion', 'rmsprop'),
 ])

@@ -17,15 +17,23 @@ from jaxgan.models.mlp import MLPDiscriminator, MLPGenerator
 
 
 class ModelFamily(NamedTuple):
-  """A generator class, a discriminator class and the data kind they fit."""
+  """A generator class, a discriminator class and what they fit.
+
+  Attributes:
+    generator, discriminator: the module classes.
+    kinds: the data kinds they model (``'points'``, ``'images'``).
+    strided: whether ``depth`` halves the image size that many times.
+  """
   generator: type[nn.Module]
   discriminator: type[nn.Module]
-  kind: str
+  kinds: tuple[str, ...]
+  strided: bool
 
 
 MODELS = {
-    'mlp': ModelFamily(MLPGenerator, MLPDiscriminator, 'points'),
-    'dcgan': ModelFamily(ConvGenerator, ConvDiscriminator, 'images'),
+    'mlp': ModelFamily(MLPGenerator, MLPDiscriminator, ('points', 'images'),
+                       False),
+    'dcgan': ModelFamily(ConvGenerator, ConvDiscriminator, ('images',), True),
 }
 
 

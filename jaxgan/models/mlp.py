@@ -1,6 +1,10 @@
-"""Fully connected G and D for low-dimensional data (the 2-D mixtures)."""
+"""Fully connected G and D: for the 2-D mixtures, and for small images, which
+they see flattened (the MLP GAN of Goodfellow et al. 2014)."""
+
+import math
 
 import flax.linen as nn
+import jax.numpy as jnp
 
 from jaxgan.models.layers import ACTIVATIONS, normed
 from jaxgan.types import Array
@@ -15,7 +19,11 @@ def hidden_layers(x: Array, width: int, depth: int, activation: str,
 
 
 class MLPGenerator(nn.Module):
-  """z -> hidden layers -> Dense(out_dim), linear output."""
+  """z -> hidden layers -> Dense -> reshape to ``out_shape``.
+
+  The output is linear for points and ``tanh`` for images (a 3-D
+  ``out_shape``), whose pixels lie in [-1, 1].
+  """
   out_shape: tuple[int, ...]
   width: int
   depth: int
@@ -26,7 +34,9 @@ class MLPGenerator(nn.Module):
   def __call__(self, z: Array, train: bool) -> Array:
     x = hidden_layers(z, self.width, self.depth, self.activation, self.norm,
                       train)
-    return nn.Dense(self.out_shape[-1])(x)
+    x = nn.Dense(math.prod(self.out_shape))(x).reshape(
+        (z.shape[0],) + tuple(self.out_shape))
+    return jnp.tanh(x) if len(self.out_shape) == 3 else x
 
 
 class MLPDiscriminator(nn.Module):

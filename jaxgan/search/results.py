@@ -10,6 +10,10 @@ from jaxgan import checkpoint, data, run
 from jaxgan.search import members
 
 
+# The fewest generated images ``W/best/samples.npz`` holds.
+IMAGE_SAMPLES = 1000
+
+
 class Best:
   """The best trial so far, mirrored in ``W/best/`` and
   ``W/checkpoints/best``.
@@ -17,7 +21,8 @@ class Best:
   ``W/best/`` holds ``config.json`` (the config that retrains the trial with
   ``jaxgan train``), ``metrics.json`` (its trial record), ``samples.npz``
   (key ``x``: ``train.eval_samples`` samples of its generator at its best
-  evaluation) and ``samples.png``. ``W/checkpoints/best`` holds its G, D and
+  evaluation, and at least :data:`IMAGE_SAMPLES` images, in [0, 1]) and
+  ``samples.png``. ``W/checkpoints/best`` holds its G, D and
   EMA parameters (orbax; the step counts improvements, its metadata names
   the trial).
   """
@@ -43,7 +48,10 @@ class Best:
       return
     self.trial = records[j]
     nets = members.member_state(m, j)
-    samples = members.best_samples(m, j, m.cfg.train.eval_samples)
+    dataset = data.for_config(m.cfg)
+    n = m.cfg.train.eval_samples
+    samples = members.best_samples(
+        m, j, max(n, IMAGE_SAMPLES) if dataset.kind == 'images' else n)
     checkpoint.save(self.checkpoints, self.step, nets,
                     dict(trial=self.trial['id']), keep=1)
     self.step += 1
@@ -54,7 +62,7 @@ class Best:
     run.write_json(os.path.join(directory, 'config.json'),
                    trial_config(m.cfg, self.trial).to_dict())
     run.write_json(os.path.join(directory, 'metrics.json'), self.trial)
-    run.save_samples(directory, samples, data.make_dataset(m.cfg.data.name),
+    run.save_samples(directory, samples, dataset,
                      f'trial {self.trial["id"]}, step '
                      f'{self.trial["best_step"]}')
 

@@ -21,11 +21,10 @@ import os
 import time
 from typing import Callable
 
-import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import config, data, distributed, metrics, population
+from jaxgan import config, data, distributed, metrics, population, run
 from jaxgan.search import members, methods, results, schedules
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
@@ -37,11 +36,8 @@ TRANSFORMS = ('log', 'none')
 def objectives(cfg: ml_collections.ConfigDict) -> list[str]:
   """The metrics an evaluation of ``cfg``'s data reports where lower is
   better: the possible objectives."""
-  dataset = data.make_dataset(cfg.data.name)
-  shapes = jax.eval_shape(
-      lambda x: metrics.sample_metrics(dataset, x),
-      jax.ShapeDtypeStruct((2,) + dataset.shape, np.float32))
-  return sorted(set(shapes) - set(metrics.HIGHER_IS_BETTER))
+  names = metrics.NAMES[data.DATASETS[cfg.data.name].kind]
+  return sorted(set(names) & set(metrics.LOWER_IS_BETTER))
 
 
 def validate(cfg: ml_collections.ConfigDict) -> Space:
@@ -123,13 +119,27 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
   best = results.Best(workdir, store.trials, write=main)
   if store.trials:
     say(f'resuming {workdir}: {len(store.trials)} trials stored')
+  reference = run.reference_metrics(cfg)
+  if reference:
+    if main:
+      run.write_json(os.path.join(workdir, 'reference.json'), reference)
+    say('reference: floor (held-out real data) '
+        f'{_shown(reference["floor"])}; untrained generator '
+        f'{_shown(reference["untrained"])}')
   schedule = SCHEDULES.get(cfg.search.method, _ask_tell)
   schedule(cfg, space, store, best, mesh, say, make_population)
   if best.trial is None:
     raise RuntimeError('no trial produced a finite objective')
-  say(f'best: trial {best.trial["id"]}, objective {best.objective:.4g}; '
-      f'{os.path.join(workdir, "best")}')
+  line = f'best: trial {best.trial["id"]}, objective {best.objective:.4g}'
+  if reference:
+    line += (f' (floor {reference["floor"][cfg.search.objective]:.4g}, untrained '
+             f'{reference["untrained"][cfg.search.objective]:.4g})')
+  say(f'{line}; {os.path.join(workdir, "best")}')
   return best.trial
+
+
+def _shown(values: dict) -> str:
+  return ', '.join(f'{k} {v:.4g}' for k, v in sorted(values.items()))
 
 
 def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,

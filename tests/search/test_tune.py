@@ -7,6 +7,7 @@ import pytest
 import synthetic
 from conftest import tiny_config
 from jaxgan import population, run, search
+from jaxgan.search import results
 
 
 def stored(workdir):
@@ -150,3 +151,32 @@ def test_every_method_finds_the_known_optimum(tmp_path, method, search_args):
   finite = [t['objective'] for t in stored(tmp_path)
             if t['objective'] is not None]
   assert best['objective'] == min(finite)
+
+
+def test_image_search_reports_its_floor_and_ceiling(tmp_path):
+  cfg = tiny_config('digits', penalty='r1')
+  cfg.model.update(name='mlp', g_norm='none')
+  cfg.search.update(method='random', num_trials=2, population=2,
+                    objective='fid')
+  lines = []
+  best = search.tune(cfg, str(tmp_path), log=lines.append)
+  reference = json.loads((tmp_path / 'reference.json').read_text())
+  floor, untrained = reference['floor']['fid'], reference['untrained']['fid']
+  assert reference['samples'] == cfg.train.eval_samples
+  assert 0 <= floor < untrained
+  assert best['objective'] == best['metrics']['fid']
+  assert lines[-1].startswith(f'best: trial {best["id"]}, objective '
+                              f'{best["objective"]:.4g} (floor {floor:.4g}, '
+                              f'untrained {untrained:.4g})')
+  samples = np.load(tmp_path / 'best' / 'samples.npz')['x']
+  assert samples.shape == (results.IMAGE_SAMPLES, 8, 8, 1)
+  assert samples.min() >= 0.0 and samples.max() <= 1.0
+
+
+def test_image_objectives_are_offered_for_image_data(tmp_path):
+  cfg = tiny_config('digits', penalty='r1')
+  with pytest.raises(ValueError, match=r"search.objective='partition_kl' is "
+                     r"not measured on data.name='digits'; choose one of "
+                     r"\['class_kl', 'fid', 'kid'\]"):
+    search.tune(cfg, str(tmp_path))
+  assert not os.listdir(tmp_path)

@@ -2,7 +2,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxgan import data, metrics
+from jaxgan import config, data, metrics
+from jaxgan.metrics import mixtures
 
 GRID = data.make_dataset('grid25')
 
@@ -14,7 +15,7 @@ def test_hand_placed_points():
       np.repeat(m[1][None] + [0.1, 0.0], 5, 0),  # 2 std from mode 1: HQ
       np.repeat(m[2][None] + [0.0, 0.2], 5, 0),  # 4 std from mode 2: not HQ
   ])
-  out = metrics.mixture_metrics(jnp.asarray(samples), m, 0.05)
+  out = mixtures.mixture_metrics(jnp.asarray(samples), m, 0.05)
   assert float(out['modes']) == 2.0
   np.testing.assert_allclose(out['high_quality'], 15 / 20)
   p = np.array([0.5, 0.25, 0.25])
@@ -28,7 +29,7 @@ def test_hand_placed_points():
 
 
 def test_one_sample_per_mode_is_perfect():
-  out = metrics.mixture_metrics(jnp.asarray(GRID.modes), GRID.modes, 0.05)
+  out = mixtures.mixture_metrics(jnp.asarray(GRID.modes), GRID.modes, 0.05)
   assert float(out['modes']) == 25.0
   assert float(out['high_quality']) == 1.0
   np.testing.assert_allclose(out['reverse_kl'], 0.0, atol=1e-6)
@@ -36,7 +37,7 @@ def test_one_sample_per_mode_is_perfect():
 
 def test_collapse_to_one_mode_has_maximal_reverse_kl():
   x = jnp.repeat(jnp.asarray(GRID.modes[3:4]), 100, 0)
-  out = metrics.mixture_metrics(x, GRID.modes, 0.05)
+  out = mixtures.mixture_metrics(x, GRID.modes, 0.05)
   assert float(out['modes']) == 1.0
   np.testing.assert_allclose(out['reverse_kl'], np.log(25.0), rtol=1e-6)
 
@@ -44,7 +45,8 @@ def test_collapse_to_one_mode_has_maximal_reverse_kl():
 def test_true_samples_score_as_published():
   # A perfect sampler: all modes, 1 - exp(-4.5) ≈ 98.9% high quality.
   x = GRID.sample(jax.random.key(0), 2500)
-  out = jax.jit(lambda s: metrics.sample_metrics(GRID, s))(x)
+  cfg = config.get_config()
+  out = jax.jit(metrics.make_metrics(cfg).measure)(x)
   assert float(out['modes']) == 25.0
   np.testing.assert_allclose(out['high_quality'], 1 - np.exp(-4.5), atol=0.006)
   assert float(out['reverse_kl']) < 0.02
@@ -54,17 +56,13 @@ def test_true_samples_score_as_published():
 def test_partition_kl_sees_quality_that_reverse_kl_misses():
   # Every mode equally often, but each sample 4 std off its mode.
   x = jnp.asarray(GRID.modes) + jnp.array([0.2, 0.0])
-  out = metrics.mixture_metrics(x, GRID.modes, 0.05)
+  out = mixtures.mixture_metrics(x, GRID.modes, 0.05)
   np.testing.assert_allclose(out['reverse_kl'], 0.0, atol=1e-6)
   np.testing.assert_allclose(out['partition_kl'], 4.5, rtol=1e-5)  # -log e^-4.5
 
 
 def test_far_samples_are_not_high_quality():
   x = jnp.full((50, 2), 1.0)  # between four modes, 1.41 away
-  out = metrics.mixture_metrics(x, GRID.modes, 0.05)
+  out = mixtures.mixture_metrics(x, GRID.modes, 0.05)
   assert float(out['modes']) == 0.0 and float(out['high_quality']) == 0.0
 
-
-def test_image_data_has_no_mixture_metrics():
-  assert metrics.sample_metrics(data.make_dataset('digits'),
-                                jnp.zeros((4, 8, 8, 1))) == {}

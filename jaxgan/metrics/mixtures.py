@@ -1,6 +1,6 @@
-"""Sample-quality metrics.
+"""Sample quality on the 2-D mixtures.
 
-2-D mixtures use the definitions of PacGAN (Lin et al. 2018) and VEEGAN
+The metrics use the definitions of PacGAN (Lin et al. 2018) and VEEGAN
 (Srivastava et al. 2017):
 
 * a sample is *high quality* if it lies within 3 standard deviations of its
@@ -25,12 +25,9 @@ Every metric is jittable and takes one member's samples; vmap it for many.
 import jax.numpy as jnp
 from jax.scipy.special import gammainc
 
-from jaxgan.data import Dataset
 from jaxgan.types import Array, Metrics
 
-# Metrics where more is better; every other metric can be minimised as a
-# search objective.
-HIGHER_IS_BETTER = ('modes', 'high_quality')
+NAMES = ('modes', 'high_quality', 'reverse_kl', 'partition_kl')
 
 
 def mixture_metrics(samples: Array, modes: Array, std: float) -> Metrics:
@@ -74,9 +71,3 @@ def mixture_metrics(samples: Array, modes: Array, std: float) -> Metrics:
               high_quality=jnp.mean(high_quality.astype(samples.dtype)),
               reverse_kl=reverse_kl, partition_kl=partition_kl)
 
-
-def sample_metrics(dataset: Dataset, samples: Array) -> Metrics:
-  """The quality metrics that apply to ``dataset`` (2-D mixtures for now)."""
-  if dataset.kind == 'points':
-    return mixture_metrics(samples, dataset.modes, dataset.std)
-  return {}

@@ -1,0 +1,199 @@
+"""Feature networks: the learned space the image metrics are measured in.
+
+A :class:`FeatureNet` maps images (NHWC, float in [-1, 1], the range G
+produces) to features and class logits with one pure, jittable function.
+The default, ``'classifier'``, is a small CNN trained once on the dataset's
+own training split (seeded, so every process and every rerun gets the same
+network) and cached with orbax under ``DATA_DIR/jaxgan_features/``, next to
+the tensorflow-datasets data. Its penultimate layer gives the features and
+its predictions the class coverage.
+
+Another network drops in by name. An Inception network whose weights you
+have on disk, for example::
+
+    def inception(dataset, cache_dir):
+      params = my_inception.load('/path/to/weights.npz')   # no download
+      def apply(x):
+        x = jnp.tile(x, (1, 1, 1, 3 // x.shape[-1]))        # grey -> RGB
+        x = jax.image.resize(x, (x.shape[0], 299, 299, 3), 'bilinear')
+        pool, logits = my_inception.apply(params, x)
+        return pool, logits
+      return FeatureNet('inception', apply, dim=2048, num_classes=1008,
+                        accuracy=float('nan'))
+
+    register_feature_net('inception', inception)
+    cfg.eval.features = 'inception'
+"""
+
+import functools
+import hashlib
+import json
+import math
+import os
+from typing import Callable, NamedTuple
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from absl import logging
+
+from jaxgan import checkpoint, data
+from jaxgan.types import Array
+
+
+class FeatureNet(NamedTuple):
+  """A feature space for the image metrics.
+
+  Attributes:
+    name: registry name.
+    apply: ``images (n, H, W, C) in [-1, 1] -> (features (n, dim), logits
+      (n, num_classes))``; pure and jittable (it is vmapped over members).
+    dim: feature dimension.
+    num_classes: number of logits.
+    accuracy: test accuracy of the classifier (NaN when unknown).
+  """
+  name: str
+  apply: Callable[[Array], tuple[Array, Array]]
+  dim: int
+  num_classes: int
+  accuracy: float
+
+
+class Classifier(nn.Module):
+  """Conv 3x3 -> [Conv 3x3 stride 2] until 4x4 or less -> Dense -> logits.
+
+  Returns ``(features, logits)``; features are the ReLU outputs of the
+  penultimate dense layer.
+  """
+  num_classes: int
+  dim: int = 64
+
+  @nn.compact
+  def __call__(self, x: Array) -> tuple[Array, Array]:
+    x = nn.relu(nn.Conv(16, (3, 3))(x))
+    channels = 32
+    while x.shape[1] > 4:
+      x = nn.relu(nn.Conv(channels, (3, 3), strides=(2, 2))(x))
+      channels = min(2 * channels, 64)
+    features = nn.relu(nn.Dense(self.dim)(x.reshape(x.shape[0], -1)))
+    return features, nn.Dense(self.num_classes)(features)
+
+
+# How the default classifier trains: Adam, cross-entropy, fixed seed.
+CLASSIFIER_TRAINING = dict(steps=500, batch_size=128, learning_rate=1e-3,
+                           seed=0)
+
+
+def _fingerprint(dataset: data.Dataset, module: Classifier) -> str:
+  spec = dict(CLASSIFIER_TRAINING, dataset=dataset.name,
+              shape=list(dataset.shape), train=len(dataset.train.x),
+              classes=dataset.num_classes, dim=module.dim, version=1)
+  return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()
+                        ).hexdigest()[:12]
+
+
+def _accuracy(module: Classifier, params, split: data.Split) -> float:
+  logits = jax.jit(lambda x: module.apply({'params': params}, x)[1])(
+      data.to_unit(split.x))
+  return float(np.mean(np.argmax(logits, 1) == split.labels))
+
+
+def train_classifier(dataset: data.Dataset, module: Classifier):
+  """Trains ``module`` on ``dataset.train`` per :data:`CLASSIFIER_TRAINING`.
+
+  Returns:
+    ``(params, test_accuracy)``.
+  """
+  spec = CLASSIFIER_TRAINING
+  x = jnp.asarray(data.to_unit(dataset.train.x))
+  y = jnp.asarray(dataset.train.labels)
+  key = jax.random.key(spec['seed'])
+  tx = optax.adam(spec['learning_rate'])
+
+  def step(carry, k):
+    params, opt_state = carry
+    idx = jax.random.randint(k, (spec['batch_size'],), 0, x.shape[0])
+
+    def loss_fn(p):
+      logits = module.apply({'params': p}, x[idx])[1]
+      return optax.softmax_cross_entropy_with_integer_labels(
+          logits, y[idx]).mean()
+
+    updates, opt_state = tx.update(jax.grad(loss_fn)(params), opt_state)
+    return (optax.apply_updates(params, updates), opt_state), None
+
+  def fit(key):
+    params = module.init(key, x[:1])['params']
+    keys = jax.random.split(jax.random.fold_in(key, 1), spec['steps'])
+    return jax.lax.scan(step, (params, tx.init(params)), keys)[0][0]
+
+  params = jax.jit(fit)(key)
+  return params, _accuracy(module, params, dataset.test)
+
+
+def cache_root(directory: str) -> str:
+  """Where feature networks are cached for data dir ``directory``."""
+  base = directory or os.environ.get(
+      'TFDS_DATA_DIR', os.path.join('~', 'tensorflow_datasets'))
+  return os.path.join(os.path.expanduser(base), 'jaxgan_features')
+
+
+def classifier(dataset: data.Dataset, cache_dir: str) -> FeatureNet:
+  """The default feature network: a :class:`Classifier` trained on the
+  training split, read from ``cache_dir`` when it is there already."""
+  module = Classifier(dataset.num_classes)
+  path = os.path.join(cache_dir, f'{dataset.name}-classifier-'
+                      f'{_fingerprint(dataset, module)}')
+  step = checkpoint.latest_step(path)
+  if step is None:
+    params, accuracy = train_classifier(dataset, module)
+    try:
+      checkpoint.save(path, 0, params, dict(accuracy=accuracy))
+    except OSError as e:
+      logging.warning('could not cache the feature network in %s: %s', path, e)
+  else:
+    device = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
+    like = jax.tree.map(
+        lambda s: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=device),
+        jax.eval_shape(module.init, jax.random.key(0),
+                       jnp.zeros((1,) + dataset.shape))['params'])
+    params = checkpoint.restore(path, step, like)
+    accuracy = checkpoint.restore_meta(path, step)['accuracy']
+  apply = lambda x: module.apply({'params': params}, x)
+  return FeatureNet('classifier', apply, module.dim, dataset.num_classes,
+                    accuracy)
+
+
+FEATURE_NETS: dict[str, Callable[[data.Dataset, str], FeatureNet]] = {
+    'classifier': classifier,
+}
+
+
+def register_feature_net(name: str,
+                         build: Callable[[data.Dataset, str], FeatureNet]
+                         ) -> None:
+  """Makes ``build(dataset, cache_dir) -> FeatureNet`` available as
+  ``config.eval.features = name``."""
+  FEATURE_NETS[name] = build
+
+
+@functools.lru_cache(maxsize=8)
+def make_feature_net(name: str, dataset_name: str, directory: str = '',
+                     download: bool = False) -> FeatureNet:
+  """Builds (once per process) the feature network ``name`` for a dataset.
+
+  Args:
+    name: a key of :data:`FEATURE_NETS` (``config.eval.features``).
+    dataset_name, directory, download: ``config.data``.
+  """
+  if name not in FEATURE_NETS:
+    raise ValueError(f'eval.features={name!r} is not a feature network; '
+                     f'choose one of {sorted(FEATURE_NETS)}')
+  dataset = data.make_dataset(dataset_name, directory, download)
+  net = FEATURE_NETS[name](dataset, cache_root(directory))
+  if not math.isnan(net.accuracy):
+    logging.info('feature network %r for %s: test accuracy %.4f', name,
+                 dataset_name, net.accuracy)
+  return net
