@@ -25,7 +25,7 @@ import ml_collections
 import numpy as np
 
 from jaxgan import config, data, distributed, metrics, population, run
-from jaxgan.search import members, methods, results, schedules
+from jaxgan.search import members, methods, report, results, schedules
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 
@@ -128,13 +128,16 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
         f'{_shown(reference["untrained"])}')
   schedule = SCHEDULES.get(cfg.search.method, _ask_tell)
   schedule(cfg, space, store, best, mesh, say, make_population)
+  if main:
+    report.write(workdir, cfg, store.trials, reference)
   if best.trial is None:
     raise RuntimeError('no trial produced a finite objective')
   line = f'best: trial {best.trial["id"]}, objective {best.objective:.4g}'
   if reference:
     line += (f' (floor {reference["floor"][cfg.search.objective]:.4g}, untrained '
              f'{reference["untrained"][cfg.search.objective]:.4g})')
-  say(f'{line}; {os.path.join(workdir, "best")}')
+  say(f'{line}; {os.path.join(workdir, "best")}, '
+      f'{os.path.join(workdir, "report.md")}')
   return best.trial
 
 

@@ -111,6 +111,9 @@ def test_tiny_gan_search_end_to_end(tmp_path, compile_counter):
   assert len(trials) == 4 and best['id'] in {t['id'] for t in trials}
   with open(tmp_path / 'best' / 'metrics.json') as f:
     assert json.load(f) == best
+  text = (tmp_path / 'report.md').read_text()
+  assert f'## Best: trial {best["id"]}' in text
+  assert text.count('| 4 | ') == 1  # the leaderboard's 4th and last rank
   samples = np.load(tmp_path / 'best' / 'samples.npz')['x']
   assert samples.shape == (cfg.train.eval_samples, 2)
   assert (tmp_path / 'best' / 'samples.png').stat().st_size > 0
@@ -168,6 +171,10 @@ def test_image_search_reports_its_floor_and_ceiling(tmp_path):
   assert lines[-1].startswith(f'best: trial {best["id"]}, objective '
                               f'{best["objective"]:.4g} (floor {floor:.4g}, '
                               f'untrained {untrained:.4g})')
+  text = (tmp_path / 'report.md').read_text()
+  assert (f'| fid | {floor:.4g} | {best["objective"]:.4g} | {untrained:.4g} |'
+          in text)
+  assert f'## Best: trial {best["id"]}' in text and '| rank | trial | fid |' in text
   samples = np.load(tmp_path / 'best' / 'samples.npz')['x']
   assert samples.shape == (results.IMAGE_SAMPLES, 8, 8, 1)
   assert samples.min() >= 0.0 and samples.max() <= 1.0
