@@ -4,11 +4,13 @@
       [--config.search.method=bayes|random|grid|halving|pbt ...] [--force]
   jaxgan train [--config=...] --workdir=W [--config.train.num_steps=2000 ...]
   jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
+  jaxgan report --workdir=W
 
 Without ``--config`` the built-in defaults (``jaxgan.config.get_config``,
 grid-25) are used. ``tune`` runs (or resumes) the search of
 :mod:`jaxgan.search`. ``--population`` (a sweep, see :mod:`jaxgan.sweep`)
-trains every setting at once and prints a per-member table. On several hosts,
+trains every setting at once and prints a per-member table. ``report``
+rebuilds ``W/report.md`` from a search's files. On several hosts,
 run the same command on each with ``--coordinator``, ``--num_processes`` and
 ``--process_id`` (or nothing on a TPU pod).
 """
@@ -22,8 +24,9 @@ from absl import app, flags, logging
 from ml_collections import config_flags
 
 from jaxgan import config, distributed, population, run, search, sweep
+from jaxgan.search import report
 
-_COMMANDS = ('tune', 'train')
+_COMMANDS = ('tune', 'train', 'report')
 _DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), 'config.py')
 
 
@@ -59,6 +62,9 @@ def _main(argv: list[str], cfg_flag) -> None:
   if not f.workdir:
     raise app.UsageError('--workdir is required')
   log = lambda line: print(line, flush=True)
+  if argv[1] == 'report':
+    log(f'wrote {report.rebuild(f.workdir)}')
+    return
   if argv[1] == 'tune' or f.population is not None:
     _one_device_per_core()
   if argv[1] == 'tune':

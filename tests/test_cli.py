@@ -55,7 +55,7 @@ def test_config_without_get_config_is_named(tmp_path):
 
 def test_unknown_command_prints_usage():
   out = jaxgan('fly', '--workdir=/tmp/x')
-  assert out.returncode != 0 and 'usage: jaxgan {tune|train}' in out.stderr
+  assert out.returncode != 0 and 'usage: jaxgan {tune|train|report}' in out.stderr
 
 
 def test_population_from_inline_ranges_prints_a_table(tmp_path):
@@ -111,6 +111,12 @@ def test_killed_tune_resumes_without_losing_or_repeating_trials(tmp_path):
   proc.wait()
   before = trial_ids(tmp_path)
   assert 4 <= len(before) < 12
+  # A report of the stopped search, from its files alone, changing none.
+  stored = (tmp_path / 'trials.jsonl').read_bytes()
+  out = jaxgan('report', f'--workdir={tmp_path}')
+  assert out.returncode == 0, out.stderr
+  assert f'{len(before)} of 12 trials stored' in (tmp_path / 'report.md').read_text()
+  assert (tmp_path / 'trials.jsonl').read_bytes() == stored
   out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                        timeout=300)
   assert out.returncode == 0, out.stderr

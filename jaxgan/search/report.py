@@ -3,15 +3,19 @@
 It holds the best trial's metrics beside their floor (held-out real data) and
 ceiling (the untrained generator) where the data has them, the best
 hyperparameters ready to paste into a config file, and a leaderboard of the
-top trials.
+top trials. ``jaxgan tune`` writes it at the end of a search;
+``jaxgan report --workdir=W`` rebuilds it from the workdir's files alone,
+also while a search is still running there.
 """
 
+import json
 import math
 import os
 
 import ml_collections
 
 from jaxgan import run
+from jaxgan.search import store
 
 # Trials shown in the leaderboard.
 LEADERBOARD = 10
@@ -89,3 +93,28 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
       f.write(text)
 
   run.atomic_write(os.path.join(workdir, 'report.md'), save)
+
+
+def rebuild(workdir: str) -> str:
+  """Rewrites ``workdir/report.md`` from ``config.json``, ``trials.jsonl``
+  and ``reference.json``, changing nothing else.
+
+  Returns:
+    The report's path.
+
+  Raises:
+    FileNotFoundError: ``workdir`` holds no search.
+  """
+  config_path = os.path.join(workdir, 'config.json')
+  if not os.path.exists(config_path):
+    raise FileNotFoundError(f'--workdir={workdir!r} holds no search: it has '
+                            'no config.json')
+  with open(config_path) as f:
+    cfg = ml_collections.ConfigDict(json.load(f))
+  reference_path = os.path.join(workdir, 'reference.json')
+  reference = {}
+  if os.path.exists(reference_path):
+    with open(reference_path) as f:
+      reference = json.load(f)
+  write(workdir, cfg, store.read(workdir), reference)
+  return os.path.join(workdir, 'report.md')

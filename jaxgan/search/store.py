@@ -106,9 +106,11 @@ class TrialStore:
     return {t['id'] for t in self.trials}
 
 
-def _read(path: str) -> list[dict]:
+def _parse(path: str) -> tuple[list[dict], str]:
+  """The complete trials in ``path`` and a half-written last line ('' if
+  none)."""
   if not os.path.exists(path):
-    return []
+    return [], ''
   with open(path) as f:
     text = f.read()
   lines = text.split('\n')
@@ -123,6 +125,17 @@ def _read(path: str) -> list[dict]:
         break
       raise ValueError(f'{path} line {number} is not valid JSON; the store '
                        'is damaged beyond its last line') from None
+  return trials, last
+
+
+def read(workdir: str) -> list[dict]:
+  """The trials stored in ``workdir``, read without changing anything: a
+  half-written last line (a search may be writing it now) is skipped."""
+  return _parse(os.path.join(workdir, 'trials.jsonl'))[0]
+
+
+def _read(path: str) -> list[dict]:
+  trials, last = _parse(path)
   if last:
     warnings.warn(f'{path}: ignoring a half-written last line '
                   f'({len(last)} characters), left by a run that stopped '

@@ -1,4 +1,7 @@
+import json
+
 import ml_collections
+import pytest
 
 from jaxgan import config
 from jaxgan.search import report
@@ -32,3 +35,20 @@ def test_report_before_any_finite_trial():
   cfg = ml_collections.ConfigDict(config.get_config().to_dict())
   text = report.markdown(cfg, [trial(0, None, diverged=True)], {})
   assert 'No trial has a finite objective yet.' in text
+
+
+def test_rebuild_reads_the_workdir_and_changes_nothing_else(tmp_path):
+  cfg = config.get_config()
+  (tmp_path / 'config.json').write_text(json.dumps(cfg.to_dict()))
+  lines = ''.join(json.dumps(trial(i, 1.0 + i)) + '\n' for i in range(3))
+  (tmp_path / 'trials.jsonl').write_text(lines + '{"id": 3, "obj')  # mid-write
+  path = report.rebuild(str(tmp_path))
+  text = open(path).read()
+  assert '3 of 40 trials stored' in text and '## Best: trial 0' in text
+  assert (tmp_path / 'trials.jsonl').read_text() == lines + '{"id": 3, "obj'
+
+
+def test_rebuild_of_a_directory_without_a_search_is_refused(tmp_path):
+  with pytest.raises(FileNotFoundError, match='holds no search'):
+    report.rebuild(str(tmp_path))
+  assert not list(tmp_path.iterdir())
