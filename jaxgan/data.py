@@ -82,7 +82,7 @@ def grid25() -> Dataset:
 
 def _sample_images(key: PRNGKey, batch_size: int, pixels: Array) -> Array:
   idx = jax.random.randint(key, (batch_size,), 0, pixels.shape[0])
-  return pixels[idx].astype(jnp.float32) / 127.5 - 1.0
+  return to_unit(pixels[idx])
 
 
 def images(name: str, train: Split, test: Split, num_classes: int) -> Dataset:
@@ -100,8 +100,9 @@ def images(name: str, train: Split, test: Split, num_classes: int) -> Dataset:
                  train=train, test=test, num_classes=num_classes)
 
 
-def to_unit(x: np.ndarray) -> np.ndarray:
-  """uint8 pixels to float32 in [-1, 1], the range G produces."""
+def to_unit(x):
+  """uint8 pixels (numpy or jax) to float32 in [-1, 1], the range G
+  produces."""
   return x.astype(np.float32) / 127.5 - 1.0
 
 

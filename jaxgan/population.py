@@ -167,7 +167,7 @@ def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
     return mapped(_grouped(chunk, group), (members, members))(state, hp)
 
   def samples_of(state, n):
-    return jax.vmap(lambda s: fns.evaluate(s, n)[0])(state)
+    return jax.vmap(lambda s: fns.generate(s, train.eval_key(s), n))(state)
 
   def evaluate(state):
     # Metrics go member by member: vmapped (batched) LAPACK

@@ -59,6 +59,11 @@ class GANState(struct.PyTreeNode):
   diverged: Array
 
 
+def eval_key(state: GANState) -> PRNGKey:
+  """The key of the samples every evaluation of ``state``'s member draws."""
+  return jax.random.fold_in(state.key, EVAL_KEY)
+
+
 class TrainFns(NamedTuple):
   """Pure functions built by :func:`make_train`.
 
@@ -227,7 +232,7 @@ def make_train(cfg: ml_collections.ConfigDict,
     return _apply(g, state.ema_params, state.g_stats, z, False)[0]
 
   def evaluate(state: GANState, n: int) -> tuple[Array, Metrics]:
-    samples = generate(state, jax.random.fold_in(state.key, EVAL_KEY), n)
+    samples = generate(state, eval_key(state), n)
     return samples, measure(samples)
 
   return TrainFns(init, train_chunk, generate, evaluate, measure, dataset, g,
