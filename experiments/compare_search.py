@@ -20,6 +20,8 @@ finished yet, with the best trial's modes and high-quality fraction) and
 ``compare.png``.
 
   JAX_NUM_CPU_DEVICES=2 python experiments/compare_search.py --out=/tmp/compare
+
+``--smoke`` runs every method once on a tiny model for a few steps.
 """
 
 import argparse
@@ -36,9 +38,13 @@ FRACTIONS = (0.25, 0.5, 1.0)
 
 
 def method_config(method: str, seed: int, trials: int, steps: int,
-                  population: int):
-  """The grid-25 config for one run, with ``trials x steps`` member-steps."""
+                  population: int, smoke: bool = False):
+  """The grid-25 config for one run, with ``trials x steps`` member-steps
+  (on a tiny model that trains in seconds with ``smoke``)."""
   cfg = config.get_config()
+  if smoke:
+    cfg.model.update(width=16, depth=2)
+    cfg.train.update(batch_size=16, chunk_steps=10, eval_samples=200)
   cfg.hparams.seed = seed
   cfg.train.num_steps = steps
   cfg.search.update(method=method, seed=seed, baseline=False,
@@ -111,7 +117,7 @@ def table(results: dict, budget: int) -> str:
   return '\n'.join(lines)
 
 
-def main():
+def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--out', required=True)
   parser.add_argument('--methods', default=','.join(METHODS))
@@ -119,17 +125,22 @@ def main():
   parser.add_argument('--trials', type=int, default=16)
   parser.add_argument('--steps', type=int, default=6000)
   parser.add_argument('--population', type=int, default=8)
-  args = parser.parse_args()
+  parser.add_argument('--smoke', action='store_true',
+                      help='one seed of 4 trials of 40 steps, tiny model')
+  args = parser.parse_args(argv)
+  if args.smoke:
+    args.seeds, args.trials, args.steps, args.population = 1, 4, 40, 2
   budget = args.trials * args.steps
   results = {}
   for method in args.methods.split(','):
     for seed in range(args.seeds):
       cfg = method_config(method, seed, args.trials, args.steps,
-                          args.population)
+                          args.population, args.smoke)
       workdir = os.path.join(args.out, 'runs', f'{method}-{seed}')
       start = time.perf_counter()
       best = search.tune(cfg, workdir, log=lambda line: print(
-          f'[{method} seed {seed}] {line}', flush=True))
+          f'[{method} seed {seed}] {line}', flush=True),
+          tracker=() if args.smoke else ('tensorboard',))
       with open(os.path.join(workdir, 'trials.jsonl')) as f:
         trials = [json.loads(line) for line in f]
       budgets, best_so_far = curve(trials)

@@ -1,7 +1,8 @@
 """The ``jaxgan`` command line. It reads flags and calls library functions.
 
   jaxgan tune [--config=experiments/configs/grid25.py] --workdir=W \
-      [--config.search.method=bayes|random|grid|halving|pbt ...] [--force]
+      [--config.search.method=bayes|random|grid|halving|pbt ...] [--force] \
+      [--tracker=tensorboard,mlflow|none]
   jaxgan train [--config=...] --workdir=W [--config.train.num_steps=2000 ...]
   jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
   jaxgan report --workdir=W
@@ -10,7 +11,7 @@ Without ``--config`` the built-in defaults (``jaxgan.config.get_config``,
 grid-25) are used. ``tune`` runs (or resumes) the search of
 :mod:`jaxgan.search`. ``--population`` (a sweep, see :mod:`jaxgan.sweep`)
 trains every setting at once and prints a per-member table. ``report``
-rebuilds ``W/report.md`` from a search's files. On several hosts,
+rebuilds ``W/report.md`` and ``W/report.html`` from a search's files. On several hosts,
 run the same command on each with ``--coordinator``, ``--num_processes`` and
 ``--process_id`` (or nothing on a TPU pod).
 """
@@ -42,6 +43,10 @@ def _define_flags():
                       "such as 'lr_d=log:1e-4:1e-2:8;loss=hinge,non_saturating'.")
   flags.DEFINE_bool('force', False,
                     'tune: continue a workdir made by a different config.')
+  flags.DEFINE_list('tracker', ['tensorboard'],
+                    'tune: experiment trackers, comma-separated: tensorboard '
+                    "(W/tensorboard), mlflow (W/mlruns; pip install "
+                    "'jaxgan[mlflow]'), or none.")
   flags.DEFINE_integer('data_devices', 1,
                        "Devices that split each member's batch (mesh axis "
                        "'data'); the rest split the members.")
@@ -73,7 +78,8 @@ def _main(argv: list[str], cfg_flag) -> None:
                            'takes its space from --config.search.space')
     distributed.initialize(f.coordinator, f.num_processes, f.process_id)
     search.tune(cfg_flag.value, f.workdir, force=f.force,
-                mesh=population.make_mesh(data=f.data_devices), log=log)
+                mesh=population.make_mesh(data=f.data_devices), log=log,
+                tracker=[t for t in f.tracker if t != 'none'])
     return
   if f.population is None:
     run.train_one(cfg_flag.value, f.workdir, log=log)

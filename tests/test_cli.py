@@ -172,7 +172,12 @@ def test_two_process_tune_matches_one_process(tmp_path):
       JAXGAN_PROCESS_ID=str(rank))) for rank in range(2)]
   outs = [finish(p) for p in procs]
   assert 'round 1' in outs[0] and 'round 1' not in outs[1]
-  finish(tiny_tune(tmp_path / 'single', 4))
+  # Only process 0 writes TensorBoard events: one writer's pid in every name.
+  events = [name for _, _, names in os.walk(tmp_path / 'multi' / 'tensorboard')
+            for name in names]
+  assert len(events) == 5  # the experiment, and one run per trial
+  assert len({name.split('.')[-3] for name in events}) == 1
+  finish(tiny_tune(tmp_path / 'single', 4, ['--tracker=none']))
   read = lambda w: [json.loads(line) for line in
                     (w / 'trials.jsonl').read_text().splitlines()]
   multi, single = read(tmp_path / 'multi'), read(tmp_path / 'single')

@@ -1,40 +1,289 @@
-"""``W/report.md``: what a search found, readable without jaxgan.
+"""``W/report.md`` and ``W/report.html``: what a search found, and why.
 
-It holds the best trial's metrics beside their floor (held-out real data) and
-ceiling (the untrained generator) where the data has them, the best
-hyperparameters ready to paste into a config file, and a leaderboard of the
-top trials. ``jaxgan tune`` writes it at the end of a search;
-``jaxgan report --workdir=W`` rebuilds it from the workdir's files alone,
-also while a search is still running there.
+The report holds:
+
+* the time spent, the member-steps trained and their rate;
+* the best trial's metrics beside their floor (held-out real data) and
+  ceiling (the untrained generator) where the data has them, its
+  hyperparameters ready to paste into a config file, its samples and its
+  training curves;
+* a leaderboard of the top trials with their metrics and flags;
+* the samples and curves of the top trials;
+* the search plots: convergence, the objective's partial dependence and the
+  evaluations (:mod:`jaxgan.search.plots`), and hyperparameter importance;
+* every trial that diverged, exploded, collapsed or oscillated
+  (:mod:`jaxgan.search.diagnostics`), with the reason.
+
+Pictures go to ``W/report/`` as PNG; ``report.md`` links them and
+``report.html`` inlines them, so it is one self-contained file. ``jaxgan
+tune`` writes both after every round; ``jaxgan report --workdir=W`` rebuilds
+them from the workdir's files alone (config, trial store, reference and kept
+samples), also while a search is still running there.
 """
 
+import base64
+import html
 import json
 import math
 import os
+import re
 
 import ml_collections
 
-from jaxgan import run
-from jaxgan.search import store
+from jaxgan import data, run
+from jaxgan.search import plots, results, store
+from jaxgan.search.monitor import duration
+from jaxgan.search.space import Space
 
-# Trials shown in the leaderboard.
+# Trials shown in the leaderboard, and those whose samples and curves are
+# drawn.
 LEADERBOARD = 10
+PICTURED = 4
+FIGURES = 'report'
 
 
 def _num(value) -> str:
   if isinstance(value, bool) or not isinstance(value, (int, float)):
-    return str(value)
+    return '' if value is None else str(value)
   return f'{value:.4g}' if math.isfinite(value) else str(value)
 
 
-def _table(header: list[str], rows: list[list]) -> list[str]:
-  return (['| ' + ' | '.join(header) + ' |',
-           '|' + '---|' * len(header)]
-          + ['| ' + ' | '.join(_num(v) for v in row) + ' |' for row in rows])
+class _Doc:
+  """A report as blocks, rendered to markdown or HTML."""
+
+  def __init__(self):
+    self.blocks = []
+
+  def heading(self, level: int, text: str):
+    self.blocks.append(('heading', level, text))
+
+  def text(self, text: str):
+    self.blocks.append(('text', text))
+
+  def table(self, header: list[str], rows: list[list]):
+    self.blocks.append(('table', header, [[_num(v) for v in r] for r in rows]))
+
+  def code(self, text: str):
+    self.blocks.append(('code', text))
+
+  def pictures(self, items: list[tuple[str, str]], small: bool = False):
+    """``items``: ``(file name in W/report/, caption)``; ``small`` pictures
+    sit four to a row in HTML."""
+    if items:
+      self.blocks.append(('pictures', items, small))
+
+  def markdown(self) -> str:
+    out = []
+    for kind, *args in self.blocks:
+      if kind == 'heading':
+        out += ['#' * args[0] + ' ' + args[1], '']
+      elif kind == 'text':
+        out += [args[0], '']
+      elif kind == 'table':
+        header, rows = args
+        out += ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+        out += ['| ' + ' | '.join(r) + ' |' for r in rows] + ['']
+      elif kind == 'code':
+        out += ['```python', args[0], '```', '']
+      else:
+        out += [f'![{caption}]({FIGURES}/{name})'
+                for name, caption in args[0]]
+        out.append('')
+    return '\n'.join(out)
+
+  def html(self, directory: str, title: str) -> str:
+    body = []
+    for kind, *args in self.blocks:
+      if kind == 'heading':
+        body.append(f'<h{args[0]}>{_inline(args[1])}</h{args[0]}>')
+      elif kind == 'text':
+        body.append(f'<p>{_inline(args[0])}</p>')
+      elif kind == 'table':
+        header, rows = args
+        body.append('<table><tr>' + ''.join(f'<th>{_inline(h)}</th>'
+                                            for h in header) + '</tr>')
+        body += ['<tr>' + ''.join(f'<td>{_inline(v)}</td>' for v in r)
+                 + '</tr>' for r in rows]
+        body.append('</table>')
+      elif kind == 'code':
+        body.append(f'<pre><code>{html.escape(args[0])}</code></pre>')
+      else:
+        body.append('<div class="small">' if args[1] else '<div>')
+        for name, caption in args[0]:
+          with open(os.path.join(directory, name), 'rb') as f:
+            encoded = base64.b64encode(f.read()).decode('ascii')
+          body.append(f'<figure><img alt="{html.escape(caption)}" '
+                      f'src="data:image/png;base64,{encoded}"><figcaption>'
+                      f'{_inline(caption)}</figcaption></figure>')
+        body.append('</div>')
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
+            f'{html.escape(title)}</title><style>{_STYLE}</style></head>'
+            '<body>\n' + '\n'.join(body) + '\n</body></html>\n')
+
+
+_STYLE = ('body{font-family:sans-serif;max-width:1400px;margin:1em auto;'
+          'padding:0 1em;color:#222}table{border-collapse:collapse;'
+          'margin:.5em 0;font-size:13px}td,th{border:1px solid #ccc;'
+          'padding:2px 6px;text-align:right}th{background:#eee}'
+          'pre{background:#f5f5f5;padding:.6em;white-space:pre-wrap}'
+          'figure{display:inline-block;margin:.3em;vertical-align:top}'
+          'figure img{max-width:100%}.small figure{width:23%}'
+          'figcaption{font-size:12px;text-align:center}')
+
+
+def _inline(text: str) -> str:
+  return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
+
+
+def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
+             space: Space | None) -> dict:
+  """Draws the report's pictures into ``W/report/``; returns what was drawn
+  (file names, and the importance weights)."""
+  directory = os.path.join(workdir, FIGURES)
+  os.makedirs(directory, exist_ok=True)
+  s, drawn = cfg.search, {}
+
+  def draw(name, fn, *args):
+    run.atomic_write(os.path.join(directory, name),
+                     lambda tmp: fn(tmp, *args))
+    return name
+
+  dataset = data.DATASETS[cfg.data.name]
+  modes = data.for_config(cfg).modes if dataset.kind == 'points' else None
+  drawn['samples'] = {}
+  for t in ranked[:PICTURED]:
+    samples = results.load_samples(workdir, t['id'])
+    if samples is not None:
+      drawn['samples'][t['id']] = draw(
+          f'samples_trial_{t["id"]:04d}.png', plots.samples_png, samples,
+          modes, f'trial {t["id"]}: {s.objective} {t["objective"]:.4g}')
+  pictured = [t for t in ranked[:PICTURED] if t.get('curves')]
+  if pictured:
+    drawn['curves'] = draw('curves.png', plots.curves_png, pictured,
+                           s.objective)
+  if trials:
+    drawn['convergence'] = draw('convergence.png', plots.convergence_png,
+                                trials, s.objective)
+  if space is not None:
+    result = plots.fitted_result(space, trials, s.transform)
+    if result is not None:
+      label = (f'log {s.objective}' if s.transform == 'log' else s.objective)
+      drawn['partial_dependence'] = draw(
+          'partial_dependence.png', plots.partial_dependence_png, result,
+          label)
+      if len(space.names) > 1:  # one dimension: the points are shown above
+        drawn['evaluations'] = draw('evaluations.png', plots.evaluations_png,
+                                    result)
+    weights = plots.importance(space, trials, s.transform)
+    if weights is not None:
+      drawn['importance'] = weights
+      drawn['importance_png'] = draw('importance.png', plots.importance_png,
+                                     weights)
+  keep = {v for k, v in drawn.items() if isinstance(v, str)}
+  keep |= set(drawn['samples'].values())
+  for name in os.listdir(directory):
+    if name.endswith('.png') and name not in keep:
+      os.remove(os.path.join(directory, name))
+  return drawn
+
+
+def _document(cfg: ml_collections.ConfigDict, trials: list[dict],
+              reference: dict, drawn: dict) -> _Doc:
+  s = cfg.search
+  doc = _Doc()
+  ranked = sorted((t for t in trials if t['objective'] is not None),
+                  key=lambda t: t['objective'])
+  flagged = [t for t in trials if _flags(t)]
+  diverged = [t['id'] for t in trials if t['diverged']]
+  seconds = sum(plots.round_seconds(trials).values())
+  member_steps = max((t['budget'] for t in trials), default=0)
+  doc.heading(1, f'Search report: {s.method} on {cfg.data.name}')
+  doc.text(f'Objective `{s.objective}` (lower is better); {len(trials)} of '
+           f'{s.num_trials} trials stored; {len(diverged)} diverged'
+           + (f' ({", ".join(map(str, diverged))})' if diverged else '')
+           + f'; {len(flagged)} flagged. Training took '
+           f'{duration(seconds)} for {member_steps:,} member-steps '
+           f'({member_steps / max(seconds, 1e-9):,.0f} member-steps/s).')
+  if not ranked:
+    doc.text('No trial has a finite objective yet.')
+    _problems(doc, flagged)
+    return doc
+  best = ranked[0]
+  doc.heading(2, f'Best: trial {best["id"]}')
+  doc.text(f'Evaluated at step {best["best_step"]} of {best["steps"]}.')
+  if reference:
+    doc.table(['metric', 'floor (held-out real data)', 'tuned',
+               'untrained G'],
+              [[k, reference['floor'][k], v, reference['untrained'][k]]
+               for k, v in sorted(best['metrics'].items())])
+    doc.text(f'Floor and tuned values use {reference["samples"]} samples '
+             'each.')
+  else:
+    doc.table(['metric', 'tuned'],
+              [[k, v] for k, v in sorted(best['metrics'].items())])
+  pasted = ', '.join(f'{k}={float(f"{v:.6g}")!r}' if isinstance(v, float)
+                     else f'{k}={v!r}'
+                     for k, v in sorted(best['hparams'].items()))
+  doc.text('Its hyperparameters, for a config file:')
+  doc.code('\n'.join([f'cfg.hparams.update({pasted})']
+                     + [f'cfg.{k} = {v!r}'
+                        for k, v in sorted(best['bucket'].items())]))
+  doc.heading(2, f'Leaderboard (top {LEADERBOARD})')
+  names = list(best['setting'])
+  metric_names = sorted(set(best['metrics']) - {s.objective})
+  doc.table(['rank', 'trial', s.objective] + metric_names + names + ['flags'],
+            [[i + 1, t['id'], t['objective']]
+             + [t['metrics'].get(k) for k in metric_names]
+             + [t['setting'].get(k) for k in names]
+             + [', '.join(_flags(t))]
+             for i, t in enumerate(ranked[:LEADERBOARD])])
+  doc.heading(2, f'Samples and training curves of the top {PICTURED}')
+  doc.pictures([(name, f'trial {i}') for i, name in
+                drawn.get('samples', {}).items()], small=True)
+  if 'curves' in drawn:
+    doc.pictures([(drawn['curves'], 'losses and gradient norms (window '
+                   f'means), and {s.objective} at every evaluation')])
+  doc.heading(2, 'The search')
+  doc.pictures([(drawn[k], caption) for k, caption in (
+      ('convergence', 'best objective against trials and wall time'),
+      ('partial_dependence', 'partial dependence (GP fitted to every trial)'),
+      ('evaluations', 'evaluations: where the search sampled'))
+                if k in drawn])
+  if 'importance' in drawn:
+    weights = drawn['importance']
+    doc.text('Importance: the increase of a random forest\'s error (fitted '
+             'to every trial\'s objective) when one hyperparameter\'s values '
+             'are shuffled across trials, normalised to sum to 1.')
+    doc.table(['hyperparameter', 'importance'],
+              [[k, weights[k]] for k in sorted(weights, key=weights.get,
+                                               reverse=True)])
+    doc.pictures([(drawn['importance_png'], 'hyperparameter importance')])
+  elif 'partial_dependence' not in drawn:
+    doc.text('Too few trials for the search plots yet.')
+  _problems(doc, flagged)
+  return doc
+
+
+def _flags(trial: dict) -> list[str]:
+  flags = trial.get('flags')
+  if flags is None:
+    return ['diverged'] if trial['diverged'] else []
+  return sorted(flags)
+
+
+def _problems(doc: _Doc, flagged: list[dict]) -> None:
+  doc.heading(2, 'Diverged, exploding, collapsed or oscillating')
+  if not flagged:
+    doc.text('No trial was flagged.')
+    return
+  doc.table(['trial', 'objective', 'flag', 'reason'],
+            [[t['id'], t['objective'], flag,
+              t.get('flags', {}).get(flag, 'non-finite values')]
+             for t in flagged for flag in _flags(t)])
 
 
 def markdown(cfg: ml_collections.ConfigDict, trials: list[dict],
-             reference: dict) -> str:
+             reference: dict, drawn: dict | None = None) -> str:
   """The report of a search of ``cfg`` whose stored trials are ``trials``.
 
   Args:
@@ -42,65 +291,36 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[dict],
     trials: the trial store's records.
     reference: :func:`jaxgan.run.reference_metrics` of ``cfg`` (``{}`` for
       the 2-D mixtures).
+    drawn: the pictures drawn into ``W/report/`` (none by default).
   """
-  s = cfg.search
-  ranked = sorted((t for t in trials if t['objective'] is not None),
-                  key=lambda t: t['objective'])
-  diverged = [t['id'] for t in trials if t['diverged']]
-  lines = [f'# Search report: {s.method} on {cfg.data.name}', '',
-           f'Objective `{s.objective}` (lower is better); {len(trials)} of '
-           f'{s.num_trials} trials stored; {len(diverged)} diverged'
-           + (f' ({", ".join(map(str, diverged))})' if diverged else '')
-           + '.', '']
-  if not ranked:
-    return '\n'.join(lines + ['No trial has a finite objective yet.', ''])
-  best = ranked[0]
-  lines += [f'## Best: trial {best["id"]}', '',
-            f'Evaluated at step {best["best_step"]} of {best["steps"]}.', '']
-  if reference:
-    lines += _table(
-        ['metric', 'floor (held-out real data)', 'tuned', 'untrained G'],
-        [[k, reference['floor'][k], v, reference['untrained'][k]]
-         for k, v in sorted(best['metrics'].items())])
-    lines += ['', f'Floor and tuned values use {reference["samples"]} '
-              'samples each.', '']
-  else:
-    lines += _table(['metric', 'tuned'],
-                    [[k, v] for k, v in sorted(best['metrics'].items())])
-    lines.append('')
-  pasted = ', '.join(f'{k}={float(f"{v:.6g}")!r}' if isinstance(v, float)
-                     else f'{k}={v!r}'
-                     for k, v in sorted(best['hparams'].items()))
-  lines += ['Its hyperparameters, for a config file:', '', '```python',
-            f'cfg.hparams.update({pasted})']
-  lines += [f'cfg.{k} = {v!r}' for k, v in sorted(best['bucket'].items())]
-  lines += ['```', '', f'## Leaderboard (top {LEADERBOARD})', '']
-  names = list(best['setting'])
-  lines += _table(['rank', 'trial', s.objective] + names + ['diverged'],
-                  [[i + 1, t['id'], t['objective']]
-                   + [t['setting'].get(k, '') for k in names] + [t['diverged']]
-                   for i, t in enumerate(ranked[:LEADERBOARD])])
-  return '\n'.join(lines) + '\n'
+  return _document(cfg, trials, reference, drawn or {}).markdown()
 
 
 def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
           reference: dict) -> None:
-  """Writes :func:`markdown` to ``workdir/report.md``, atomically."""
-  text = markdown(cfg, trials, reference)
-
-  def save(tmp):
-    with open(tmp, 'w') as f:
-      f.write(text)
-
-  run.atomic_write(os.path.join(workdir, 'report.md'), save)
+  """Draws the pictures and writes ``report.md`` and ``report.html`` into
+  ``workdir``, each atomically."""
+  ranked = sorted((t for t in trials if t['objective'] is not None),
+                  key=lambda t: t['objective'])
+  space = Space.from_config(cfg) if cfg.search.space else None
+  drawn = _figures(workdir, cfg, trials, ranked, space)
+  doc = _document(cfg, trials, reference, drawn)
+  title = f'jaxgan: {cfg.search.method} on {cfg.data.name}'
+  for name, text in (
+      ('report.md', doc.markdown()),
+      ('report.html', doc.html(os.path.join(workdir, FIGURES), title))):
+    def save(tmp, text=text):
+      with open(tmp, 'w') as f:
+        f.write(text)
+    run.atomic_write(os.path.join(workdir, name), save)
 
 
 def rebuild(workdir: str) -> str:
-  """Rewrites ``workdir/report.md`` from ``config.json``, ``trials.jsonl``
-  and ``reference.json``, changing nothing else.
+  """Rewrites ``workdir``'s report from ``config.json``, ``trials.jsonl``,
+  ``reference.json`` and ``samples/``, changing nothing else.
 
   Returns:
-    The report's path.
+    The HTML report's path.
 
   Raises:
     FileNotFoundError: ``workdir`` holds no search.
@@ -117,4 +337,4 @@ def rebuild(workdir: str) -> str:
     with open(reference_path) as f:
       reference = json.load(f)
   write(workdir, cfg, store.read(workdir), reference)
-  return os.path.join(workdir, 'report.md')
+  return os.path.join(workdir, 'report.html')

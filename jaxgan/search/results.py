@@ -1,5 +1,6 @@
-"""A search's results as it runs: the best trial (``W/best/``) and the
-progress line printed after every round."""
+"""A search's results as it runs: the best trial (``W/best/``), every
+trial's samples (``W/samples/``) and the progress line printed after every
+round."""
 
 import os
 
@@ -12,6 +13,23 @@ from jaxgan.search import members
 
 # The fewest generated images ``W/best/samples.npz`` holds.
 IMAGE_SAMPLES = 1000
+# Samples of every trial kept in ``W/samples/trial_ID.npz``, by data kind.
+TRIAL_SAMPLES = {'images': 64, 'points': 1000}
+
+
+def samples_path(workdir: str, trial_id: int) -> str:
+  """Where trial ``trial_id``'s samples are kept."""
+  return os.path.join(workdir, 'samples', f'trial_{trial_id:04d}.npz')
+
+
+def load_samples(workdir: str, trial_id: int) -> np.ndarray | None:
+  """Trial ``trial_id``'s kept samples (images in [0, 1]), or None."""
+  path = samples_path(workdir, trial_id)
+  if not os.path.exists(path):
+    return None
+  with np.load(path) as f:
+    x = f['x']
+  return x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x
 
 
 class Best:
@@ -24,7 +42,9 @@ class Best:
   evaluation, and at least :data:`IMAGE_SAMPLES` images, in [0, 1]) and
   ``samples.png``. ``W/checkpoints/best`` holds its G, D and
   EMA parameters (orbax; the step counts improvements, its metadata names
-  the trial).
+  the trial). :meth:`update` also keeps the first :data:`TRIAL_SAMPLES`
+  samples of every trial it sees in ``W/samples/`` (images as uint8), for
+  the report.
   """
 
   def __init__(self, workdir: str, trials: list[dict], write: bool):
@@ -41,17 +61,20 @@ class Best:
     return np.inf if self.trial is None else self.trial['objective']
 
   def update(self, m: members.Members, records: list[dict]) -> None:
-    """Takes the best of ``m`` (whose trial records are ``records``) if it
-    beats the best so far."""
+    """Keeps the samples of ``m``'s trials (whose records are ``records``)
+    and takes the best of them if it beats the best so far."""
+    dataset = data.for_config(m.cfg)
+    n = m.cfg.train.eval_samples
+    all_samples = members.best_samples(
+        m, max(n, IMAGE_SAMPLES) if dataset.kind == 'images' else n)
+    if self.write:
+      self._keep(records, all_samples, dataset.kind)
     j = int(np.argmin(m.best_objective))
     if not m.best_objective[j] < self.objective:
       return
     self.trial = records[j]
     nets = members.member_state(m, j)
-    dataset = data.for_config(m.cfg)
-    n = m.cfg.train.eval_samples
-    samples = members.best_samples(
-        m, j, max(n, IMAGE_SAMPLES) if dataset.kind == 'images' else n)
+    samples = all_samples[j]
     checkpoint.save(self.checkpoints, self.step, nets,
                     dict(trial=self.trial['id']), keep=1)
     self.step += 1
@@ -65,6 +88,16 @@ class Best:
     run.save_samples(directory, samples, dataset,
                      f'trial {self.trial["id"]}, step '
                      f'{self.trial["best_step"]}')
+
+
+  def _keep(self, records: list[dict], samples: np.ndarray, kind: str):
+    os.makedirs(os.path.join(self.workdir, 'samples'), exist_ok=True)
+    for rec, x in zip(records, samples):
+      x = x[:TRIAL_SAMPLES[kind]]
+      if kind == 'images':
+        x = np.round(np.clip((x + 1.0) / 2.0, 0.0, 1.0) * 255).astype(np.uint8)
+      run.atomic_write(samples_path(self.workdir, rec['id']),
+                       lambda tmp, x=x: np.savez_compressed(tmp, x=x))
 
 
 def trial_config(bucket_cfg: ml_collections.ConfigDict,

@@ -27,7 +27,7 @@ import jax
 import numpy as np
 
 from jaxgan import checkpoint, pbt, population
-from jaxgan.search import members, methods, results
+from jaxgan.search import members, methods, monitor, results
 from jaxgan.search.space import Space
 
 
@@ -67,10 +67,10 @@ def check_pbt(cfg, space: Space) -> None:
                      f'{cfg.train.chunk_steps}')
 
 
-def _first_points(cfg, space: Space, n: int, say) -> list:
+def _first_points(cfg, space: Space, n: int, watch: monitor.Monitor) -> list:
   """The baseline (:func:`jaxgan.search.methods.baseline`), then random
   points."""
-  first = methods.baseline(cfg, space, say)
+  first = methods.baseline(cfg, space, watch.say)
   return first + methods.Random(space, cfg.search).ask(n - len(first))
 
 
@@ -79,25 +79,26 @@ def _directory(store) -> str:
                       'population')
 
 
-def _plain(x):
-  """Host arrays as JSON: lists, with non-finite values as None."""
-  x = np.asarray(x)
-  if x.dtype.kind == 'f':
-    return [float(v) if np.isfinite(v) else None for v in x]
-  return x.tolist()
+def _history(h: dict) -> dict:
+  return {k: members.plain(v) if k == 'step' else [members.plain(r) for r in v]
+          for k, v in h.items()}
 
 
-def _unplain(values, dtype=np.float64):
-  return np.asarray([np.inf if v is None else v for v in values], dtype)
+def _unhistory(h: dict, n: int) -> dict:
+  return {k: np.asarray(v, np.int64) if k == 'step' else
+          np.asarray([members.unplain(r) for r in v]).reshape(n, -1)
+          for k, v in h.items()}
 
 
 def _host(m: members.Members) -> dict:
+  plain = members.plain
   return dict(
-      static=m.static, ids=_plain(m.ids), points=m.points, steps=m.steps,
-      best={k: _plain(v) for k, v in m.best.items()},
-      best_objective=_plain(m.best_objective), best_step=_plain(m.best_step),
-      objective=_plain(m.objective),
-      losses={k: _plain(v) for k, v in m.losses.items()})
+      static=m.static, ids=plain(m.ids), points=m.points, steps=m.steps,
+      best={k: plain(v) for k, v in m.best.items()},
+      best_objective=plain(m.best_objective), best_step=plain(m.best_step),
+      objective=plain(m.objective),
+      losses={k: plain(v) for k, v in m.losses.items()},
+      curves=_history(m.curves), evaluations=_history(m.evaluations))
 
 
 def _arrays(m: members.Members) -> dict:
@@ -122,11 +123,13 @@ def _restore(cfg, space: Space, directory: str, step: int, mesh,
                  padded)
     groups.append(m._replace(
         steps=g['steps'],
-        best={k: _unplain(v) for k, v in g['best'].items()},
-        best_objective=_unplain(g['best_objective']),
+        best={k: members.unplain(v) for k, v in g['best'].items()},
+        best_objective=members.unplain(g['best_objective']),
         best_step=np.asarray(g['best_step'], np.int64),
-        objective=_unplain(g['objective']),
-        losses={k: _unplain(v) for k, v in g['losses'].items()}))
+        objective=members.unplain(g['objective']),
+        losses={k: members.unplain(v) for k, v in g['losses'].items()},
+        curves=_unhistory(g['curves'], len(g['ids'])),
+        evaluations=_unhistory(g['evaluations'], len(g['ids']))))
   arrays = checkpoint.restore(directory, step, [_arrays(m) for m in groups])
   groups = [m._replace(**a) for m, a in zip(groups, arrays)]
   return groups, meta
@@ -137,14 +140,16 @@ def _save(directory: str, round_: int, groups, meta: dict) -> None:
                   dict(meta, round=round_, groups=[_host(m) for m in groups]))
 
 
-def _append_new(store, records: list[dict]) -> None:
+def _append_new(store, records: list[dict], watch: monitor.Monitor) -> None:
   stored = store.ids()
   for r in sorted(records, key=lambda r: r['id']):
     if r['id'] not in stored:
       store.append(r)
+      watch.stored(r)
 
 
-def halving(cfg, space: Space, store, best, mesh, say, make_population):
+def halving(cfg, space: Space, store, best, mesh, watch: monitor.Monitor,
+            make_population):
   """Successive halving over a population (see the module docstring)."""
   s = cfg.search
   steps = rung_steps(cfg.train.num_steps, cfg.train.chunk_steps, s.eta,
@@ -154,20 +159,23 @@ def halving(cfg, space: Space, store, best, mesh, say, make_population):
   directory = _directory(store)
   last = checkpoint.latest_step(directory)
   if last is None:
-    points = _first_points(cfg, space, s.num_trials, say)
+    points = _first_points(cfg, space, s.num_trials, watch)
     groups = _start(cfg, space, range(s.num_trials), points, mesh,
                     make_population, padded=True)
     first, budget = 0, 0
   else:
     groups, meta = _restore(cfg, space, directory, last, mesh,
                             make_population, padded=True)
-    _append_new(store, meta['records'])
+    _append_new(store, meta['records'], watch)
     first, budget = last + 1, meta['budget']
   for k in range(first, len(steps)):
     start = time.perf_counter()
     trained = sum(len(m.ids) * (steps[k] - m.steps) for m in groups)
     budget += trained
-    groups = [members.train_to(m, steps[k], s.objective) for m in groups]
+    label = f'rung {k + 1}/{len(steps)} ({steps[k]} steps)'
+    watch.begin(label, trained, best.objective)
+    groups = [members.train_to(m, steps[k], s.objective, watch.chunk)
+              for m in groups]
     seconds = time.perf_counter() - start
     final = k == len(steps) - 1
     ranked = sorted(((m.best_objective[j], int(m.ids[j]), g, j)
@@ -177,7 +185,7 @@ def halving(cfg, space: Space, store, best, mesh, say, make_population):
                                 ranked[:max(1, alive // s.eta)]}
     records, survivors = [], []
     for g, m in enumerate(groups):
-      recs = members.records(m)
+      recs = members.records(m, s.objective)
       for j, rec in enumerate(recs):
         rec.update(round=k, setting=dict(zip(space.names, m.points[j])),
                    seconds=seconds, budget=budget, parent=None)
@@ -190,14 +198,13 @@ def halving(cfg, space: Space, store, best, mesh, say, make_population):
               for m, js in zip(groups, survivors) if js]
     if not final:
       _save(directory, k, groups, dict(budget=budget, records=records))
-    _append_new(store, records)
-    say(results.progress(store, best, f'rung {k + 1}/{len(steps)} '
-                         f'({steps[k]} steps)', alive, seconds, trained,
-                         s.num_trials))
+    _append_new(store, records, watch)
+    watch.end(results.progress(store, best, label, alive, seconds, trained,
+                               s.num_trials))
 
 
-def population_based(cfg, space: Space, store, best, mesh, say,
-                     make_population):
+def population_based(cfg, space: Space, store, best, mesh,
+                     watch: monitor.Monitor, make_population):
   """Population-based training (see the module docstring)."""
   s = cfg.search
   size, total = s.population, cfg.train.num_steps
@@ -211,14 +218,14 @@ def population_based(cfg, space: Space, store, best, mesh, say,
   directory = _directory(store)
   last = checkpoint.latest_step(directory)
   if last is None:
-    points = _first_points(cfg, space, size, say)
+    points = _first_points(cfg, space, size, watch)
     [m] = _start(cfg, space, range(size), points, mesh, make_population,
                  padded=False)
     parents, first, budget = [None] * size, 0, 0
   else:
     [m], meta = _restore(cfg, space, directory, last, mesh, make_population,
                          padded=False)
-    _append_new(store, meta['records'])
+    _append_new(store, meta['records'], watch)
     parents, first, budget = meta['parents'], last + 1, meta['budget']
   key = jax.random.key(s.seed)
   perturb = space.perturbed()
@@ -226,9 +233,11 @@ def population_based(cfg, space: Space, store, best, mesh, say,
     start = time.perf_counter()
     trained = size * (ends[k] - m.steps)
     budget += trained
-    m = members.train_to(m, ends[k], s.objective)
+    label = f'segment {k + 1}/{len(ends)} ({ends[k]} steps)'
+    watch.begin(label, trained, best.objective)
+    m = members.train_to(m, ends[k], s.objective, watch.chunk)
     seconds = time.perf_counter() - start
-    records = members.records(m)
+    records = members.records(m, s.objective)
     for i, rec in enumerate(records):
       rec.update(round=k, member=i, parent=parents[i], seconds=seconds,
                  budget=budget,
@@ -241,7 +250,6 @@ def population_based(cfg, space: Space, store, best, mesh, say,
       parents = [records[j]['id'] for j in sources]
       _save(directory, k, [m], dict(budget=budget, parents=parents,
                                      records=records))
-    _append_new(store, records)
-    say(results.progress(store, best, f'segment {k + 1}/{len(ends)} '
-                         f'({ends[k]} steps)', size, seconds, trained,
-                         size * len(ends)))
+    _append_new(store, records, watch)
+    watch.end(results.progress(store, best, label, size, seconds, trained,
+                               size * len(ends)))

@@ -19,13 +19,14 @@ Example:
 
 import os
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 import ml_collections
 import numpy as np
 
 from jaxgan import config, data, distributed, metrics, population, run
-from jaxgan.search import members, methods, report, results, schedules
+from jaxgan.search import (members, methods, monitor, report, results,
+                           schedules, trackers)
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 
@@ -80,26 +81,38 @@ def validate(cfg: ml_collections.ConfigDict) -> Space:
 
 def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
          mesh=None, log: Callable[[str], None] = print,
-         make_population: Callable = population.make_population) -> dict:
+         make_population: Callable = population.make_population,
+         tracker: Sequence[str] = ('tensorboard',)) -> dict:
   """Runs (or resumes) the search of ``cfg`` in ``workdir``.
+
+  Every trial's curves, evaluations, samples and hyperparameters go to the
+  trackers while it trains; ``W/report.md`` and ``W/report.html``
+  (:mod:`jaxgan.search.report`) are rewritten after every round.
 
   Args:
     cfg: the config, with its ``search`` section; it is not modified.
-    workdir: where the trial store, checkpoints and best trial go. An
-      existing search there resumes: stored trials are not trained again.
+    workdir: where the trial store, checkpoints, best trial, report and
+      tracker files go. An existing search there resumes: stored trials are
+      not trained again.
     force: continue a workdir made by a different config.
     mesh: a ('pop', 'data') mesh; by default every device on 'pop'.
     log: where progress goes (process 0 only).
     make_population: builds compiled populations (replaceable in tests).
+    tracker: names in :data:`jaxgan.search.trackers.TRACKERS`
+      (``'tensorboard'``, ``'mlflow'``), or none.
 
   Returns:
     The best trial's record.
 
   Raises:
-    ValueError: a bad config or search (before anything is written), or a
-      workdir made by another config without ``force``.
+    ValueError: a bad config, search or tracker (before anything is
+      written), or a workdir made by another config without ``force``.
   """
   space = validate(cfg)
+  unknown = sorted(set(tracker) - set(trackers.TRACKERS))
+  if unknown:
+    raise ValueError(f'tracker={unknown[0]!r} is not valid; choose from '
+                     f'{sorted(trackers.TRACKERS)}')
   mesh = population.make_mesh() if mesh is None else mesh
   main = distributed.is_main_process()
   say = log if main else (lambda _: None)
@@ -126,10 +139,20 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     say('reference: floor (held-out real data) '
         f'{_shown(reference["floor"])}; untrained generator '
         f'{_shown(reference["untrained"])}')
+  write_report = lambda: report.write(workdir, cfg, store.trials, reference)
+  watch = monitor.Monitor(
+      say, [trackers.TRACKERS[name](
+          workdir, space.names,
+          metrics.NAMES[data.DATASETS[cfg.data.name].kind])
+            for name in tracker] if main else [],
+      on_round=write_report if main else lambda: None)
   schedule = SCHEDULES.get(cfg.search.method, _ask_tell)
-  schedule(cfg, space, store, best, mesh, say, make_population)
+  try:
+    schedule(cfg, space, store, best, mesh, watch, make_population)
+  finally:
+    watch.close()
   if main:
-    report.write(workdir, cfg, store.trials, reference)
+    write_report()
   if best.trial is None:
     raise RuntimeError('no trial produced a finite objective')
   line = f'best: trial {best.trial["id"]}, objective {best.objective:.4g}'
@@ -137,7 +160,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     line += (f' (floor {reference["floor"][cfg.search.objective]:.4g}, untrained '
              f'{reference["untrained"][cfg.search.objective]:.4g})')
   say(f'{line}; {os.path.join(workdir, "best")}, '
-      f'{os.path.join(workdir, "report.md")}')
+      f'{os.path.join(workdir, "report.html")}')
   return best.trial
 
 
@@ -146,13 +169,13 @@ def _shown(values: dict) -> str:
 
 
 def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
-              mesh, say, make_population) -> None:
+              mesh, watch: monitor.Monitor, make_population) -> None:
   """Rounds of ask, train, tell until ``search.num_trials`` are stored."""
   s = cfg.search
   method = methods.METHODS[s.method](space, s)
   if s.method == 'grid' and methods.grid_size(space, s.grid_points) < (
       s.num_trials):
-    say(f'the grid has {methods.grid_size(space, s.grid_points)} points, '
+    watch.say(f'the grid has {methods.grid_size(space, s.grid_points)} points, '
         f'fewer than search.num_trials={s.num_trials}: it is visited again')
   told = [t for t in store.trials if space.contains(t['setting'])]
   method.tell([space.point(t['setting']) for t in told],
@@ -163,23 +186,28 @@ def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
   next_id = 1 + max((t['id'] for t in store.trials), default=-1)
   while len(store.trials) < s.num_trials:
     n = min(s.population, s.num_trials - len(store.trials))
-    first = methods.baseline(cfg, space, say) if not store.trials else []
+    first = (methods.baseline(cfg, space, watch.say) if not store.trials
+             else [])
     points = distributed.broadcast_json(
         first + method.ask(n - len(first)) if store.write else None)
     settings = [space.setting(p) for p in points]
     start, trained = time.perf_counter(), []
-    for bucket in population.buckets(cfg, settings):
+    groups = population.buckets(cfg, settings)
+    watch.begin(f'round {round_ + 1}', sum(
+        len(b.indices) * b.cfg.train.num_steps for b in groups),
+        best.objective)
+    for bucket in groups:
       ids = next_id + np.asarray(bucket.indices)
       m = members.start(bucket, ids, [points[i] for i in bucket.indices],
                         mesh, make_population)
       trained.append(members.train_to(m, bucket.cfg.train.num_steps,
-                                      s.objective))
+                                      s.objective, watch.chunk))
     seconds = time.perf_counter() - start
     member_steps = sum(len(m.ids) * m.steps for m in trained)
     budget += member_steps
     records = {}
     for m in trained:
-      recs = members.records(m)
+      recs = members.records(m, s.objective)
       for rec, point in zip(recs, m.points):
         rec.update(round=round_, setting=dict(zip(space.names, point)),
                    seconds=seconds, budget=budget, parent=None)
@@ -187,9 +215,10 @@ def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
       records.update((r['id'], r) for r in recs)
     for i in sorted(records):
       store.append(records[i])
+      watch.stored(records[i])
     method.tell(points, [np.inf if records[next_id + i]['objective'] is None
                          else records[next_id + i]['objective']
                          for i in range(n)])
-    say(results.progress(store, best, f'round {round_ + 1}', n, seconds,
-                         member_steps, s.num_trials))
+    watch.end(results.progress(store, best, f'round {round_ + 1}', n,
+                               seconds, member_steps, s.num_trials))
     round_, next_id = round_ + 1, next_id + n

@@ -36,10 +36,10 @@ def make_population(cfg, mesh, size):
   def train_chunk(state, hp, n_steps):
     del hp
     x = state.g_params['x'] + n_steps
-    losses = jnp.zeros((size, n_steps))
+    zeros = jnp.zeros((size, n_steps))
     return state.replace(step=state.step + n_steps, g_params={'x': x},
-                         ema_params={'x': x}), dict(d_loss=losses,
-                                                    g_loss=losses)
+                         ema_params={'x': x}), {
+                             k: zeros for k in train.STEP_METRICS}
 
   def evaluate(state):
     value = state.d_params['q'] + 1.0 / (1.0 + state.g_params['x'])

@@ -11,7 +11,7 @@ from jaxgan.search import schedules
 
 def run(cfg, workdir, log=lambda _: None):
   return search.tune(cfg, str(workdir), log=log,
-                     make_population=synthetic.make_population)
+                     make_population=synthetic.make_population, tracker=())
 
 
 def stored(workdir):

@@ -17,7 +17,8 @@ def stored(workdir):
 
 def tune(cfg, workdir, **kw):
   return search.tune(cfg, str(workdir), log=lambda _: None,
-                     make_population=synthetic.make_population, **kw)
+                     make_population=synthetic.make_population, tracker=(),
+                     **kw)
 
 
 @pytest.mark.parametrize('field,value,message', [
@@ -84,7 +85,7 @@ def test_a_stopped_bayes_search_resumes_where_it_stopped(tmp_path):
     raise Stop(line)
   with pytest.raises(Stop):
     search.tune(cfg, str(tmp_path / 'stopped'), log=stop,
-                make_population=synthetic.make_population)
+                make_population=synthetic.make_population, tracker=())
   assert len(stored(tmp_path / 'stopped')) == 4
   tune(cfg, tmp_path / 'stopped')
   drop = lambda t: {k: v for k, v in t.items() if k != 'seconds'}
@@ -162,7 +163,7 @@ def test_image_search_reports_its_floor_and_ceiling(tmp_path):
   cfg.search.update(method='random', num_trials=2, population=2,
                     objective='fid')
   lines = []
-  best = search.tune(cfg, str(tmp_path), log=lines.append)
+  best = search.tune(cfg, str(tmp_path), log=lines.append, tracker=())
   reference = json.loads((tmp_path / 'reference.json').read_text())
   floor, untrained = reference['floor']['fid'], reference['untrained']['fid']
   assert reference['samples'] == cfg.train.eval_samples
@@ -178,6 +179,26 @@ def test_image_search_reports_its_floor_and_ceiling(tmp_path):
   samples = np.load(tmp_path / 'best' / 'samples.npz')['x']
   assert samples.shape == (results.IMAGE_SAMPLES, 8, 8, 1)
   assert samples.min() >= 0.0 and samples.max() <= 1.0
+
+
+def test_a_diverged_member_is_flagged_in_the_store_and_the_report(tmp_path):
+  cfg = synthetic.searching(lr_g='choice:0.001,1e30')  # a real tiny GAN
+  cfg.search.update(method='grid', num_trials=2, population=2,
+                    baseline=False)
+  search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
+  trials = stored(tmp_path)
+  [bad] = [t for t in trials if t['hparams']['lr_g'] > 1]
+  [good] = [t for t in trials if t['hparams']['lr_g'] < 1]
+  assert bad['diverged'] and bad['status'] == 'diverged'
+  assert bad['flags']['diverged'].startswith(
+      'a non-finite loss, gradient or parameter by step ')
+  assert None in bad['curves']['g_loss'] and 'diverged' not in good['flags']
+  text = (tmp_path / 'report.md').read_text()
+  assert '1 diverged (%d)' % bad['id'] in text
+  problems = text[text.index('## Diverged'):].splitlines()
+  assert any(line.startswith(f'| {bad["id"]} | ') and line.endswith(
+      f' | diverged | {bad["flags"]["diverged"]} |') for line in problems)
+  assert 'diverged' in (tmp_path / 'report.html').read_text()
 
 
 def test_image_objectives_are_offered_for_image_data(tmp_path):

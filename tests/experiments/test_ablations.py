@@ -1,0 +1,54 @@
+import csv
+import importlib.util
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+ABLATIONS = os.path.join(ROOT, 'experiments', 'ablations')
+SCRIPTS = sorted(f[:-3] for f in os.listdir(ABLATIONS)
+                 if f.endswith('.py') and f != 'common.py')
+
+
+def load(path):
+  spec = importlib.util.spec_from_file_location(
+      os.path.basename(path)[:-3], path)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
+
+
+@pytest.fixture(autouse=True)
+def common_on_path(monkeypatch):
+  monkeypatch.syspath_prepend(ABLATIONS)
+
+
+def test_every_ablation_is_listed():
+  assert SCRIPTS == ['adam_beta1', 'batch_size', 'gp_weight', 'losses',
+                     'ttur']
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', SCRIPTS)
+def test_ablation_smoke_run_writes_csv_table_and_plot(tmp_path, name):
+  script = load(os.path.join(ABLATIONS, f'{name}.py'))
+  rows = script.main(['--smoke', f'--out={tmp_path}'])
+  assert len(rows) == 2  # the first and last values, one seed
+  with open(tmp_path / f'{name}.csv') as f:
+    assert list(csv.DictReader(f)) == [
+        {k: str(v) for k, v in r.items()} for r in rows]
+  table = (tmp_path / f'{name}.md').read_text().splitlines()
+  assert len(table) == 4 and table[0].startswith('| ')
+  assert (tmp_path / f'{name}.png').stat().st_size > 0
+  assert all(0 <= r['modes'] <= 25 for r in rows)
+
+
+@pytest.mark.slow
+def test_search_comparison_smoke_run(tmp_path):
+  script = load(os.path.join(ROOT, 'experiments', 'compare_search.py'))
+  script.main(['--smoke', f'--out={tmp_path}'])
+  table = (tmp_path / 'compare.md').read_text().splitlines()
+  assert [line.split(' | ')[0] for line in table[2:]] == [
+      '| bayes', '| random', '| grid', '| halving', '| pbt']
+  assert (tmp_path / 'compare.png').stat().st_size > 0
