@@ -126,10 +126,10 @@ def main(argv=None):
   parser.add_argument('--steps', type=int, default=6000)
   parser.add_argument('--population', type=int, default=8)
   parser.add_argument('--smoke', action='store_true',
-                      help='one seed of 4 trials of 40 steps, tiny model')
+                      help='one seed of 2 trials of 40 steps, tiny model')
   args = parser.parse_args(argv)
   if args.smoke:
-    args.seeds, args.trials, args.steps, args.population = 1, 4, 40, 2
+    args.seeds, args.trials, args.steps, args.population = 1, 2, 40, 2
   budget = args.trials * args.steps
   results = {}
   for method in args.methods.split(','):

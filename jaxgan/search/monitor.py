@@ -2,9 +2,11 @@
 within a round (on a terminal only), the trackers, and the report.
 
 The report is rewritten after a round unless drawing it would take more than
-a tenth of the time (:data:`REPORT_SHARE`) since it was last drawn: after
-every round of a search whose rounds take minutes, less often when rounds
-take seconds. The search draws it once more at the end.
+a tenth of the time (:data:`REPORT_SHARE`) since it was last drawn (or
+since the search began; until it has been drawn once, a drawing is assumed
+to take :data:`REPORT_SECONDS`): after every round of a search whose rounds
+take minutes, less often when rounds take seconds. The search draws it once
+more at the end.
 
 Example:
   >>> monitor = Monitor(print, [trackers.TensorBoard(...)], on_round=write)
@@ -22,8 +24,10 @@ import numpy as np
 
 from jaxgan.search import members
 
-# The largest share of a search's time that rewriting the report may take.
+# The largest share of a search's time that rewriting the report may take,
+# and what a drawing is assumed to cost before one has been timed (seconds).
 REPORT_SHARE = 0.1
+REPORT_SECONDS = 5.0
 
 
 def duration(seconds: float) -> str:
@@ -57,7 +61,8 @@ class Monitor:
     self.live = self.stream.isatty()
     self._label, self._total, self._done = '', 0, 0
     self._best, self._start, self._shown = np.inf, 0.0, False
-    self._reported, self._report_seconds = time.perf_counter(), 0.0
+    self._reported = time.perf_counter()
+    self._report_seconds = REPORT_SECONDS
 
   def say(self, line: str) -> None:
     """Prints a line, clearing the progress line first."""

@@ -34,7 +34,7 @@ def _figure_of(axes):
 
 
 def _save(fig, path: str) -> None:
-  fig.savefig(path, dpi=80)
+  fig.savefig(path, dpi=72)
   _plt().close(fig)
 
 

@@ -152,11 +152,14 @@ def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
   modes = data.for_config(cfg).modes if dataset.kind == 'points' else None
   drawn['samples'] = {}
   for t in ranked[:PICTURED]:
-    samples = results.load_samples(workdir, t['id'])
-    if samples is not None:
-      drawn['samples'][t['id']] = draw(
-          f'samples_trial_{t["id"]:04d}.png', plots.samples_png, samples,
-          modes, f'trial {t["id"]}: {s.objective} {t["objective"]:.4g}')
+    name = f'samples_trial_{t["id"]:04d}.png'
+    kept = results.samples_path(workdir, t['id'])
+    if not os.path.exists(kept):
+      continue
+    drawn['samples'][t['id']] = name
+    if not _newer(os.path.join(directory, name), kept):
+      draw(name, plots.samples_png, results.load_samples(workdir, t['id']),
+           modes, f'trial {t["id"]}: {s.objective} {t["objective"]:.4g}')
   pictured = [t for t in ranked[:PICTURED] if t.get('curves')]
   if pictured:
     drawn['curves'] = draw('curves.png', plots.curves_png, pictured,
@@ -185,6 +188,13 @@ def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
     if name.endswith('.png') and name not in keep:
       os.remove(os.path.join(directory, name))
   return drawn
+
+
+def _newer(path: str, than: str) -> bool:
+  """Whether ``path`` exists and was written after ``than``: a trial's
+  samples never change, so its picture is drawn once."""
+  return (os.path.exists(path)
+          and os.path.getmtime(path) >= os.path.getmtime(than))
 
 
 def _document(cfg: ml_collections.ConfigDict, trials: list[dict],

@@ -29,7 +29,10 @@ def test_every_ablation_is_listed():
                      'ttur']
 
 
+# One worker runs every smoke run, so that their tiny configs share compiled
+# programs (README's test command distributes with --dist loadgroup).
 @pytest.mark.slow
+@pytest.mark.xdist_group('ablations')
 @pytest.mark.parametrize('name', SCRIPTS)
 def test_ablation_smoke_run_writes_csv_table_and_plot(tmp_path, name):
   script = load(os.path.join(ABLATIONS, f'{name}.py'))
@@ -45,6 +48,7 @@ def test_ablation_smoke_run_writes_csv_table_and_plot(tmp_path, name):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group('ablations')
 def test_search_comparison_smoke_run(tmp_path):
   script = load(os.path.join(ROOT, 'experiments', 'compare_search.py'))
   script.main(['--smoke', f'--out={tmp_path}'])
