@@ -14,7 +14,8 @@ the GANs' initialisation):
 No method gets the config's own hyperparameters as a baseline trial. Writes,
 under ``--out``, one search workdir per (method, seed) (rerunning the script
 resumes them), ``compare.json`` (best objective so far against member-steps
-for every run), ``compare.md`` (a table: best objective at a quarter, half
+for every run), ``compare.csv`` (one row per method, seed and budget
+fraction: the best objective by then), ``compare.md`` (a table: best objective at a quarter, half
 and all of the budget, median and range over seeds, '—' where no trial had
 finished yet, with the best trial's modes and high-quality fraction) and
 ``compare.png``.
@@ -25,6 +26,7 @@ finished yet, with the best trial's modes and high-quality fraction) and
 """
 
 import argparse
+import csv
 import json
 import os
 import time
@@ -117,6 +119,21 @@ def table(results: dict, budget: int) -> str:
   return '\n'.join(lines)
 
 
+def write_csv(path: str, results: dict, budget: int) -> None:
+  """One row per method, seed and budget fraction: the best objective by
+  then (empty where no trial had finished)."""
+  with open(path, 'w', newline='') as f:
+    writer = csv.writer(f)
+    writer.writerow(['method', 'seed', 'budget_fraction', 'member_steps',
+                     'best_objective'])
+    for method, runs in results.items():
+      for r in runs:
+        for fraction in FRACTIONS:
+          value = at(r['budgets'], r['best'], fraction * budget)
+          writer.writerow([method, r['seed'], fraction, int(fraction * budget),
+                           value if np.isfinite(value) else ''])
+
+
 def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--out', required=True)
@@ -149,6 +166,7 @@ def main(argv=None):
           seconds=time.perf_counter() - start))
   run.write_json(os.path.join(args.out, 'compare.json'),
                  dict(budget=budget, results=results))
+  write_csv(os.path.join(args.out, 'compare.csv'), results, budget)
   text = table(results, budget)
   with open(os.path.join(args.out, 'compare.md'), 'w') as f:
     f.write(text + '\n')

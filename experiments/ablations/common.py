@@ -128,9 +128,9 @@ def plot(path: str, rows: list[dict], values: Sequence, label: str,
             [np.median([r[m] for r in rows if r['value'] == v])
              for v in values], color='C3')
     ax.set(xlabel=label, title=m, xscale='log' if log_x else 'linear')
-    if not numeric:
-      ax.set_xticks(range(len(values)), [str(v) for v in values],
-                    rotation=20)
+    ax.set_xticks([where[v] for v in values], [f'{v:g}' if numeric else v
+                                                for v in values])
+    ax.minorticks_off()
   fig.tight_layout()
   fig.savefig(path, dpi=90)
   plt.close(fig)

@@ -19,7 +19,7 @@ on every core; the single-member baselines run on one device, as a single run
 does.
 
   python experiments/benchmarks/population_throughput.py --json results.json
-  python experiments/benchmarks/population_throughput.py --quick     # a smoke run
+  python experiments/benchmarks/population_throughput.py --smoke     # a smoke run
 """
 
 import argparse
@@ -98,7 +98,7 @@ def measure(width: int, batch: int, penalty: str, sizes, steps_budget: int,
   fns = train.make_train(cfg)
   single_chunk = jax.jit(fns.train_chunk, static_argnums=2)
   init = jax.jit(fns.init)
-  hp_all = member_hparams(cfg, max(sizes))
+  hp_all = member_hparams(cfg, max(max(sizes), 4))  # the baselines time 4
   member = lambda i: {k: v[i] for k, v in hp_all.items()}
   state0 = init(jax.random.key(0), member(0))
   flops_per_step = single_chunk.lower(state0, member(0), 1).compile(
@@ -160,7 +160,7 @@ def measure(width: int, batch: int, penalty: str, sizes, steps_budget: int,
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--json', help='write the results here')
-  parser.add_argument('--quick', action='store_true',
+  parser.add_argument('--smoke', action='store_true',
                       help='small sizes and budgets, for a smoke run')
   parser.add_argument('--repeats', type=int, default=5)
   parser.add_argument('--cpu_devices', type=int, default=os.cpu_count(),
@@ -174,12 +174,12 @@ def main():
                       help='comma-separated population sizes to measure')
   args = parser.parse_args()
   log = lambda line: print(line, flush=True)
-  sizes = (1, 8) if args.quick else POPULATIONS
+  sizes = (1, 8) if args.smoke else POPULATIONS
   if args.sizes:
     sizes = tuple(int(p) for p in args.sizes.split(','))
-  models = ((64, 64, 400),) if args.quick else SIZES
-  repeats = 2 if args.quick else args.repeats
-  gflops = matmul_gflops(512 if args.quick else 2048)
+  models = ((64, 64, 400),) if args.smoke else SIZES
+  repeats = 2 if args.smoke else args.repeats
+  gflops = matmul_gflops(512 if args.smoke else 2048)
   log(f'{jax.devices()[0].device_kind} x{jax.device_count()}: float32 matmul '
       f'{gflops:.1f} GFLOP/s')
   rows = []

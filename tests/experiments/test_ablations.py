@@ -56,3 +56,8 @@ def test_search_comparison_smoke_run(tmp_path):
   assert [line.split(' | ')[0] for line in table[2:]] == [
       '| bayes', '| random', '| grid', '| halving', '| pbt']
   assert (tmp_path / 'compare.png').stat().st_size > 0
+  with open(tmp_path / 'compare.csv') as f:
+    rows = list(csv.DictReader(f))
+  assert [r['method'] for r in rows[::3]] == [
+      'bayes', 'random', 'grid', 'halving', 'pbt']
+  assert rows[-1]['budget_fraction'] == '1.0' and rows[-1]['best_objective']

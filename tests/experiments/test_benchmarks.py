@@ -1,0 +1,30 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+
+@pytest.mark.slow
+def test_population_throughput_smoke_run_writes_its_table(tmp_path):
+  out = tmp_path / 'results.json'
+  done = subprocess.run(
+      [sys.executable, 'experiments/benchmarks/population_throughput.py',
+       '--smoke', '--sizes=1,2', '--cpu_devices=2',
+       f'--json={out}'],
+      cwd=ROOT, capture_output=True, text=True, timeout=600,
+      env={k: v for k, v in os.environ.items() if k != 'JAX_NUM_CPU_DEVICES'})
+  assert done.returncode == 0, done.stderr
+  results = json.loads(out.read_text())
+  assert results['matmul_gflops'] > 0 and results['device_count'] == 2
+  rows = results['rows']
+  assert [(r['width'], r['batch'], r['P']) for r in rows] == [
+      (64, 64, 1), (64, 64, 2)]
+  for r in rows:
+    for speed in ('population', 'one_after_another', 'python_loop'):
+      assert r[speed] > 0
+    assert 0 < r['flops_fraction'] < 1
