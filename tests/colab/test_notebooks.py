@@ -3,6 +3,7 @@ import os
 import nbclient
 import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -21,7 +22,11 @@ def test_notebook_runs_top_to_bottom(tmp_path, monkeypatch, name):
   monkeypatch.setenv('SMOKE', '1')
   monkeypatch.setenv('JAXGAN_WORKDIR', str(tmp_path / 'work'))
   book = nbformat.read(os.path.join(COLAB, name), as_version=4)
-  nbclient.NotebookClient(book, timeout=600, kernel_name='python3',
+  # IPC sockets, not TCP ports: another test process may take a port between
+  # jupyter choosing it and the kernel binding it.
+  kernel = KernelManager(kernel_name='python3', transport='ipc',
+                         ip=str(tmp_path / 'kernel'))
+  nbclient.NotebookClient(book, km=kernel, timeout=600,
                           resources={'metadata': {'path': str(tmp_path)}}
                           ).execute()
   errors = [o for cell in book.cells if cell.cell_type == 'code'
