@@ -40,6 +40,13 @@ def finite_values(values: Sequence[float]) -> np.ndarray:
   return np.where(finite, values, worst + max(1.0, 0.1 * (worst - best)))
 
 
+def modelled(values: Sequence[float], transform: str) -> np.ndarray:
+  """The objective as the GP models it: :func:`finite_values`, then its
+  ``log`` under ``transform='log'``."""
+  y = finite_values(values)
+  return np.log(np.maximum(y, 1e-6)) if transform == 'log' else y
+
+
 class Bayes:
   """Gaussian-process Bayesian optimisation (scikit-optimize).
 
@@ -61,10 +68,7 @@ class Bayes:
     self.values: list[float] = []
 
   def _objective(self) -> list[float]:
-    y = finite_values(self.values)
-    if self.transform == 'log':
-      y = np.log(np.maximum(y, 1e-6))
-    return [float(v) for v in y]
+    return [float(v) for v in modelled(self.values, self.transform)]
 
   def ask(self, n: int) -> list[Point]:
     if n == 0:

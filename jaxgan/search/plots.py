@@ -78,12 +78,14 @@ def _scale(values: np.ndarray) -> str:
   return 'log' if len(values) and values.min() > 0 else 'linear'
 
 
-def _observations(space: Space, trials: list[dict]):
+def _observations(space: Space, trials: list[dict], transform: str):
+  """The points of the trials in the space, and their objectives as the GP
+  models them (:func:`jaxgan.search.methods.modelled`)."""
   told = [t for t in trials if space.contains(t['setting'])]
   points = [space.point(t['setting']) for t in told]
   values = [np.inf if t['objective'] is None else t['objective']
             for t in told]
-  return points, values
+  return points, methods.modelled(values, transform)
 
 
 def fitted_result(space: Space, trials: list[dict], transform: str):
@@ -91,10 +93,7 @@ def fitted_result(space: Space, trials: list[dict], transform: str):
   space (non-finite objectives ranked worst, ``log`` of the objective under
   ``transform='log'``, as the Bayesian search models it), or None when the
   trials are too few (fewer than ``dimensions + 2``) or all equal."""
-  points, values = _observations(space, trials)
-  y = methods.finite_values(values)
-  if transform == 'log':
-    y = np.log(np.maximum(y, 1e-6))
+  points, y = _observations(space, trials, transform)
   if len(points) < len(space.names) + 2 or len(set(y.tolist())) < 2:
     return None
   opt = skopt.Optimizer(space.skopt(), base_estimator='GP',
@@ -142,10 +141,7 @@ def importance(space: Space, trials: list[dict], transform: str
   to sum to 1. None with fewer than 5 trials or a constant objective.
   """
   from sklearn.ensemble import RandomForestRegressor
-  points, values = _observations(space, trials)
-  y = methods.finite_values(values)
-  if transform == 'log':
-    y = np.log(np.maximum(y, 1e-6))
+  points, y = _observations(space, trials, transform)
   if len(points) < 5 or np.ptp(y) == 0:
     return None
   sk = skopt.space.Space(space.skopt())

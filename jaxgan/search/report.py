@@ -190,6 +190,12 @@ def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
   return drawn
 
 
+def _ranked(trials: list[dict]) -> list[dict]:
+  """The trials with a finite objective, best first."""
+  return sorted((t for t in trials if t['objective'] is not None),
+                key=lambda t: t['objective'])
+
+
 def _newer(path: str, than: str) -> bool:
   """Whether ``path`` exists and was written after ``than``: a trial's
   samples never change, so its picture is drawn once."""
@@ -201,8 +207,7 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[dict],
               reference: dict, drawn: dict) -> _Doc:
   s = cfg.search
   doc = _Doc()
-  ranked = sorted((t for t in trials if t['objective'] is not None),
-                  key=lambda t: t['objective'])
+  ranked = _ranked(trials)
   flagged = [t for t in trials if _flags(t)]
   diverged = [t['id'] for t in trials if t['diverged']]
   seconds = sum(plots.round_seconds(trials).values())
@@ -310,8 +315,7 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
           reference: dict) -> None:
   """Draws the pictures and writes ``report.md`` and ``report.html`` into
   ``workdir``, each atomically."""
-  ranked = sorted((t for t in trials if t['objective'] is not None),
-                  key=lambda t: t['objective'])
+  ranked = _ranked(trials)
   space = Space.from_config(cfg) if cfg.search.space else None
   drawn = _figures(workdir, cfg, trials, ranked, space)
   doc = _document(cfg, trials, reference, drawn)
