@@ -32,13 +32,15 @@ METRICS = ('partition_kl', 'modes', 'high_quality')
 
 def flags(description: str, argv: Sequence[str] | None = None,
           seeds: int = 3) -> argparse.Namespace:
-  """Parses ``--out``, ``--smoke`` and ``--seeds`` from ``argv`` (default:
-  the command line)."""
+  """Parses ``--out``, ``--smoke``, ``--seeds`` and ``--steps`` from ``argv``
+  (default: the command line)."""
   parser = argparse.ArgumentParser(description=description)
   parser.add_argument('--out', required=True, help='output directory')
   parser.add_argument('--smoke', action='store_true',
                       help='a tiny model, few steps, one seed')
   parser.add_argument('--seeds', type=int, default=seeds)
+  parser.add_argument('--steps', type=int, default=0,
+                      help="training steps (default: the config's)")
   return parser.parse_args(argv)
 
 
@@ -71,6 +73,8 @@ def sweep(name: str, cfg: ml_collections.ConfigDict, values: Sequence,
     cfg, values, seeds = smoke(cfg), [values[0], values[-1]], [0]
   else:
     seeds = list(range(args.seeds))
+  if args.steps:
+    cfg.train.num_steps = args.steps
   config.validate(cfg)
   settings = [dict(setting(v), seed=s) for v in values for s in seeds]
   trained = run.train_population(cfg, settings,
