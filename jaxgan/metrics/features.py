@@ -95,8 +95,9 @@ def _fingerprint(dataset: data.Dataset, module: Classifier) -> str:
 
 
 def _accuracy(module: Classifier, params, split: data.Split) -> float:
-  logits = jax.jit(lambda x: module.apply({'params': params}, x)[1])(
-      data.to_unit(split.x))
+  # params as an argument: closed over, they would be lowered as constants.
+  logits = jax.jit(lambda p, x: module.apply({'params': p}, x)[1])(
+      params, data.to_unit(split.x))
   return float(np.mean(np.argmax(logits, 1) == split.labels))
 
 

@@ -1,5 +1,6 @@
 import csv
 import importlib.util
+import json
 import os
 
 import pytest
@@ -61,3 +62,12 @@ def test_search_comparison_smoke_run(tmp_path):
   assert [r['method'] for r in rows[::3]] == [
       'bayes', 'random', 'grid', 'halving', 'pbt']
   assert rows[-1]['budget_fraction'] == '1.0' and rows[-1]['best_objective']
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group('ablations')
+def test_steps_flag_sets_the_training_length(tmp_path):
+  script = load(os.path.join(ABLATIONS, 'adam_beta1.py'))
+  script.main(['--smoke', '--steps=10', f'--out={tmp_path}'])
+  with open(tmp_path / 'adam_beta1_population' / 'config.json') as f:
+    assert json.load(f)['train']['num_steps'] == 10
