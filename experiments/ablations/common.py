@@ -133,7 +133,8 @@ def plot(path: str, rows: list[dict], values: Sequence, label: str,
              for v in values], color='C3')
     ax.set(xlabel=label, title=m, xscale='log' if log_x else 'linear')
     ax.set_xticks([where[v] for v in values], [f'{v:g}' if numeric else v
-                                                for v in values])
+                                                for v in values],
+                  rotation=0 if numeric else 20)
     ax.minorticks_off()
   fig.tight_layout()
   fig.savefig(path, dpi=90)
