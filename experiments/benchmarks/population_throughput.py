@@ -11,7 +11,11 @@ process (medians of repeats):
 
 It also measures the machine's float32 matmul rate (a large square matmul) and
 reports the population's achieved FLOP/s as a fraction of it, counting FLOPs
-with XLA's cost analysis of one compiled train step.
+with XLA's cost analysis of one compiled train step. A second rate, that of the
+model's own layer matmuls (a group of members' batch x width x width products,
+as the population runs them), bounds what the population can reach: the
+``gemm_bound`` column is the member-steps per second if a whole step ran at that
+rate and nothing else cost any time.
 
 On a CPU host the script exposes one JAX device per core (``--cpu_devices``,
 set before JAX starts), so that the population's 'pop' mesh axis runs members
@@ -77,6 +81,32 @@ def matmul_gflops(n: int = 2048, repeats: int = 7) -> float:
       lambda: f(a).block_until_ready(), repeats) / 1e9
 
 
+def layer_gemm_gflops(width: int, batch: int, group: int,
+                     steps: int = 1000, repeats: int = 7) -> float:
+  """GFLOP/s of a group's batched (batch x width) @ (width x width) matmuls.
+
+  Every device runs ``steps`` of them in a scan at once, the shape a device's
+  group of ``group`` members computes in each dense layer.
+  """
+  mesh = population.make_mesh()
+  devices = mesh.shape[population.POP]
+  split = jax.sharding.NamedSharding(mesh, jax.P(population.POP))
+  x = jax.device_put(jnp.ones((devices * group, batch, width)), split)
+  w = jax.device_put(jnp.full((devices * group, width, width), 1 / width),
+                     split)
+
+  def chain(x, w):
+    layer = lambda h, _: (jnp.einsum('gbi,gio->gbo', h, w), None)
+    return jax.lax.scan(layer, x, None, length=steps)[0]
+
+  f = jax.jit(jax.shard_map(chain, mesh=mesh,
+                            in_specs=(jax.P(population.POP),) * 2,
+                            out_specs=jax.P(population.POP)))
+  f(x, w).block_until_ready()
+  seconds = median_seconds(lambda: f(x, w).block_until_ready(), repeats)
+  return devices * group * steps * 2 * batch * width ** 2 / seconds / 1e9
+
+
 def bench_config(width: int, batch: int, penalty: str):
   cfg = config.get_config()
   cfg.model.update(width=width, depth=3, latent_dim=16)
@@ -103,6 +133,10 @@ def measure(width: int, batch: int, penalty: str, sizes, steps_budget: int,
   state0 = init(jax.random.key(0), member(0))
   flops_per_step = single_chunk.lower(state0, member(0), 1).compile(
       ).cost_analysis()['flops']
+  gemm = layer_gemm_gflops(width, batch, group)
+  gemm_bound = gemm * 1e9 / flops_per_step
+  log(f"width {width:4d} batch {batch:4d}: layer matmuls {gemm:.1f} GFLOP/s, "
+      f"a bound of {gemm_bound:.0f} member-steps/s")
 
   # Baselines cost the same per member whatever P is: time them on a few
   # members and reuse the rate for every row.
@@ -147,7 +181,8 @@ def measure(width: int, batch: int, penalty: str, sizes, steps_budget: int,
     row = dict(width=width, batch=batch, P=p, population=rate,
                one_after_another=seq_rate, python_loop=loop_rate,
                flops_fraction=rate * flops_per_step / (gflops * 1e9),
-               mflops_per_member_step=flops_per_step / 1e6, scan_steps=k)
+               mflops_per_member_step=flops_per_step / 1e6, scan_steps=k,
+               gemm_gflops=gemm, gemm_bound=gemm_bound)
     log(f"width {width:4d} batch {batch:4d} P {p:4d}: population "
         f"{rate:9.0f}  one-after-another {seq_rate:7.0f}  python loop "
         f"{loop_rate:7.0f} member-steps/s  ({rate / seq_rate:.1f}x, "

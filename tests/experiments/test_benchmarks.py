@@ -28,3 +28,5 @@ def test_population_throughput_smoke_run_writes_its_table(tmp_path):
     for speed in ('population', 'one_after_another', 'python_loop'):
       assert r[speed] > 0
     assert 0 < r['flops_fraction'] < 1
+    assert r['gemm_gflops'] > 0
+    assert r['population'] < r['gemm_bound']
