@@ -1,10 +1,13 @@
-"""Trains one small population and saves what it computed (run as a script).
+"""Trains one small population on each of several meshes and saves what it
+computed (run as a script).
 
-  python tests/population_worker.py --data=2 --out=result.npz
+  python tests/population_worker.py --mesh=8x1 --mesh=4x2 --out=DIR
 
-Run with JAX_NUM_CPU_DEVICES set for several devices, and with JAXGAN_COORDINATOR,
+``--mesh=PxD`` puts the first P x D devices on a ('pop'=P, 'data'=D) mesh and
+writes ``DIR/PxD.npz``; without it, every device goes on 'pop'. Run with
+JAX_NUM_CPU_DEVICES set for several devices, and with JAXGAN_COORDINATOR,
 JAXGAN_NUM_PROCESSES and JAXGAN_PROCESS_ID for several processes. Process 0
-writes the file.
+writes the files.
 """
 
 import argparse
@@ -27,26 +30,35 @@ MEMBERS = [{'lr_d': lr, 'lr_g': lr / 2, 'seed': i}
            for i, lr in enumerate(np.geomspace(1e-4, 1e-2, 8).tolist())]
 
 
-def main():
-  parser = argparse.ArgumentParser()
-  parser.add_argument('--data', type=int, default=1)
-  parser.add_argument('--out', required=True)
-  args = parser.parse_args()
+def train(mesh) -> dict:
+  """The population's losses, final G parameters and evaluation."""
   cfg = tiny_config()
-  mesh = population.make_mesh(data=args.data)
   hp = population.stack_hparams(cfg, MEMBERS)
   pop = population.make_population(cfg, mesh, len(MEMBERS))
   hp_dev = pop.put(hp)
   state = pop.init(jax.random.key(0), hp_dev)
   state, step_metrics = pop.train_chunk(state, hp_dev, 6)
-  out = distributed.to_host(dict(
+  return distributed.to_host(dict(
       d_loss=step_metrics['d_loss'], g_loss=step_metrics['g_loss'],
       **{f'g_{i}': leaf for i, leaf in enumerate(
           jax.tree.leaves(state.g_params))},
       **pop.evaluate(state)))
-  if distributed.is_main_process():
-    np.savez(args.out, devices=jax.device_count(),
-             processes=jax.process_count(), **out)
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--mesh', action='append',
+                      default=[], help="'PxD' ('pop' x 'data' devices)")
+  parser.add_argument('--out', required=True)
+  args = parser.parse_args()
+  for shape in args.mesh or [f'{jax.device_count()}x1']:
+    pop, data = (int(n) for n in shape.split('x'))
+    mesh = population.make_mesh(data=data, devices=jax.devices()[:pop * data])
+    out = train(mesh)
+    if distributed.is_main_process():
+      np.savez(os.path.join(args.out, f'{shape}.npz'),
+               devices=mesh.devices.size, processes=jax.process_count(),
+               **out)
 
 
 if __name__ == '__main__':

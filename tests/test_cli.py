@@ -102,10 +102,14 @@ def trial_ids(workdir):
 
 
 @pytest.mark.slow
-def test_killed_tune_resumes_without_losing_or_repeating_trials(tmp_path):
+def test_killed_tune_resumes_without_losing_or_repeating_trials(
+    tmp_path, tmp_path_factory):
   command = [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={tmp_path}',
              *TUNE]
-  proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+  # The resumed run compiles what the killed one did: share the programs.
+  env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(
+      tmp_path_factory.mktemp('compiled')))
+  proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True)
   deadline = time.time() + 400
   while len(trial_ids(tmp_path)) < 4 and time.time() < deadline:
@@ -122,8 +126,8 @@ def test_killed_tune_resumes_without_losing_or_repeating_trials(tmp_path):
   assert out.returncode == 0, out.stderr
   assert f'{len(before)} of 8 trials stored' in (tmp_path / 'report.md').read_text()
   assert (tmp_path / 'trials.jsonl').read_bytes() == stored
-  out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                       timeout=300)
+  out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=300)
   assert out.returncode == 0, out.stderr
   assert f'resuming {tmp_path}: {len(before)} trials stored' in out.stdout
   after = trial_ids(tmp_path)

@@ -163,11 +163,13 @@ def test_size_must_split_over_the_mesh():
     population.pad({'a': np.array([1, 2, 3])}, 2)
 
 
-def _run_worker(out, data=1, env=None, devices=8):
+def _run_worker(out_dir, meshes=(), env=None, devices=8):
   env = dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices), **(env or {}))
-  return subprocess.Popen([sys.executable, WORKER, f'--data={data}',
-                           f'--out={out}'], env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+  return subprocess.Popen(
+      [sys.executable, WORKER, f'--out={out_dir}',
+       *[f'--mesh={shape}' for shape in meshes]],
+      env=env, stdout=subprocess.PIPE,
+      stderr=subprocess.STDOUT, text=True)
 
 
 def _wait(proc):
@@ -185,16 +187,14 @@ def _assert_same(a, b):
 
 @pytest.mark.slow
 def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
-  runs = {'pop8': (8, 1), 'pop4_data2': (8, 2), 'one': (1, 1)}
-  results = {}
-  for name, (devices, data) in runs.items():
-    proc = _run_worker(tmp_path / f'{name}.npz', data=data, devices=devices)
-    _wait(proc)
-    results[name] = np.load(tmp_path / f'{name}.npz')
-  assert int(results['pop8']['devices']) == 8
-  assert int(results['one']['devices']) == 1
-  _assert_same(results['pop8'], results['one'])
-  _assert_same(results['pop4_data2'], results['one'])
+  _wait(_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8))
+  results = {shape: np.load(tmp_path / f'{shape}.npz')
+             for shape in ('8x1', '4x2', '1x1')}
+  assert int(results['8x1']['devices']) == 8
+  assert int(results['4x2']['devices']) == 8
+  assert int(results['1x1']['devices']) == 1
+  _assert_same(results['8x1'], results['1x1'])
+  _assert_same(results['4x2'], results['1x1'])
 
 
 def _free_port():
@@ -206,14 +206,16 @@ def _free_port():
 @pytest.mark.slow
 def test_two_processes_match_one_process_with_four_devices(tmp_path):
   address = f'127.0.0.1:{_free_port()}'
-  procs = [_run_worker(tmp_path / 'multi.npz', devices=2, env=dict(
+  (tmp_path / 'multi').mkdir()
+  (tmp_path / 'single').mkdir()
+  procs = [_run_worker(tmp_path / 'multi', devices=2, env=dict(
       JAXGAN_COORDINATOR=address, JAXGAN_NUM_PROCESSES='2',
       JAXGAN_PROCESS_ID=str(rank))) for rank in range(2)]
   for proc in procs:
     _wait(proc)
-  single = _run_worker(tmp_path / 'single.npz', devices=4)
-  _wait(single)
-  multi, one = np.load(tmp_path / 'multi.npz'), np.load(tmp_path / 'single.npz')
+  _wait(_run_worker(tmp_path / 'single', devices=4))
+  multi = np.load(tmp_path / 'multi' / '4x1.npz')
+  one = np.load(tmp_path / 'single' / '4x1.npz')
   assert int(multi['processes']) == 2 and int(multi['devices']) == 4
   assert int(one['processes']) == 1 and int(one['devices']) == 4
   _assert_same(multi, one)

@@ -130,13 +130,15 @@ class EventFile:
         for tag, value in values.items()]))
 
   def image(self, step: int, tag: str, picture: np.ndarray) -> None:
-    """Writes an RGB uint8 ``picture`` (height, width, 3) as a PNG."""
+    """Writes a uint8 ``picture`` (height, width, 1 or 3 channels) as a
+    PNG."""
     from PIL import Image
     from tensorboard.compat.proto import summary_pb2
     from tensorboard.plugins.image import metadata
     from tensorboard.util import tensor_util
     png = io.BytesIO()
-    Image.fromarray(picture).save(png, format='PNG')
+    Image.fromarray(picture[..., 0] if picture.shape[-1] == 1 else picture
+                    ).save(png, format='PNG')
     height, width = picture.shape[:2]
     self.summary(step, summary_pb2.Summary(value=[summary_pb2.Summary.Value(
         tag=tag,

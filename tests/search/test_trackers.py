@@ -1,3 +1,4 @@
+import io
 import os
 
 import numpy as np
@@ -57,6 +58,25 @@ def test_tensorboard_has_every_trials_scalars_images_and_hparams(tmp_path):
     diverged = values['lr_g'].number_value > synthetic.DIVERGES_ABOVE
     best = events.Tensors('best/objective') if not diverged else []
     assert len(best) == (0 if diverged else 1)
+
+
+@pytest.mark.parametrize('channels', [1, 3])
+def test_event_file_pictures_read_back_as_written(tmp_path, channels):
+  from PIL import Image
+  picture = np.random.default_rng(0).integers(
+      0, 256, (5, 7, channels), dtype=np.uint8)
+  events = trackers.EventFile(str(tmp_path))
+  events.image(3, 'samples', picture)
+  events.scalars(3, {'eval/modes': 2.5})
+  events.close()
+  read = read_events(tmp_path)
+  (image,) = read.Tensors('samples')
+  width, height, png = image.tensor_proto.string_val
+  assert (width, height, image.step) == (b'7', b'5', 3)
+  decoded = np.asarray(Image.open(io.BytesIO(png)))
+  np.testing.assert_array_equal(decoded.reshape(picture.shape), picture)
+  (scalar,) = read.Tensors('eval/modes')
+  assert scalar.tensor_proto.float_val == [2.5]
 
 
 def test_mlflow_has_every_trial_as_a_run(tmp_path):
