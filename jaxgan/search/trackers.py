@@ -24,7 +24,7 @@ A tracker has one signature, looked up by name in :data:`TRACKERS`::
   --backend-store-uri W/mlruns``.
 
 Trackers run on process 0 only; the search calls them between chunks, from
-host copies of the numbers, so the device never waits on a write.
+host copies of the numbers, before it starts the next chunk.
 """
 
 import io
