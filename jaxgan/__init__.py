@@ -8,11 +8,13 @@ The pieces, from config to results:
   >>> hp = jaxgan.hparams_from_config(cfg)      # dynamic hyperparameters
   >>> jaxgan.train_one(cfg, '/tmp/run')         # one GAN, end to end
   >>> jaxgan.tune(cfg, '/tmp/search')           # the search of cfg.search
+  >>> jaxgan.evaluate_best('/tmp/search')       # its best, as papers measure
 """
 
 from jaxgan.config import (DYNAMIC, get_config, hparams_from_config, load,
                            validate)
 from jaxgan.data import DATASETS, Dataset, make_dataset
+from jaxgan.evaluate import evaluate_best
 from jaxgan.losses import LOSSES, gan_loss
 from jaxgan.metrics import (FEATURE_NETS, FeatureNet, make_metrics,
                             mixture_metrics, register_feature_net)

@@ -6,12 +6,16 @@
   jaxgan train [--config=...] --workdir=W [--config.train.num_steps=2000 ...]
   jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
   jaxgan report --workdir=W
+  jaxgan evaluate --workdir=W [--inception_weights=PATH] [--resize=pytorch] \
+      [--samples=50000] [--ppl_samples=100000] [--ppl_features=classifier]
 
 Without ``--config`` the built-in defaults (``jaxgan.config.get_config``,
 grid-25) are used. ``tune`` runs (or resumes) the search of
 :mod:`jaxgan.search`. ``--population`` (a sweep, see :mod:`jaxgan.sweep`)
 trains every setting at once and prints a per-member table. ``report``
-rebuilds ``W/report.md`` and ``W/report.html`` from a search's files. On several hosts,
+rebuilds ``W/report.md`` and ``W/report.html`` from a search's files.
+``evaluate`` measures a search's best trial by the paper protocol
+(:mod:`jaxgan.evaluate`). On several hosts,
 run the same command on each with ``--coordinator``, ``--num_processes`` and
 ``--process_id`` (or nothing on a TPU pod).
 """
@@ -24,10 +28,12 @@ import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from jaxgan import config, distributed, population, run, search, sweep
+from jaxgan import (config, distributed, evaluate, population, run, search,
+                    sweep)
+from jaxgan.metrics import protocol
 from jaxgan.search import report
 
-_COMMANDS = ('tune', 'train', 'report')
+_COMMANDS = ('tune', 'train', 'report', 'evaluate')
 _DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), 'config.py')
 
 
@@ -50,6 +56,23 @@ def _define_flags():
   flags.DEFINE_integer('data_devices', 1,
                        "Devices that split each member's batch (mesh axis "
                        "'data'); the rest split the members.")
+  flags.DEFINE_integer('samples', protocol.PAPER_SAMPLES,
+                       'evaluate: generated images for FID, IS, KID and '
+                       'precision/recall.')
+  flags.DEFINE_integer('ppl_samples', protocol.PPL_SAMPLES,
+                       'evaluate: latent pairs for perceptual path length '
+                       '(0 skips it).')
+  flags.DEFINE_enum('ppl_features', 'classifier', list(evaluate.PPL_FEATURES),
+                    'evaluate: the feature space of the path length.')
+  flags.DEFINE_string('inception_weights', '',
+                      'evaluate: the FID Inception weight file (default: '
+                      'eval.inception_weights, then '
+                      '$JAXGAN_INCEPTION_WEIGHTS).')
+  flags.DEFINE_string('resize', '', 'evaluate: the resize protocol, tf1, '
+                      'pytorch or clean (default: eval.resize).')
+  flags.DEFINE_string('reference_stats', '',
+                      "evaluate: an .npz of reference mu and sigma (pytorch-"
+                      "fid's layout) instead of the training split's.")
   flags.DEFINE_string('coordinator', None,
                       'host:port of process 0, for multi-process runs.')
   flags.DEFINE_integer('num_processes', None, 'Processes in the run.')
@@ -69,6 +92,12 @@ def _main(argv: list[str], cfg_flag) -> None:
   log = lambda line: print(line, flush=True)
   if argv[1] == 'report':
     log(f'wrote {report.rebuild(f.workdir)}')
+    return
+  if argv[1] == 'evaluate':
+    evaluate.evaluate_best(
+        f.workdir, num_samples=f.samples, ppl_samples=f.ppl_samples,
+        ppl_features=f.ppl_features, inception_weights=f.inception_weights,
+        resize=f.resize, reference_stats=f.reference_stats, log=log)
     return
   if argv[1] == 'tune' or f.population is not None:
     _one_device_per_core()

@@ -21,6 +21,7 @@ import ml_collections
 import numpy as np
 
 from jaxgan import data, losses, metrics, models, optim, penalties
+from jaxgan.metrics import inception, resize
 
 # Dynamic hyperparameters, in the order they are stored.
 DYNAMIC = ('lr_g', 'lr_d', 'b1_g', 'b2_g', 'b1_d', 'b2_d', 'wd_g', 'wd_d',
@@ -59,9 +60,13 @@ def get_config() -> ml_collections.ConfigDict:
       batch_size=128, num_steps=10000, n_disc=1, chunk_steps=1000,
       eval_samples=2500))
   # Image metrics (jaxgan.metrics): the feature network, k of the
-  # precision/recall manifolds, KID's subset size and number of subsets.
+  # precision/recall manifolds, KID's subset size and number of subsets;
+  # for Inception, its weight file ('': $JAXGAN_INCEPTION_WEIGHTS) and
+  # resize protocol; reference statistics (mu, sigma) made elsewhere for
+  # `jaxgan evaluate` ('': computed from the training split and cached).
   cfg.eval = ml_collections.ConfigDict(dict(
-      features='classifier', nearest_k=3, kid_subset=100, kid_subsets=10))
+      features='classifier', nearest_k=3, kid_subset=100, kid_subsets=10,
+      inception_weights='', resize='pytorch', reference_stats=''))
   cfg.search = get_search_config()
   return cfg
 
@@ -119,6 +124,24 @@ def load(path: str) -> ml_collections.ConfigDict:
     raise ValueError(f'get_config() in {path!r} returned {type(cfg).__name__}, '
                      'not an ml_collections.ConfigDict')
   return cfg
+
+
+def with_defaults(saved: dict, defaults: dict | None = None) -> dict:
+  """A config saved as JSON with the fields it lacks (fields added to
+  jaxgan after it was saved) at their defaults; nothing it has is changed.
+
+  Args:
+    saved: the saved config (``W/config.json``).
+    defaults: what missing fields take (:func:`get_config` by default).
+  """
+  defaults = get_config().to_dict() if defaults is None else defaults
+  out = dict(saved)
+  for key, value in defaults.items():
+    if key not in out:
+      out[key] = value
+    elif isinstance(value, dict) and isinstance(out[key], dict):
+      out[key] = with_defaults(out[key], value)
+  return out
 
 
 def _choice(field: str, value, valid) -> None:
@@ -198,6 +221,12 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
     raise ValueError(f'data.download={cfg.data.download!r} must be True or '
                      'False')
   _choice('eval.features', cfg.eval.features, metrics.FEATURE_NETS)
+  _choice('eval.resize', cfg.eval.resize, resize.PROTOCOLS)
+  if cfg.eval.features == 'inception':
+    inception.load_params(inception.weights_path(cfg.eval.inception_weights))
+  if cfg.eval.reference_stats and not os.path.isfile(cfg.eval.reference_stats):
+    raise FileNotFoundError(f'eval.reference_stats='
+                            f'{cfg.eval.reference_stats!r} is not a file')
   check_integer('eval.nearest_k', cfg.eval.nearest_k, 1)
   check_integer('eval.kid_subset', cfg.eval.kid_subset, 2)
   check_integer('eval.kid_subsets', cfg.eval.kid_subsets, 1)

@@ -92,7 +92,9 @@ def reference_metrics(cfg: ml_collections.ConfigDict,
   """What the image metrics of ``cfg``'s data mean: their ``floor`` (held-out
   real images, the best a generator can score with that many samples) and
   their value for the ``untrained`` generator of ``cfg`` (its initial
-  state, seed ``hparams.seed``). ``{}`` for the 2-D mixtures.
+  state, seed ``hparams.seed``), and the ``protocol`` they are measured with
+  (feature network, sample count, reference set). ``{}`` for the 2-D
+  mixtures.
 
   Args:
     cfg: a validated config.
@@ -110,7 +112,7 @@ def reference_metrics(cfg: ml_collections.ConfigDict,
         state, cfg.train.eval_samples)[1]
   return dict(floor=evaluator.floor,
               untrained={k: float(v) for k, v in untrained.items()},
-              samples=evaluator.num_samples)
+              samples=evaluator.num_samples, protocol=evaluator.protocol)
 
 
 def train_one(cfg: ml_collections.ConfigDict, workdir: str,

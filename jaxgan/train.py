@@ -74,6 +74,8 @@ class TrainFns(NamedTuple):
       ``n_steps`` static and one entry of :data:`STEP_METRICS` per step.
     generate: ``(state, key, n) -> samples`` from the EMA generator in
       inference mode (``n`` static).
+    decode: ``(state, z) -> samples``: the EMA generator in inference mode
+      applied to latents ``z`` of shape ``(n, model.latent_dim)``.
     evaluate: ``(state, n) -> (samples, metrics)``: ``n`` samples drawn with
       the member's fixed evaluation key and their quality metrics.
     measure: ``samples -> metrics``, the quality metrics of one member's
@@ -84,6 +86,7 @@ class TrainFns(NamedTuple):
   init: Callable[[PRNGKey, HParams], GANState]
   train_chunk: Callable[[GANState, HParams, int], tuple[GANState, Metrics]]
   generate: Callable[[GANState, PRNGKey, int], Array]
+  decode: Callable[[GANState, Array], Array]
   evaluate: Callable[[GANState, int], tuple[Array, Metrics]]
   measure: Callable[[Array], Metrics]
   dataset: data.Dataset
@@ -227,13 +230,15 @@ def make_train(cfg: ml_collections.ConfigDict,
   def train_chunk(state: GANState, hp: HParams, n_steps: int):
     return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=n_steps)
 
-  def generate(state: GANState, key: PRNGKey, n: int) -> Array:
-    z = jax.random.normal(key, (n, latent))
+  def decode(state: GANState, z: Array) -> Array:
     return _apply(g, state.ema_params, state.g_stats, z, False)[0]
+
+  def generate(state: GANState, key: PRNGKey, n: int) -> Array:
+    return decode(state, jax.random.normal(key, (n, latent)))
 
   def evaluate(state: GANState, n: int) -> tuple[Array, Metrics]:
     samples = generate(state, eval_key(state), n)
     return samples, measure(samples)
 
-  return TrainFns(init, train_chunk, generate, evaluate, measure, dataset, g,
-                  d)
+  return TrainFns(init, train_chunk, generate, decode, evaluate, measure,
+                  dataset, g, d)

@@ -8,6 +8,7 @@ classifier trains once per process rather than once per test.
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 
 os.environ['TFDS_DATA_DIR'] = tempfile.mkdtemp(prefix='jaxgan-data-')
@@ -17,7 +18,14 @@ import jax
 import pytest
 from jax import monitoring
 
+import numpy as np
+
 from jaxgan import config
+from jaxgan.metrics import inception, weight_files
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'metrics', 'fixtures')
+sys.path.insert(0, FIXTURES)
+import random_inception  # noqa: E402
 
 _COMPILE_EVENT = '/jax/core/compile/backend_compile_duration'
 _compiles = [0]
@@ -68,3 +76,33 @@ def tiny_config(data_name: str = 'grid25', penalty: str = 'none'):
 @pytest.fixture
 def key():
   return jax.random.key(0)
+
+
+@pytest.fixture(scope='session')
+def inception_weights(tmp_path_factory):
+  """Stand-in FID Inception weights (``fixtures/random_inception.py``, with
+  the running statistics the reference script calibrated) as an ``.npz`` of
+  pytorch-fid's state dict: ``(path, tensors)``."""
+  tensors = random_inception.calibrated_state_dict(
+      weight_files.state_dict_shapes(inception.param_shapes()),
+      os.path.join(FIXTURES, 'inception_reference.npz'))
+  path = str(tmp_path_factory.mktemp('weights') / 'stand_in.npz')
+  np.savez(path, **tensors)
+  return path, tensors
+
+
+@pytest.fixture(scope='session')
+def digits_search(tmp_path_factory):
+  """A tiny random search on the digits by FID, shared by the tests of the
+  search's image reports and of ``jaxgan evaluate`` (mark them
+  ``xdist_group('digits_search')`` so that one worker runs it):
+  ``(cfg, workdir, best trial, printed lines)``."""
+  from jaxgan import search
+  cfg = tiny_config('digits', penalty='r1')
+  cfg.model.update(name='mlp', g_norm='none')
+  cfg.search.update(method='random', num_trials=2, population=2,
+                    objective='fid')
+  workdir = tmp_path_factory.mktemp('digits_search')
+  lines = []
+  best = search.tune(cfg, str(workdir), log=lines.append, tracker=())
+  return cfg, workdir, best, lines

@@ -40,6 +40,10 @@ def test_train_with_config_file_and_overrides(tmp_path):
     (['--config.hparams.loss=wgan'], "hparams.loss='wgan' is not a loss"),
     (['--config.train.n_disc=0'], 'train.n_disc=0 must be an integer >= 1'),
     (['--config.hparams.lr_gg=1'], "unknown config field 'lr_gg'"),
+    (['--config.data.name=digits', '--config.eval.features=inception',
+      '--config.eval.inception_weights=/nowhere/pt.pth'],
+     "eval.inception_weights='/nowhere/pt.pth' is not a file. On a machine "
+     'with network access, download https://github.com/mseitzer/pytorch-fid'),
 ])
 def test_bad_input_fails_before_writing(tmp_path, args, message):
   workdir = tmp_path / 'w'
@@ -56,9 +60,17 @@ def test_config_without_get_config_is_named(tmp_path):
   assert out.returncode != 0 and f"{bad}' does not define get_config" in out.stderr
 
 
+def test_evaluate_needs_a_search(tmp_path):
+  out = jaxgan('evaluate', f'--workdir={tmp_path}')
+  assert out.returncode != 0
+  assert f"--workdir='{tmp_path}' has no best trial" in out.stderr
+  assert not os.listdir(tmp_path)
+
+
 def test_unknown_command_prints_usage():
   out = jaxgan('fly', '--workdir=/tmp/x')
-  assert out.returncode != 0 and 'usage: jaxgan {tune|train|report}' in out.stderr
+  assert out.returncode != 0
+  assert 'usage: jaxgan {tune|train|report|evaluate}' in out.stderr
 
 
 def test_population_from_inline_ranges_prints_a_table(tmp_path):

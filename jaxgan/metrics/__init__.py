@@ -12,6 +12,10 @@ that sample size.
   the training split; classes covered, class-histogram KL and an
   Inception-Score analogue from its classifier.
 
+The numbers papers quote (Inception FID, IS and KID on 50,000 samples, path
+length) are :mod:`jaxgan.metrics.protocol`'s, with the FID Inception network
+of :mod:`jaxgan.metrics.inception`.
+
 Example:
   >>> ev = make_metrics(cfg)
   >>> ev.measure(samples)['fid'], ev.floor['fid']
@@ -51,13 +55,17 @@ class Evaluator(NamedTuple):
       whose metrics have known best values).
     num_samples: how many of the samples ``measure`` uses (images: the
       held-out split's size at most, so that the floor is comparable).
+    protocol: what the image metrics mean: the feature ``network``, the
+      ``resize`` protocol (Inception only), the sample count ``n`` and the
+      ``reference`` set (``{}`` for the 2-D mixtures).
   """
   measure: Callable[[Array], Metrics]
   floor: dict[str, float]
   num_samples: int
+  protocol: dict = {}
 
 
-def _batched(fn: Callable, x: np.ndarray, size: int = 512) -> list:
+def apply_in_batches(fn: Callable, x: np.ndarray, size: int = 512) -> list:
   """``fn`` over uint8 images in batches of ``size`` (the last one padded,
   so that one compiled program serves every split)."""
   jitted = jax.jit(fn)
@@ -82,10 +90,13 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
       ``min(num_samples, len(test split))`` are measured.
   """
   n = min(num_samples, len(dataset.test.x))
-  real_features, real_logits = _batched(net.apply, dataset.train.x)
+  real_features, real_logits = apply_in_batches(net.apply, dataset.train.x,
+                                                net.batch)
   # Features are divided by their RMS over the real images, so that KID's
-  # kernel x.y / d + 1 is of order 1 whatever the network's scale.
-  scale = jnp.sqrt(jnp.mean(real_features ** 2))
+  # kernel x.y / d + 1 is of order 1 whatever the network's scale (not for
+  # networks whose own units the metrics keep, such as Inception).
+  scale = (jnp.sqrt(jnp.mean(real_features ** 2)) if net.rms_scaled
+           else jnp.float32(1.0))
   real_features = real_features / scale
   mu, cov = images.gaussian_stats(real_features)
   real_histogram = jnp.mean(jax.nn.one_hot(jnp.argmax(real_logits, 1),
@@ -111,10 +122,17 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
     feats, logits = net.apply(samples[:n])
     return from_features(feats / scale, logits)
 
-  feats, logits = _batched(net.apply, dataset.test.x[:n])
+  feats, logits = apply_in_batches(net.apply, dataset.test.x[:n], net.batch)
   floor = {k: float(v)
            for k, v in jax.jit(from_features)(feats / scale, logits).items()}
-  return Evaluator(measure, floor, n)
+  protocol = dict(network=net.name, n=n,
+                  reference=f'{dataset.name} train split '
+                  f'({len(real_features)} images; KID and precision/recall: '
+                  f'{n} of them)',
+                  floor=f'{dataset.name} test split, {n} images')
+  if net.name == 'inception':
+    protocol['resize'] = eval_cfg.resize
+  return Evaluator(measure, floor, n, protocol)
 
 
 @functools.lru_cache(maxsize=8)
@@ -125,7 +143,7 @@ def _evaluator(data_key: tuple, eval_key: tuple, num_samples: int
     measure = lambda x: mixture_metrics(x, dataset.modes, dataset.std)
     return Evaluator(measure, {}, num_samples)
   eval_cfg = ml_collections.ConfigDict(dict(eval_key))
-  net = features.make_feature_net(eval_cfg.features, *data_key)
+  net = features.make_feature_net(eval_cfg.features, *data_key, eval_key)
   return image_evaluator(net, dataset, eval_cfg, num_samples)
 
 
@@ -141,5 +159,6 @@ def make_metrics(cfg: ml_collections.ConfigDict) -> Evaluator:
 
 
 __all__ = ['Evaluator', 'FEATURE_NETS', 'FeatureNet', 'IMAGE_NAMES',
+           'apply_in_batches',
            'LOWER_IS_BETTER', 'NAMES', 'image_evaluator', 'make_metrics',
            'mixture_metrics', 'register_feature_net']

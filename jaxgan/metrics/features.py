@@ -8,21 +8,25 @@ network) and cached with orbax under ``DATA_DIR/jaxgan_features/``, next to
 the tensorflow-datasets data. Its penultimate layer gives the features and
 its predictions the class coverage.
 
-Another network drops in by name. An Inception network whose weights you
-have on disk, for example::
+``'inception'`` is the FID InceptionV3 (:mod:`jaxgan.metrics.inception`)
+with the weights the user brings (``eval.inception_weights`` or
+``$JAXGAN_INCEPTION_WEIGHTS``), images resized by ``eval.resize``
+(:mod:`jaxgan.metrics.resize`). An Inception forward pass costs about 5.7
+GFLOP an image, so inside a search it is for accelerators; on a CPU the
+classifier is the search's feature space and ``jaxgan evaluate`` measures
+the best trial with Inception afterwards (:mod:`jaxgan.metrics.protocol`).
 
-    def inception(dataset, cache_dir):
-      params = my_inception.load('/path/to/weights.npz')   # no download
-      def apply(x):
-        x = jnp.tile(x, (1, 1, 1, 3 // x.shape[-1]))        # grey -> RGB
-        x = jax.image.resize(x, (x.shape[0], 299, 299, 3), 'bilinear')
-        pool, logits = my_inception.apply(params, x)
-        return pool, logits
-      return FeatureNet('inception', apply, dim=2048, num_classes=1008,
+Another network drops in by name. A builder receives the dataset, the cache
+directory and ``config.eval`` (for options of its own)::
+
+    def my_net(dataset, cache_dir, eval_cfg):
+      params = my_module.load('/path/to/weights.npz')      # no download
+      apply = lambda x: my_module.apply(params, x)          # -> (feats, logits)
+      return FeatureNet('my_net', apply, dim=512, num_classes=10,
                         accuracy=float('nan'))
 
-    register_feature_net('inception', inception)
-    cfg.eval.features = 'inception'
+    register_feature_net('my_net', my_net)
+    cfg.eval.features = 'my_net'
 """
 
 import functools
@@ -35,11 +39,13 @@ from typing import Callable, NamedTuple
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import optax
 from absl import logging
 
 from jaxgan import checkpoint, data
+from jaxgan.metrics import inception
 from jaxgan.types import Array
 
 
@@ -53,12 +59,18 @@ class FeatureNet(NamedTuple):
     dim: feature dimension.
     num_classes: number of logits.
     accuracy: test accuracy of the classifier (NaN when unknown).
+    rms_scaled: the metrics divide features by their RMS over the real
+      images (so that KID's kernel is of order 1 in any network's units);
+      False keeps the network's own units, as FID and KID in papers do.
+    batch: images per call when a whole split is featurised.
   """
   name: str
   apply: Callable[[Array], tuple[Array, Array]]
   dim: int
   num_classes: int
   accuracy: float
+  rms_scaled: bool = True
+  batch: int = 512
 
 
 class Classifier(nn.Module):
@@ -141,9 +153,11 @@ def cache_root(directory: str) -> str:
   return os.path.join(os.path.expanduser(base), 'jaxgan_features')
 
 
-def classifier(dataset: data.Dataset, cache_dir: str) -> FeatureNet:
+def classifier(dataset: data.Dataset, cache_dir: str,
+               eval_cfg: ml_collections.ConfigDict) -> FeatureNet:
   """The default feature network: a :class:`Classifier` trained on the
   training split, read from ``cache_dir`` when it is there already."""
+  del eval_cfg
   module = Classifier(dataset.num_classes)
   path = os.path.join(cache_dir, f'{dataset.name}-classifier-'
                       f'{_fingerprint(dataset, module)}')
@@ -167,33 +181,51 @@ def classifier(dataset: data.Dataset, cache_dir: str) -> FeatureNet:
                     accuracy)
 
 
-FEATURE_NETS: dict[str, Callable[[data.Dataset, str], FeatureNet]] = {
+def inception_net(dataset: data.Dataset, cache_dir: str,
+                  eval_cfg: ml_collections.ConfigDict) -> FeatureNet:
+  """The FID InceptionV3 with the user's weights (``eval.inception_weights``
+  or ``$JAXGAN_INCEPTION_WEIGHTS``) under the resize protocol
+  ``eval.resize``: 2,048-d pool features and 1,008 logits, in the
+  network's own units."""
+  del dataset, cache_dir
+  params = inception.load_params(
+      inception.weights_path(eval_cfg.inception_weights))
+  return FeatureNet('inception', inception.make_apply(params, eval_cfg.resize),
+                    inception.POOL_DIM, inception.NUM_LOGITS,
+                    accuracy=float('nan'), rms_scaled=False,
+                    batch=inception.batch_size())
+
+
+Builder = Callable[[data.Dataset, str, ml_collections.ConfigDict], FeatureNet]
+FEATURE_NETS: dict[str, Builder] = {
     'classifier': classifier,
+    'inception': inception_net,
 }
 
 
-def register_feature_net(name: str,
-                         build: Callable[[data.Dataset, str], FeatureNet]
-                         ) -> None:
-  """Makes ``build(dataset, cache_dir) -> FeatureNet`` available as
-  ``config.eval.features = name``."""
+def register_feature_net(name: str, build: Builder) -> None:
+  """Makes ``build(dataset, cache_dir, eval_cfg) -> FeatureNet`` available
+  as ``config.eval.features = name``."""
   FEATURE_NETS[name] = build
 
 
 @functools.lru_cache(maxsize=8)
 def make_feature_net(name: str, dataset_name: str, directory: str = '',
-                     download: bool = False) -> FeatureNet:
+                     download: bool = False, eval_items: tuple = ()
+                     ) -> FeatureNet:
   """Builds (once per process) the feature network ``name`` for a dataset.
 
   Args:
     name: a key of :data:`FEATURE_NETS` (``config.eval.features``).
     dataset_name, directory, download: ``config.data``.
+    eval_items: ``config.eval`` as sorted ``(field, value)`` pairs.
   """
   if name not in FEATURE_NETS:
     raise ValueError(f'eval.features={name!r} is not a feature network; '
                      f'choose one of {sorted(FEATURE_NETS)}')
   dataset = data.make_dataset(dataset_name, directory, download)
-  net = FEATURE_NETS[name](dataset, cache_root(directory))
+  net = FEATURE_NETS[name](dataset, cache_root(directory),
+                           ml_collections.ConfigDict(dict(eval_items)))
   if not math.isnan(net.accuracy):
     logging.info('feature network %r for %s: test accuracy %.4f', name,
                  dataset_name, net.accuracy)

@@ -97,26 +97,54 @@ def _sq_distances(a: Array, b: Array) -> Array:
   return jnp.maximum(sq, 0.0)
 
 
-def _coverage(points: Array, centres: Array, k: int) -> Array:
+def _by_rows(fn, x: Array, block: int | None) -> Array:
+  """``fn`` over row blocks of ``x`` (the last one padded), concatenated;
+  all rows at once when ``block`` is None."""
+  n = x.shape[0]
+  if block is None or block >= n:
+    return fn(x)
+  padded = jnp.concatenate([x, jnp.zeros((-n % block,) + x.shape[1:],
+                                         x.dtype)])
+  out = jax.lax.map(fn, padded.reshape((-1, block) + x.shape[1:]))
+  return out.reshape((-1,) + out.shape[2:])[:n]
+
+
+def _coverage(points: Array, centres: Array, k: int,
+              block: int | None = None) -> Array:
   """Fraction of ``points`` inside some ball around ``centres`` whose radius
   reaches the centre's k-th nearest other centre."""
   # The k+1-th smallest distance of a centre to the centres skips itself.
-  radii = -jax.lax.top_k(-_sq_distances(centres, centres), k + 1)[0][:, k]
-  inside = _sq_distances(points, centres) <= radii[None, :]
-  return jnp.mean(jnp.any(inside, axis=1).astype(points.dtype))
+  radii = _by_rows(
+      lambda c: -jax.lax.top_k(-_sq_distances(c, centres), k + 1)[0][:, k],
+      centres, block)
+  inside = _by_rows(
+      lambda p: jnp.any(_sq_distances(p, centres) <= radii[None, :], axis=1),
+      points, block)
+  return jnp.mean(inside.astype(points.dtype))
 
 
-def precision_recall(real: Array, fake: Array, k: int) -> tuple[Array, Array]:
+def precision_recall(real: Array, fake: Array, k: int,
+                     block: int | None = None) -> tuple[Array, Array]:
   """Improved precision and recall with ``k``-nearest-neighbour manifolds.
 
   Args:
     real, fake: feature sets, shape ``(n, d)``.
     k: the neighbour that sets each ball's radius (static; 3 in the paper).
+    block: rows of a distance matrix held at once (static); None holds the
+      whole ``n x n`` matrix, a block of 1,000 lets n = 50,000 fit in memory.
 
   Returns:
     ``(precision, recall)``, fractions in [0, 1].
   """
-  return _coverage(fake, real, k), _coverage(real, fake, k)
+  return (_coverage(fake, real, k, block), _coverage(real, fake, k, block))
+
+
+def log_prob_score(log_p: Array) -> Array:
+  """``exp(E_x KL(p(y|x) || p(y)))`` of log-probabilities ``(n, classes)``:
+  the Inception Score of one split."""
+  log_marginal = jnp.log(jnp.mean(jnp.exp(log_p), axis=0))
+  return jnp.exp(jnp.mean(jnp.sum(jnp.exp(log_p) * (log_p - log_marginal),
+                                  axis=1)))
 
 
 def class_stats(logits: Array, real_histogram: Array) -> dict[str, Array]:
@@ -139,9 +167,5 @@ def class_stats(logits: Array, real_histogram: Array) -> dict[str, Array]:
       histogram > 0,
       histogram * jnp.log(histogram / jnp.maximum(real_histogram, 1e-6)
                    + (histogram == 0)), 0.0))
-  log_p = jax.nn.log_softmax(logits)
-  log_marginal = jnp.log(jnp.mean(jnp.exp(log_p), axis=0))
-  score = jnp.exp(jnp.mean(jnp.sum(jnp.exp(log_p) * (log_p - log_marginal),
-                                   axis=1)))
   return dict(classes=classes.astype(logits.dtype), class_kl=class_kl,
-              inception_score=score)
+              inception_score=log_prob_score(jax.nn.log_softmax(logits)))

@@ -204,7 +204,7 @@ def _newer(path: str, than: str) -> bool:
 
 
 def _document(cfg: ml_collections.ConfigDict, trials: list[dict],
-              reference: dict, drawn: dict) -> _Doc:
+              reference: dict, drawn: dict, paper: dict | None) -> _Doc:
   s = cfg.search
   doc = _Doc()
   ranked = _ranked(trials)
@@ -233,9 +233,18 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[dict],
                for k, v in sorted(best['metrics'].items())])
     doc.text(f'Floor and tuned values use {reference["samples"]} samples '
              'each.')
+    if 'protocol' in reference:
+      p = reference['protocol']
+      doc.text(f'Measured in the `{p["network"]}` feature space'
+               + (f' (resize `{p["resize"]}`)' if 'resize' in p else '')
+               + f' against the {p["reference"]}; the floor is the '
+               f'{p["floor"]}. Only the paper protocol below is comparable '
+               'with published numbers.')
   else:
     doc.table(['metric', 'tuned'],
               [[k, v] for k, v in sorted(best['metrics'].items())])
+  _paper_protocol(doc, paper if paper and paper['trial'] == best['id']
+                  else None, images=bool(reference))
   pasted = ', '.join(f'{k}={float(f"{v:.6g}")!r}' if isinstance(v, float)
                      else f'{k}={v!r}'
                      for k, v in sorted(best['hparams'].items()))
@@ -279,6 +288,43 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[dict],
   return doc
 
 
+# What each paper-protocol number is computed from (path lengths: the
+# feature space in their name).
+_PAPER_SPACES = {
+    **dict.fromkeys(('fid', 'kid', 'kid_std'), 'Inception pool features'),
+    **dict.fromkeys(('precision', 'recall'),
+                    'Inception pool features (the paper: VGG16)'),
+    **dict.fromkeys(('inception_score', 'inception_score_std'),
+                    'Inception logits without fc bias, 10 splits'),
+}
+
+
+def _paper_protocol(doc: _Doc, paper: dict | None, images: bool) -> None:
+  """The best trial's numbers from ``jaxgan evaluate``, with what they were
+  measured with."""
+  if paper is None:
+    if images:
+      doc.text('`jaxgan evaluate --workdir=W` measures this trial by the '
+               'paper protocol (Inception FID, IS, KID on 50,000 samples).')
+    return
+  doc.heading(3, 'Paper protocol')
+  doc.text(f'`{paper["network"]}` ({paper["weights"]}), resize '
+           f'`{paper["resize"]}`, {paper["n"]:,} generated images against the '
+           f'{paper["reference"]}; took {duration(paper["seconds"])}. FID, IS '
+           'and KID compare with papers that use the same network, resize, '
+           'sample count and reference; precision/recall and path length do '
+           'not (other feature spaces than the papers\' VGG16 and LPIPS).')
+  doc.table(['metric', 'value', 'measured on'],
+            [[k, v, _PAPER_SPACES.get(k, f'{k[4:]} features')]
+             for k, v in sorted(paper['metrics'].items())])
+  if 'ppl' in paper:
+    q = paper['ppl']
+    doc.text(f'Path length: {q["n"]:,} pairs, ε = {q["epsilon"]:g}, '
+             f'{q["latent"]}, squared distance of unit-normalised '
+             f'{q["space"]} features / ε², between the 1st and 99th '
+             'percentiles.')
+
+
 def _flags(trial: dict) -> list[str]:
   flags = trial.get('flags')
   if flags is None:
@@ -298,7 +344,8 @@ def _problems(doc: _Doc, flagged: list[dict]) -> None:
 
 
 def markdown(cfg: ml_collections.ConfigDict, trials: list[dict],
-             reference: dict, drawn: dict | None = None) -> str:
+             reference: dict, drawn: dict | None = None,
+             paper: dict | None = None) -> str:
   """The report of a search of ``cfg`` whose stored trials are ``trials``.
 
   Args:
@@ -307,8 +354,10 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[dict],
     reference: :func:`jaxgan.run.reference_metrics` of ``cfg`` (``{}`` for
       the 2-D mixtures).
     drawn: the pictures drawn into ``W/report/`` (none by default).
+    paper: the best trial's paper-protocol record (``protocol`` in
+      ``W/best/metrics.json``, :func:`jaxgan.evaluate.evaluate_best`).
   """
-  return _document(cfg, trials, reference, drawn or {}).markdown()
+  return _document(cfg, trials, reference, drawn or {}, paper).markdown()
 
 
 def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
@@ -318,7 +367,7 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
   ranked = _ranked(trials)
   space = Space.from_config(cfg) if cfg.search.space else None
   drawn = _figures(workdir, cfg, trials, ranked, space)
-  doc = _document(cfg, trials, reference, drawn)
+  doc = _document(cfg, trials, reference, drawn, paper_protocol(workdir))
   title = f'jaxgan: {cfg.search.method} on {cfg.data.name}'
   for name, text in (
       ('report.md', doc.markdown()),
@@ -327,6 +376,15 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
       with open(tmp, 'w') as f:
         f.write(text)
     run.atomic_write(os.path.join(workdir, name), save)
+
+
+def paper_protocol(workdir: str) -> dict | None:
+  """The ``protocol`` record of ``W/best/metrics.json``, if it has one."""
+  path = os.path.join(workdir, 'best', 'metrics.json')
+  if not os.path.exists(path):
+    return None
+  with open(path) as f:
+    return json.load(f).get('protocol')
 
 
 def rebuild(workdir: str) -> str:

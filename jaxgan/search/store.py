@@ -5,7 +5,8 @@ any moment leaves every finished trial on disk and at most one half-written
 line at the end, which the next open drops with a warning. The workdir's
 ``config.json`` records the config that made the store; opening the store
 with a different config is refused unless forced, because its trials would
-not be comparable.
+not be comparable (fields added to jaxgan since, at their defaults, are not
+a difference).
 """
 
 import json
@@ -15,7 +16,7 @@ from typing import Any
 
 import ml_collections
 
-from jaxgan import run
+from jaxgan import config, run
 
 # Config fields that may change between runs of one store: extending (or
 # shortening) a search keeps its trials comparable.
@@ -78,7 +79,7 @@ class TrialStore:
     new = cfg.to_dict()
     if os.path.exists(config_path):
       with open(config_path) as f:
-        old = json.load(f)
+        old = config.with_defaults(json.load(f))
       diff = _differences(_comparable(old), _comparable(new))
       if diff and not force:
         raise ValueError(

@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import os
 import subprocess
@@ -30,3 +31,22 @@ def test_population_throughput_smoke_run_writes_its_table(tmp_path):
     assert 0 < r['flops_fraction'] < 1
     assert r['gemm_gflops'] > 0
     assert r['population'] < r['gemm_bound']
+
+
+def test_inception_benchmark_smoke_run_agrees_with_pytorch_fid(
+    tmp_path, monkeypatch):
+  spec = importlib.util.spec_from_file_location(
+      'inception_benchmark',
+      os.path.join(ROOT, 'experiments', 'benchmarks', 'inception.py'))
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  out = tmp_path / 'results.json'
+  monkeypatch.setattr(sys, 'argv', ['inception.py', '--smoke',
+                                    f'--json={out}'])
+  module.main()
+  results = json.loads(out.read_text())
+  assert max(results['agreement'].values()) < 1e-4
+  assert set(results['agreement']) == {
+      'pool_large', 'logits_large', 'pool_small', 'logits_small',
+      'resize_pytorch', 'resize_tf1'}
+  assert results['images_per_second']['2'] > 0

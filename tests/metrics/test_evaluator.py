@@ -59,6 +59,6 @@ def test_points_have_no_floor():
 
 def test_unknown_feature_network_is_refused():
   cfg = tiny_config('digits')
-  cfg.eval.features = 'inception'
-  with pytest.raises(ValueError, match="eval.features='inception'.*classifier"):
+  cfg.eval.features = 'vgg16'
+  with pytest.raises(ValueError, match="eval.features='vgg16'.*classifier"):
     config.validate(cfg)

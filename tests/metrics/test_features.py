@@ -9,9 +9,9 @@ from conftest import tiny_config
 
 def test_digits_classifier_is_accurate_cached_and_deterministic():
   ds = data.make_dataset('digits')
-  root = features.cache_root('')
-  first = features.classifier(ds, root)        # trains, or reads the cache
-  again = features.classifier(ds, root)        # reads the cache
+  root, eval_cfg = features.cache_root(''), tiny_config('digits').eval
+  first = features.classifier(ds, root, eval_cfg)   # trains, or reads the cache
+  again = features.classifier(ds, root, eval_cfg)   # reads the cache
   assert first.accuracy >= 0.95 and again.accuracy == first.accuracy
   x = data.to_unit(ds.test.x[:64])
   for a, b in zip(first.apply(x), again.apply(x)):
@@ -20,9 +20,9 @@ def test_digits_classifier_is_accurate_cached_and_deterministic():
   assert feats.shape == (64, first.dim) and logits.shape == (64, 10)
 
 
-def pixels(dataset, cache_dir):
+def pixels(dataset, cache_dir, eval_cfg):
   """A feature network of raw pixels and a fixed random linear classifier."""
-  del cache_dir
+  del cache_dir, eval_cfg
   d = int(np.prod(dataset.shape))
   w = jax.random.normal(jax.random.key(0), (d, dataset.num_classes))
   apply = lambda x: (x.reshape(x.shape[0], -1),

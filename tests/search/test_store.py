@@ -4,6 +4,7 @@ import os
 import pytest
 
 from conftest import tiny_config
+from jaxgan import config
 from jaxgan.search.store import TrialStore
 
 
@@ -69,3 +70,15 @@ def test_more_trials_continue_the_same_search(tmp_path):
   TrialStore.open(str(tmp_path), cfg).append(dict(id=0))
   cfg.search.num_trials *= 2
   assert TrialStore.open(str(tmp_path), cfg).trials == [dict(id=0)]
+
+
+def test_fields_added_since_a_workdir_was_made_are_no_difference(tmp_path):
+  cfg = config.get_config()
+  TrialStore.open(str(tmp_path), cfg)
+  saved = json.loads((tmp_path / 'config.json').read_text())
+  del saved['eval']['resize']             # as a workdir from before it
+  (tmp_path / 'config.json').write_text(json.dumps(saved))
+  TrialStore.open(str(tmp_path), cfg)
+  cfg.eval.resize = 'clean'
+  with pytest.raises(ValueError, match=r"eval.resize: 'pytorch' -> 'clean'"):
+    TrialStore.open(str(tmp_path), cfg)

@@ -157,16 +157,16 @@ def test_every_method_finds_the_known_optimum(tmp_path, method, search_args):
   assert best['objective'] == min(finite)
 
 
-def test_image_search_reports_its_floor_and_ceiling(tmp_path):
-  cfg = tiny_config('digits', penalty='r1')
-  cfg.model.update(name='mlp', g_norm='none')
-  cfg.search.update(method='random', num_trials=2, population=2,
-                    objective='fid')
-  lines = []
-  best = search.tune(cfg, str(tmp_path), log=lines.append, tracker=())
+@pytest.mark.xdist_group('digits_search')
+def test_image_search_reports_its_floor_and_ceiling(digits_search):
+  cfg, tmp_path, best, lines = digits_search
   reference = json.loads((tmp_path / 'reference.json').read_text())
   floor, untrained = reference['floor']['fid'], reference['untrained']['fid']
   assert reference['samples'] == cfg.train.eval_samples
+  assert reference['protocol'] == dict(
+      network='classifier', n=64, floor='digits test split, 64 images',
+      reference='digits train split (1297 images; KID and precision/recall: '
+      '64 of them)')
   assert 0 <= floor < untrained
   assert best['objective'] == best['metrics']['fid']
   assert lines[-1].startswith(f'best: trial {best["id"]}, objective '
@@ -176,6 +176,8 @@ def test_image_search_reports_its_floor_and_ceiling(tmp_path):
   assert (f'| fid | {floor:.4g} | {best["objective"]:.4g} | {untrained:.4g} |'
           in text)
   assert f'## Best: trial {best["id"]}' in text and '| rank | trial | fid |' in text
+  assert ('Measured in the `classifier` feature space against the digits '
+          'train split' in text)
   samples = np.load(tmp_path / 'best' / 'samples.npz')['x']
   assert samples.shape == (results.IMAGE_SAMPLES, 8, 8, 1)
   assert samples.min() >= 0.0 and samples.max() <= 1.0

@@ -1,0 +1,208 @@
+"""The paper protocol for a search's best trial: the library function behind
+``jaxgan evaluate``.
+
+A search ranks its members by metrics in a cheap feature space; this
+measures the best trial the way papers do (:mod:`jaxgan.metrics.protocol`):
+50,000 samples of its EMA generator, the FID InceptionV3 with the user's
+weights, a named resize protocol, against the full training split, plus
+perceptual path length. The numbers, with the network, resize, sample count
+and reference they were measured with, go into ``W/best/metrics.json`` under
+``protocol`` and into the report.
+
+Example:
+  >>> record = evaluate_best('workdirs/digits', num_samples=50_000)
+  >>> record['metrics']['fid'], record['seconds']
+"""
+
+import json
+import math
+import os
+import time
+from typing import Callable
+
+import jax
+import ml_collections
+import numpy as np
+
+from jaxgan import checkpoint, config, data, run, train
+from jaxgan.metrics import features, inception, protocol
+from jaxgan.search import report
+
+# The networks saved in W/checkpoints/best.
+_NETS = ('g_params', 'g_stats', 'd_params', 'd_stats', 'ema_params')
+# Keys of the generated samples and of the path-length latents.
+SAMPLES_KEY, PPL_KEY = 0x50A, 0x991
+PPL_FEATURES = ('classifier', 'inception')
+
+
+def best_config(workdir: str) -> ml_collections.ConfigDict:
+  """``W/best/config.json`` on top of the defaults (so a workdir written
+  before a config field existed still loads).
+
+  Raises:
+    FileNotFoundError: the workdir has no best trial.
+  """
+  path = os.path.join(workdir, 'best', 'config.json')
+  if not os.path.exists(path):
+    raise FileNotFoundError(f'--workdir={workdir!r} has no best trial (no '
+                            'best/config.json): run jaxgan tune there first')
+  with open(path) as f:
+    return ml_collections.ConfigDict(config.with_defaults(json.load(f)))
+
+
+def _restore_best(workdir: str, cfg: ml_collections.ConfigDict
+                  ) -> tuple[train.TrainFns, train.GANState, int]:
+  """The best trial's train functions, its state with the networks of
+  ``W/checkpoints/best``, and its trial id."""
+  directory = os.path.join(workdir, 'checkpoints', 'best')
+  step = checkpoint.latest_step(directory)
+  if step is None:
+    raise FileNotFoundError(f'--workdir={workdir!r} has no checkpoints/best: '
+                            'run jaxgan tune there first')
+  fns = train.make_train(cfg)
+  state = jax.jit(fns.init)(jax.random.key(0),
+                            config.hparams_from_config(cfg))
+  nets = checkpoint.restore(directory, step,
+                            {k: getattr(state, k) for k in _NETS})
+  return (fns, state.replace(**nets),
+          int(checkpoint.restore_meta(directory, step)['trial']))
+
+
+def _in_batches(fn: Callable[[jax.Array], tuple], n: int, batch: int
+                ) -> list[np.ndarray]:
+  """``fn(key)`` for ``ceil(n / batch)`` keys, its outputs concatenated on
+  the host and cut to ``n`` rows."""
+  parts = [jax.device_get(fn(jax.random.fold_in(jax.random.key(0), i)))
+           for i in range(math.ceil(n / batch))]
+  return [np.concatenate(p)[:n] for p in zip(*parts)]
+
+
+def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
+                  ppl_samples: int = protocol.PPL_SAMPLES,
+                  ppl_features: str = 'classifier', inception_weights: str = '',
+                  resize: str = '', reference_stats: str = '',
+                  log: Callable[[str], None] = print) -> dict:
+  """Measures a search's best trial by the paper protocol and stores it.
+
+  Args:
+    workdir: a search's workdir (``best/`` and ``checkpoints/best``).
+    num_samples: generated images for FID, IS, KID and precision/recall.
+    ppl_samples: latent pairs for perceptual path length (0: skip it).
+    ppl_features: the feature space of the path length, ``'classifier'``
+      (the search's own) or ``'inception'``.
+    inception_weights, resize, reference_stats: override ``eval.*`` of the
+      best trial's config when given.
+    log: where progress and the result go.
+
+  Returns:
+    The record stored under ``protocol`` in ``W/best/metrics.json``:
+    ``metrics`` and what they were measured with (``network``, ``weights``,
+    ``resize``, ``n``, ``reference``, ``ppl``) and how long it took.
+
+  Raises:
+    FileNotFoundError, ValueError: before anything is computed, naming what
+      is missing or wrong.
+  """
+  cfg = best_config(workdir)
+  for field, value in (('inception_weights', inception_weights),
+                       ('resize', resize),
+                       ('reference_stats', reference_stats)):
+    if value:
+      cfg.eval[field] = value
+  config.validate(cfg)
+  config.check_integer('num_samples', num_samples, 2)
+  config.check_integer('ppl_samples', ppl_samples, 0)
+  if ppl_features not in PPL_FEATURES:
+    raise ValueError(f'ppl_features={ppl_features!r} is not a feature space; '
+                     f'choose one of {list(PPL_FEATURES)}')
+  kind = data.DATASETS[cfg.data.name].kind
+  if kind != 'images':
+    raise ValueError(f'the paper protocol measures images; data.name='
+                     f'{cfg.data.name!r} holds {kind}')
+  weights = inception.weights_path(cfg.eval.inception_weights)
+  net = inception.make_apply(inception.load_params(weights), cfg.eval.resize)
+  fc_bias = np.asarray(inception.load_params(weights)['fc']['bias'])
+  reference = (protocol.load_reference(cfg.eval.reference_stats,
+                                       dim=inception.POOL_DIM)
+               if cfg.eval.reference_stats else None)
+  fns, state, trial = _restore_best(workdir, cfg)
+  dataset = fns.dataset
+  start = time.perf_counter()
+  if reference is None:
+    cache = os.path.join(
+        features.cache_root(cfg.data.dir),
+        f'{cfg.data.name}-train-{inception.NETWORK}-'
+        f'{inception.fingerprint(weights)}-{cfg.eval.resize}.npz')
+    reference = protocol.reference_statistics(
+        net, dataset.train.x, cache,
+        f'{cfg.data.name} train split, {len(dataset.train.x)} images',
+        inception.batch_size())
+  log(f'reference: {reference.description} '
+      f'({time.perf_counter() - start:.0f}s)')
+
+  batch = min(inception.batch_size(), num_samples)
+  generated = jax.jit(lambda k: net(fns.generate(state, k, batch)))
+  start = time.perf_counter()
+  pool, logits = _in_batches(
+      lambda k: generated(jax.random.fold_in(k, SAMPLES_KEY)), num_samples,
+      batch)
+  seconds = time.perf_counter() - start
+  log(f'{num_samples} samples through Inception in {seconds:.0f}s')
+  is_mean, is_std = protocol.inception_score(logits - fc_bias)
+  mu, sigma = protocol.gaussian_stats(pool)
+  metrics = dict(fid=protocol.frechet_distance(mu, sigma, reference.mu,
+                                               reference.sigma),
+                 inception_score=is_mean, inception_score_std=is_std)
+  if reference.features is not None:
+    metrics['kid'], metrics['kid_std'] = protocol.kid(pool, reference.features)
+    metrics['precision'], metrics['recall'] = protocol.precision_recall(
+        reference.features, pool, cfg.eval.nearest_k)
+  record = dict(trial=trial, network=inception.NETWORK,
+                weights=f'{os.path.basename(weights)} '
+                f'(sha256 {inception.fingerprint(weights)})',
+                resize=cfg.eval.resize, n=num_samples,
+                reference=reference.description, metrics=metrics)
+  if ppl_samples:
+    record['ppl'] = _path_length(cfg, fns, state, net, ppl_samples,
+                                 ppl_features, log)
+    metrics[f'ppl_{ppl_features}'] = record['ppl'].pop('value')
+  record['seconds'] = time.perf_counter() - start
+  _store(workdir, record)
+  log('paper protocol: ' + ' '.join(f'{k}={v:.5g}'
+                                    for k, v in sorted(metrics.items()))
+      + f' ({record["seconds"]:.0f}s; {inception.NETWORK}, resize '
+      f'{cfg.eval.resize}, n={num_samples}, against {reference.description})')
+  return record
+
+
+def _path_length(cfg: ml_collections.ConfigDict, fns: train.TrainFns,
+                 state: train.GANState, inception_net: Callable, n: int,
+                 space: str, log: Callable[[str], None]) -> dict:
+  """Perceptual path length of the best generator in ``space``."""
+  if space == 'inception':
+    feature_fn = inception_net
+  else:
+    feature_fn = features.make_feature_net(
+        'classifier', *data.config_key(cfg),
+        tuple(sorted(cfg.eval.items()))).apply
+  batch = min(inception.batch_size() if space == 'inception' else 1000, n)
+  distances = jax.jit(lambda k: (protocol.path_distances(
+      jax.random.fold_in(k, PPL_KEY), lambda z: fns.decode(state, z),
+      lambda x: feature_fn(x)[0], cfg.model.latent_dim, batch),))
+  start = time.perf_counter()
+  [d] = _in_batches(distances, n, batch)
+  value = protocol.perceptual_path_length(d)
+  log(f'path length in the {space} space from {n} pairs: {value:.5g} '
+      f'({time.perf_counter() - start:.0f}s)')
+  return dict(value=value, space=space, n=n, epsilon=protocol.PPL_EPSILON,
+              latent='z, slerp on the sphere of radius sqrt(latent_dim)')
+
+
+def _store(workdir: str, record: dict) -> None:
+  """Adds ``record`` to ``W/best/metrics.json`` and rewrites the report."""
+  path = os.path.join(workdir, 'best', 'metrics.json')
+  with open(path) as f:
+    best = json.load(f)
+  best['protocol'] = record
+  run.write_json(path, best)
+  report.rebuild(workdir)
