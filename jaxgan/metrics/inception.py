@@ -47,7 +47,7 @@ _HIGHEST = jax.lax.Precision.HIGHEST
 
 def batch_size() -> int:
   """Images per Inception call: on a CPU small batches run fastest (2-core
-  CPU: 4.9 images/s at 10, 2.7 at 100, BUILD_NOTES.md); accelerators want
+  CPU: 5.6 images/s at 10, 4.1 at 100, BUILD_NOTES.md); accelerators want
   large ones."""
   return 10 if jax.default_backend() == 'cpu' else 100
 
