@@ -55,9 +55,9 @@ class Evaluator(NamedTuple):
       whose metrics have known best values).
     num_samples: how many of the samples ``measure`` uses (images: the
       held-out split's size at most, so that the floor is comparable).
-    protocol: what the image metrics mean: the feature ``network``, the
-      ``resize`` protocol (Inception only), the sample count ``n`` and the
-      ``reference`` set (``{}`` for the 2-D mixtures).
+    protocol: what the image metrics mean: the feature ``network`` and its
+      :attr:`FeatureNet.details`, the sample count ``n``, the ``reference``
+      set and the ``floor``'s (``{}`` for the 2-D mixtures).
   """
   measure: Callable[[Array], Metrics]
   floor: dict[str, float]
@@ -125,13 +125,11 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
   feats, logits = apply_in_batches(net.apply, dataset.test.x[:n], net.batch)
   floor = {k: float(v)
            for k, v in jax.jit(from_features)(feats / scale, logits).items()}
-  protocol = dict(network=net.name, n=n,
-                  reference=f'{dataset.name} train split '
-                  f'({len(real_features)} images; KID and precision/recall: '
-                  f'{n} of them)',
-                  floor=f'{dataset.name} test split, {n} images')
-  if net.name == 'inception':
-    protocol['resize'] = eval_cfg.resize
+  protocol = {'network': net.name, **net.details, 'n': n,
+              'reference': f'{dataset.name} train split '
+              f'({len(real_features)} images; KID and precision/recall: '
+              f'{n} of them)',
+              'floor': f'{dataset.name} test split, {n} images'}
   return Evaluator(measure, floor, n, protocol)
 
 
@@ -159,6 +157,5 @@ def make_metrics(cfg: ml_collections.ConfigDict) -> Evaluator:
 
 
 __all__ = ['Evaluator', 'FEATURE_NETS', 'FeatureNet', 'IMAGE_NAMES',
-           'apply_in_batches',
-           'LOWER_IS_BETTER', 'NAMES', 'image_evaluator', 'make_metrics',
-           'mixture_metrics', 'register_feature_net']
+           'LOWER_IS_BETTER', 'NAMES', 'apply_in_batches', 'image_evaluator',
+           'make_metrics', 'mixture_metrics', 'register_feature_net']

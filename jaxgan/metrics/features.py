@@ -63,6 +63,9 @@ class FeatureNet(NamedTuple):
       images (so that KID's kernel is of order 1 in any network's units);
       False keeps the network's own units, as FID and KID in papers do.
     batch: images per call when a whole split is featurised.
+    details: what else identifies the features, stored with every number
+      measured in them (Inception: the network's full name and the resize
+      protocol).
   """
   name: str
   apply: Callable[[Array], tuple[Array, Array]]
@@ -71,6 +74,7 @@ class FeatureNet(NamedTuple):
   accuracy: float
   rms_scaled: bool = True
   batch: int = 512
+  details: dict = {}
 
 
 class Classifier(nn.Module):
@@ -193,7 +197,9 @@ def inception_net(dataset: data.Dataset, cache_dir: str,
   return FeatureNet('inception', inception.make_apply(params, eval_cfg.resize),
                     inception.POOL_DIM, inception.NUM_LOGITS,
                     accuracy=float('nan'), rms_scaled=False,
-                    batch=inception.batch_size())
+                    batch=inception.batch_size(),
+                    details=dict(network=inception.NETWORK,
+                                 resize=eval_cfg.resize))
 
 
 Builder = Callable[[data.Dataset, str, ml_collections.ConfigDict], FeatureNet]

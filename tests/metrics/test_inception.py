@@ -187,7 +187,7 @@ def test_inception_ranks_a_search_s_members_vmapped(inception_weights,
   config.validate(cfg)
   ev = metrics.make_metrics(cfg)
   assert ev.protocol == dict(
-      network='inception', resize='clean', n=10,
+      network='pt_inception-2015-12-05', resize='clean', n=10,
       reference='few_digits train split (10 images; KID and precision/recall:'
       ' 10 of them)', floor='few_digits test split, 10 images')
   held_out = data.to_unit(few_digits('', False).test.x)
