@@ -97,7 +97,9 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
   Returns:
     The record stored under ``protocol`` in ``W/best/metrics.json``:
     ``metrics`` and what they were measured with (``network``, ``weights``,
-    ``resize``, ``n``, ``reference``, ``ppl``) and how long it took.
+    ``resize``, ``n``, ``reference``, ``ppl``), and ``seconds``: how long
+    it took, the reference statistics included (computed once per split,
+    weight file and resize, then cached).
 
   Raises:
     FileNotFoundError, ValueError: before anything is computed, naming what
@@ -120,35 +122,37 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
     raise ValueError(f'the paper protocol measures images; data.name='
                      f'{cfg.data.name!r} holds {kind}')
   weights = inception.weights_path(cfg.eval.inception_weights)
-  net = inception.make_apply(inception.load_params(weights), cfg.eval.resize)
-  fc_bias = np.asarray(inception.load_params(weights)['fc']['bias'])
+  params = inception.load_params(weights)
+  net = inception.make_apply(params, cfg.eval.resize)
   reference = (protocol.load_reference(cfg.eval.reference_stats,
                                        dim=inception.POOL_DIM)
                if cfg.eval.reference_stats else None)
   fns, state, trial = _restore_best(workdir, cfg)
-  dataset = fns.dataset
+  digest = inception.fingerprint(weights)
   start = time.perf_counter()
   if reference is None:
+    train_x = fns.dataset.train.x
     cache = os.path.join(
         features.cache_root(cfg.data.dir),
-        f'{cfg.data.name}-train-{inception.NETWORK}-'
-        f'{inception.fingerprint(weights)}-{cfg.eval.resize}.npz')
+        f'{cfg.data.name}-train-{inception.NETWORK}-{digest}-'
+        f'{cfg.eval.resize}.npz')
     reference = protocol.reference_statistics(
-        net, dataset.train.x, cache,
-        f'{cfg.data.name} train split, {len(dataset.train.x)} images',
+        net, train_x, cache,
+        f'{cfg.data.name} train split, {len(train_x)} images',
         inception.batch_size())
   log(f'reference: {reference.description} '
       f'({time.perf_counter() - start:.0f}s)')
 
   batch = min(inception.batch_size(), num_samples)
   generated = jax.jit(lambda k: net(fns.generate(state, k, batch)))
-  start = time.perf_counter()
+  part = time.perf_counter()
   pool, logits = _in_batches(
       lambda k: generated(jax.random.fold_in(k, SAMPLES_KEY)), num_samples,
       batch)
-  seconds = time.perf_counter() - start
-  log(f'{num_samples} samples through Inception in {seconds:.0f}s')
-  is_mean, is_std = protocol.inception_score(logits - fc_bias)
+  log(f'{num_samples} samples through Inception in '
+      f'{time.perf_counter() - part:.0f}s')
+  is_mean, is_std = protocol.inception_score(
+      logits - np.asarray(params['fc']['bias']))
   mu, sigma = protocol.gaussian_stats(pool)
   metrics = dict(fid=protocol.frechet_distance(mu, sigma, reference.mu,
                                                reference.sigma),
@@ -158,8 +162,7 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
     metrics['precision'], metrics['recall'] = protocol.precision_recall(
         reference.features, pool, cfg.eval.nearest_k)
   record = dict(trial=trial, network=inception.NETWORK,
-                weights=f'{os.path.basename(weights)} '
-                f'(sha256 {inception.fingerprint(weights)})',
+                weights=f'{os.path.basename(weights)} (sha256 {digest})',
                 resize=cfg.eval.resize, n=num_samples,
                 reference=reference.description, metrics=metrics)
   if ppl_samples:

@@ -169,6 +169,9 @@ def load_reference(path: str, description: str | None = None,
   if mu.shape != (d,) or sigma.shape != (d, d):
     raise ValueError(f'reference statistics {path!r}: mu {mu.shape} and '
                      f'sigma {sigma.shape} do not fit {d}-d features')
+  if features is not None and (features.ndim != 2 or features.shape[1] != d):
+    raise ValueError(f'reference statistics {path!r}: features '
+                     f'{features.shape} are not (n, {d})')
   if not (np.isfinite(mu).all() and np.isfinite(sigma).all()):
     raise ValueError(f'reference statistics {path!r} are not finite')
   return Reference(mu, sigma, features,

@@ -115,6 +115,8 @@ def test_reference_statistics_are_cached_in_pytorch_fid_layout(tmp_path):
     (dict(mu=np.zeros(3)), r"lack \['sigma'\]"),
     (dict(mu=np.zeros(3), sigma=np.eye(2)), r'do not fit 3-d features'),
     (dict(mu=np.full(3, np.nan), sigma=np.eye(3)), 'are not finite'),
+    (dict(mu=np.zeros(3), sigma=np.eye(3), features=np.zeros((5, 4))),
+     r'features \(5, 4\) are not \(n, 3\)'),
 ])
 def test_bad_reference_statistics_are_named(tmp_path, arrays, message):
   path = tmp_path / 'stats.npz'
