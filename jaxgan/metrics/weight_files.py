@@ -129,32 +129,30 @@ def _materialise(tree, path: str) -> dict[str, np.ndarray]:
   return out
 
 
-def _read_zip(path: str) -> dict[str, np.ndarray]:
-  with zipfile.ZipFile(path) as archive:
-    names = archive.namelist()
-    pkl = [n for n in names if n.endswith('data.pkl')]
-    prefix = pkl[0][:-len('data.pkl')]
-    storages: dict[str, _Storage] = {}
-    tree = _TorchUnpickler(io.BytesIO(archive.read(pkl[0])), storages,
-                           path).load()
-    for key, storage in storages.items():
-      name = f'{prefix}data/{key}'
-      if name not in names:
-        raise ValueError(f'{path}: storage {name!r} is missing')
-      storage.array = np.frombuffer(archive.read(name),
-                                    storage.dtype.newbyteorder('<'))
+def _read_zip(archive: zipfile.ZipFile, pkl: str,
+              path: str) -> dict[str, np.ndarray]:
+  """The tensors of a zip checkpoint whose pickle is ``pkl``."""
+  names = archive.namelist()
+  prefix = pkl[:-len('data.pkl')]
+  storages: dict[str, _Storage] = {}
+  tree = _TorchUnpickler(io.BytesIO(archive.read(pkl)), storages, path).load()
+  for key, storage in storages.items():
+    name = f'{prefix}data/{key}'
+    if name not in names:
+      raise ValueError(f'{path}: storage {name!r} is missing')
+    storage.array = np.frombuffer(archive.read(name),
+                                  storage.dtype.newbyteorder('<'))
   return _materialise(tree, path)
 
 
 def _read_legacy(f, path: str) -> dict[str, np.ndarray]:
-  for what in ('protocol version', 'system info'):
-    try:
-      pickle.load(f)
-    except Exception as e:
-      raise ValueError(f'{path}: unreadable {what}: {e}') from e
+  # The protocol version, the system info, then the state dict; every pickle
+  # through a restricted unpickler.
+  for _ in range(2):
+    _NumpyUnpickler(f, path).load()
   storages: dict[str, _Storage] = {}
   tree = _TorchUnpickler(f, storages, path).load()
-  keys = pickle.load(f)
+  keys = _NumpyUnpickler(f, path).load()
   for key in keys:
     storage = storages[str(key)]
     header = f.read(8)
@@ -204,9 +202,9 @@ def read(path: str) -> dict[str, np.ndarray]:
   try:
     if zipfile.is_zipfile(path):
       with zipfile.ZipFile(path) as archive:
-        pytorch = any(n.endswith('data.pkl') for n in archive.namelist())
-      if pytorch:
-        return _read_zip(path)
+        pkl = [n for n in archive.namelist() if n.endswith('data.pkl')]
+        if pkl:
+          return _read_zip(archive, pkl[0], path)
       with np.load(path, allow_pickle=False) as f:
         return {k: f[k] for k in f.files}
     with open(path, 'rb') as f:

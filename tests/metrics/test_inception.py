@@ -197,3 +197,12 @@ def test_inception_ranks_a_search_s_members_vmapped(inception_weights,
   for k, v in ev.floor.items():
     np.testing.assert_allclose(got[k][0], v, rtol=1e-3, atol=1e-4)
   assert got['fid'][1] > 2 * got['fid'][0]
+
+
+def test_a_legacy_file_runs_no_code_in_its_header(tmp_path):
+  path = tmp_path / 'evil_legacy.pth'
+  with open(path, 'wb') as f:
+    pickle.dump(weight_files.LEGACY_MAGIC, f, protocol=2)
+    pickle.dump(shutil.rmtree, f, protocol=2)   # where the version goes
+  with pytest.raises(ValueError, match='refusing to load shutil.rmtree'):
+    weight_files.read(str(path))
