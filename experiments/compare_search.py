@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from jaxgan import config, plotting, run, search
+from jaxgan import config, files, plotting, search
 
 METHODS = ('bayes', 'random', 'grid', 'halving', 'pbt')
 FRACTIONS = (0.25, 0.5, 1.0)
@@ -162,9 +162,10 @@ def main(argv=None):
         trials = [json.loads(line) for line in f]
       budgets, best_so_far = curve(trials)
       results.setdefault(method, []).append(dict(
-          seed=seed, budgets=budgets, best=best_so_far, best_trial=best,
+          seed=seed, budgets=budgets, best=best_so_far,
+          best_trial=best.to_json(),
           seconds=time.perf_counter() - start))
-  run.write_json(os.path.join(args.out, 'compare.json'),
+  files.write_json(os.path.join(args.out, 'compare.json'),
                  dict(budget=budget, results=results))
   write_csv(os.path.join(args.out, 'compare.csv'), results, budget)
   text = table(results, budget)

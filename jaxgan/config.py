@@ -82,6 +82,23 @@ def get_search_config() -> ml_collections.ConfigDict:
   round into one compiled program per value. Every name a user may want to
   search is declared, so ``--config.search.space.gp_weight=log:0.1:100``
   works from the command line.
+
+  ``budget`` caps a search of any method: ``'member_steps:N'`` (training
+  steps summed over members) or ``'seconds:S'`` (wall time of its rounds);
+  ``''`` for none. ``min_steps`` is the smallest budget of a ``hyperband``
+  bracket (``train.num_steps`` the largest).
+
+  ``seeds`` trains every setting with that many seeds side by side (trials
+  ``hparams.seed``, ``+ 1``, ...; ``num_trials`` and ``population`` count
+  trials, so they are multiples of it), and the search is told their
+  ``seed_statistic``: ``'mean'`` or ``'quantile:Q'``. At the end, the
+  ``confirm_top`` best settings train again with ``confirm_seeds`` fresh
+  seeds each, judged by their final evaluation (``W/confirm.json``; 0: no
+  confirmation).
+
+  ``pareto`` names more objectives (``'high_quality'``; on images
+  ``'precision,recall'``): the study keeps the Pareto front of
+  ``[objective] + pareto`` (see :mod:`jaxgan.search.pareto`).
   """
   space = {name: '' for name in DYNAMIC + ('lr', 'b1', 'b2')}
   space.update(lr_g='log:1e-4:1e-2', lr_d='log:1e-4:1e-2',
@@ -96,8 +113,9 @@ def get_search_config() -> ml_collections.ConfigDict:
       method='bayes', objective='partition_kl', num_trials=40, population=8,
       seed=0, space=ml_collections.ConfigDict(space), baseline=True,
       initial_points=16,
-      transform='log', grid_points=3, eta=3, rungs=3, pbt_interval=2000,
-      pbt_fraction=0.25))
+      transform='log', grid_points=3, eta=3, rungs=3, min_steps=1000,
+      pbt_interval=2000, pbt_fraction=0.25, budget='', seeds=1,
+      seed_statistic='mean', confirm_top=2, confirm_seeds=4, pareto=''))
 
 
 def load(path: str) -> ml_collections.ConfigDict:

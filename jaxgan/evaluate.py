@@ -24,7 +24,8 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import checkpoint, config, data, run, train
+from jaxgan import checkpoint, config, data, train
+from jaxgan.files import WorkdirLock, write_json
 from jaxgan.metrics import features, inception, protocol
 from jaxgan.search import report
 
@@ -104,6 +105,7 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
   Raises:
     FileNotFoundError, ValueError: before anything is computed, naming what
       is missing or wrong.
+    RuntimeError: a search (or another evaluation) holds the workdir.
   """
   cfg = best_config(workdir)
   for field, value in (('inception_weights', inception_weights),
@@ -127,6 +129,13 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
   reference = (protocol.load_reference(cfg.eval.reference_stats,
                                        dim=inception.POOL_DIM)
                if cfg.eval.reference_stats else None)
+  with WorkdirLock(workdir):
+    return _evaluate(workdir, cfg, params, net, reference, weights,
+                     num_samples, ppl_samples, ppl_features, log)
+
+
+def _evaluate(workdir, cfg, params, net, reference, weights, num_samples,
+              ppl_samples, ppl_features, log) -> dict:
   fns, state, trial = _restore_best(workdir, cfg)
   digest = inception.fingerprint(weights)
   start = time.perf_counter()
@@ -207,5 +216,5 @@ def _store(workdir: str, record: dict) -> None:
   with open(path) as f:
     best = json.load(f)
   best['protocol'] = record
-  run.write_json(path, best)
+  write_json(path, best)
   report.rebuild(workdir)

@@ -281,10 +281,11 @@ def buckets(cfg: ml_collections.ConfigDict,
 
   Returns:
     One :class:`Bucket` per distinct set of static values, in order of first
-    appearance. Each bucket's config is validated.
+    appearance. The buckets' configs are not validated here: the caller
+    validates what it has not checked already (``config.validate``).
 
   Raises:
-    ValueError: an unknown field or a bad value, named.
+    ValueError: a field that is neither static nor dynamic, named.
   """
   groups: dict[str, tuple[dict[str, Any], list[int], list[dict]]] = {}
   for i, setting in enumerate(settings):
@@ -297,7 +298,6 @@ def buckets(cfg: ml_collections.ConfigDict,
   out = []
   for static, indices, rows in groups.values():
     bucket_cfg = _with_static(cfg, static)
-    config.validate(bucket_cfg)
     out.append(Bucket(bucket_cfg, static, indices,
                       stack_hparams(bucket_cfg, rows)))
   return out

@@ -8,10 +8,8 @@ Example:
   >>> rows = train_population(cfg, [{'lr_d': 1e-4}, {'lr_d': 1e-3}], '/tmp/pop')
 """
 
-import json
 import math
 import os
-import tempfile
 import time
 from typing import Callable
 
@@ -19,51 +17,8 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import (config, distributed, metrics, plotting, population,
-                    train)
-
-
-def atomic_write(path: str, write: Callable[[str], None]) -> None:
-  """Calls ``write(tmp_path)`` then renames the result to ``path``.
-
-  A crash leaves either the old file or the new one, never half of one.
-  """
-  directory = os.path.dirname(os.path.abspath(path))
-  fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-',
-                             suffix=os.path.splitext(path)[1])
-  os.close(fd)
-  try:
-    write(tmp)
-    os.replace(tmp, path)
-  finally:
-    if os.path.exists(tmp):
-      os.remove(tmp)
-
-
-def write_json(path: str, obj) -> None:
-  """Writes ``obj`` as indented JSON, atomically."""
-  def write(tmp):
-    with open(tmp, 'w') as f:
-      json.dump(obj, f, indent=2, sort_keys=True)
-      f.write('\n')
-  atomic_write(path, write)
-
-
-def save_samples(workdir: str, samples: np.ndarray, dataset, title: str):
-  """Writes ``samples.npz`` (key ``x``) and ``samples.png`` into ``workdir``.
-
-  Images are stored in [0, 1] NHWC; 2-D points as they are.
-  """
-  if dataset.kind == 'images':
-    samples = np.clip((samples + 1.0) / 2.0, 0.0, 1.0)
-  atomic_write(os.path.join(workdir, 'samples.npz'),
-               lambda tmp: np.savez_compressed(tmp, x=samples))
-  png = os.path.join(workdir, 'samples.png')
-  if dataset.kind == 'images':
-    atomic_write(png, lambda tmp: plotting.image_grid_png(tmp, samples, title))
-  else:
-    atomic_write(png, lambda tmp: plotting.scatter_png(tmp, samples,
-                                                       dataset.modes, title))
+from jaxgan import config, distributed, metrics, population, train
+from jaxgan.files import save_samples, write_json
 
 
 def _fmt(values: dict) -> str:
@@ -231,6 +186,9 @@ def train_population(cfg: ml_collections.ConfigDict, settings: list[dict],
     raise ValueError('the population has no settings')
   config.validate(cfg)
   groups = population.buckets(cfg, settings)
+  for bucket in groups:
+    if bucket.static:
+      config.validate(bucket.cfg)
   mesh = population.make_mesh() if mesh is None else mesh
   main = distributed.is_main_process()
   say = log if main else (lambda _: None)

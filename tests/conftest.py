@@ -70,6 +70,7 @@ def tiny_config(data_name: str = 'grid25', penalty: str = 'none'):
     cfg.model.update(name='dcgan', width=16, depth=2, g_norm='batch')
   cfg.train.update(batch_size=16, num_steps=20, chunk_steps=10,
                    eval_samples=64)
+  cfg.search.confirm_top = 0
   return cfg
 
 

@@ -114,10 +114,11 @@ def trial_ids(workdir):
 
 
 @pytest.mark.slow
-def test_killed_tune_resumes_without_losing_or_repeating_trials(
+def test_a_held_workdir_is_refused_and_a_killed_tune_resumes_at_once(
     tmp_path, tmp_path_factory):
+  # Long enough that the first search still runs when the second starts.
   command = [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={tmp_path}',
-             *TUNE]
+             *TUNE, '--config.search.num_trials=16']
   # The resumed run compiles what the killed one did: share the programs.
   env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(
       tmp_path_factory.mktemp('compiled')))
@@ -128,15 +129,25 @@ def test_killed_tune_resumes_without_losing_or_repeating_trials(
     assert proc.poll() is None, proc.stderr.read()
     time.sleep(0.2)
   time.sleep(0.5)  # into the second round
+  # A second search on the held workdir is refused before it writes.
+  config_json = (tmp_path / 'config.json').read_bytes()
+  second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+  assert proc.poll() is None
+  assert second.returncode != 0 and second.stdout == ''
+  assert (f'{tmp_path} is in use by host {socket.gethostname()}, process '
+          f'{proc.pid}') in second.stderr
+  assert (tmp_path / 'config.json').read_bytes() == config_json
   proc.send_signal(signal.SIGKILL)
   proc.wait()
   before = trial_ids(tmp_path)
-  assert 4 <= len(before) < 8
+  assert 4 <= len(before) < 16
   # A report of the stopped search, from its files alone, changing none.
   stored = (tmp_path / 'trials.jsonl').read_bytes()
   out = jaxgan('report', f'--workdir={tmp_path}')
   assert out.returncode == 0, out.stderr
-  assert f'{len(before)} of 8 trials stored' in (tmp_path / 'report.md').read_text()
+  assert f'{len(before)} of 16 trials stored' in (
+      tmp_path / 'report.md').read_text()
   assert (tmp_path / 'trials.jsonl').read_bytes() == stored
   out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=300)
@@ -144,7 +155,7 @@ def test_killed_tune_resumes_without_losing_or_repeating_trials(
   assert f'resuming {tmp_path}: {len(before)} trials stored' in out.stdout
   after = trial_ids(tmp_path)
   assert after[:len(before)] == before
-  assert sorted(after) == list(range(8))
+  assert sorted(after) == list(range(16))
   assert (tmp_path / 'best' / 'samples.npz').exists()
 
 

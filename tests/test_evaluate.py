@@ -31,7 +31,7 @@ def test_the_best_trial_is_measured_and_stored_with_its_protocol(
       workdir, num_samples=12, ppl_samples=20,
       inception_weights=inception_weights[0], resize='clean',
       reference_stats=stats, log=lines.append)
-  assert record['trial'] == best['id']
+  assert record['trial'] == best.id
   assert record['network'] == 'pt_inception-2015-12-05'
   assert record['resize'] == 'clean' and record['n'] == 12
   assert record['reference'] == f'statistics from {stats}'
@@ -50,7 +50,7 @@ def test_the_best_trial_is_measured_and_stored_with_its_protocol(
       lines[-1])
   stored = json.loads(open(os.path.join(workdir, 'best',
                                         'metrics.json')).read())
-  assert stored['protocol'] == record and stored['id'] == best['id']
+  assert stored['protocol'] == record and stored['id'] == best.id
   text = open(os.path.join(workdir, 'report.md')).read()
   assert '### Paper protocol' in text
   assert f'| fid | {metrics["fid"]:.4g} |' in text

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import tiny_config
-from jaxgan import config, losses, population, train
+from jaxgan import config, losses, population, run, train
 
 MESH = population.make_mesh()
 WORKER = os.path.join(os.path.dirname(__file__), 'population_worker.py')
@@ -141,7 +141,6 @@ def test_buckets_group_static_values_and_keep_order():
      r'hyperparameter \(lr_g, lr_d'),
     ({'lr_d': -1.0}, r'hparams.lr_d=-1.0 must be > 0'),
     ({'model.widht': 8}, r"'model.widht' is not a static config field"),
-    ({'model.width': 0}, r'model.width=0 must be an integer >= 1'),
     ({'hparams.lr_d': 0.1}, r"'hparams.lr_d' is not a static config field"),
     ({'search.seed': 1}, r"'search.seed' is not a static config field"),
     ({'model': 1}, r"'model' is not a static config field"),
@@ -149,6 +148,14 @@ def test_buckets_group_static_values_and_keep_order():
 def test_bad_settings_are_named(setting, message):
   with pytest.raises(ValueError, match=message):
     population.buckets(tiny_config(), [{'lr_d': 1e-3}, setting])
+
+
+def test_a_bad_static_value_is_named_before_anything_is_written(tmp_path):
+  with pytest.raises(ValueError, match=r'model.width=0 must be an integer '
+                     '>= 1'):
+    run.train_population(tiny_config(), [{'lr_d': 1e-3}, {'model.width': 0}],
+                         str(tmp_path / 'w'))
+  assert not (tmp_path / 'w').exists()
 
 
 def test_size_must_split_over_the_mesh():

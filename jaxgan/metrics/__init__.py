@@ -39,9 +39,14 @@ from jaxgan.types import Array, Metrics
 IMAGE_NAMES = ('fid', 'kid', 'kid_std', 'precision', 'recall', 'classes',
                'class_kl', 'inception_score')
 NAMES = {'points': mixtures.NAMES, 'images': IMAGE_NAMES}
-# Metrics a search can minimise; the rest are better when higher (or, like
-# kid_std, describe another metric).
-LOWER_IS_BETTER = ('reverse_kl', 'partition_kl', 'fid', 'kid', 'class_kl')
+# Which way each metric a search can optimise is better (kid_std describes
+# another metric, so it has none).
+DIRECTIONS = {
+    **dict.fromkeys(('reverse_kl', 'partition_kl', 'fid', 'kid', 'class_kl'),
+                    'min'),
+    **dict.fromkeys(('modes', 'high_quality', 'precision', 'recall',
+                     'classes', 'inception_score'), 'max')}
+LOWER_IS_BETTER = tuple(k for k, v in DIRECTIONS.items() if v == 'min')
 # Fixed key for KID's subsets: every member is measured on the same ones.
 KID_KEY = 0x41D
 
@@ -157,5 +162,5 @@ def make_metrics(cfg: ml_collections.ConfigDict) -> Evaluator:
 
 
 __all__ = ['Evaluator', 'FEATURE_NETS', 'FeatureNet', 'IMAGE_NAMES',
-           'LOWER_IS_BETTER', 'NAMES', 'apply_in_batches', 'image_evaluator',
+           'DIRECTIONS', 'LOWER_IS_BETTER', 'NAMES', 'apply_in_batches', 'image_evaluator',
            'make_metrics', 'mixture_metrics', 'register_feature_net']

@@ -3,17 +3,22 @@
   >>> from jaxgan import search
   >>> best = search.tune(cfg, '/tmp/search')    # the loop behind `jaxgan tune`
 
-Pieces: :class:`Space` (ranges from ``cfg.search.space``), the ask/tell
-methods in :data:`METHODS` (bayes, random, grid), the schedules that continue
-members from their state (halving, pbt), :class:`TrialStore`
-(``trials.jsonl``) and :func:`tune`. While it runs, a search is watched by
-:mod:`~jaxgan.search.monitor` (progress), :mod:`~jaxgan.search.trackers`
-(TensorBoard, MLflow) and :mod:`~jaxgan.search.diagnostics` (flags), and
-judged by :mod:`~jaxgan.search.report` (``report.md``, ``report.html``).
+Pieces: :class:`Space` (ranges from ``cfg.search.space``), the schedulers in
+:data:`SCHEDULERS` (bayes, random, grid over the ask/tell :data:`METHODS`;
+halving, hyperband and pbt, which continue members from their state), the
+:class:`RoundRunner` every one of them runs through, :class:`Trial` records
+in a :class:`TrialStore` (``trials.jsonl``) and :func:`tune`. While it runs,
+a search is watched by :mod:`~jaxgan.search.monitor` (progress),
+:mod:`~jaxgan.search.trackers` (TensorBoard, MLflow) and
+:mod:`~jaxgan.search.diagnostics` (flags), and judged by
+:mod:`~jaxgan.search.report` (``report.md``, ``report.html``).
 """
 
 from jaxgan.search.methods import METHODS, Bayes, Grid, Random
-from jaxgan.search.schedules import halving, population_based, rung_steps
+from jaxgan.search.rounds import Budget, RoundRunner
+from jaxgan.search.schedulers import (SCHEDULERS, Plan, Scheduler, Verdict,
+                                      hyperband_brackets, rung_steps)
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
-from jaxgan.search.tune import SCHEDULES, objectives, tune, validate
+from jaxgan.search.trial import Trial
+from jaxgan.search.tune import objectives, tune, validate

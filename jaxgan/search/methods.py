@@ -3,7 +3,7 @@
 All share one interface: ``ask(n)`` returns ``n`` points to train together
 as a population, ``tell(points, values)`` hands back one objective value per
 point (lower is better; ``inf`` or NaN for a member that produced nothing
-finite). A method rebuilt and told the same history asks the same points, so
+finite), or, in a study of several objectives, a tuple of them per point. A method rebuilt and told the same history asks the same points, so
 a search resumes from its trial store. With ``search.baseline`` every search
 first trains the config's own hyperparameters (:func:`baseline`), the status
 quo its result is measured against.
@@ -12,7 +12,6 @@ Successive halving and PBT, which continue members from their state, are
 schedules over the population (:mod:`jaxgan.search.schedules`).
 """
 
-import math
 import warnings
 from typing import Any, Sequence
 
@@ -20,6 +19,7 @@ import ml_collections
 import numpy as np
 import skopt
 
+from jaxgan.search import pareto
 from jaxgan.search.space import Space
 
 Point = list[Any]
@@ -54,7 +54,9 @@ class Bayes:
   that every round asks a whole population at once with the constant-liar
   strategy (``cl_min``): each point is chosen as if the ones before it had
   returned the best value seen. The GP models ``log(value)`` when
-  ``transform='log'``. While every told value is the same (all members
+  ``transform='log'``. Told several objectives per point, every ask models
+  ParEGO's scalarisation with weights drawn afresh
+  (:func:`jaxgan.search.pareto.parego`). While every told value is the same (all members
   diverged, say) the GP has nothing to learn from, and points are drawn at
   random instead.
   """
@@ -65,9 +67,14 @@ class Bayes:
     self.initial_points = search.initial_points
     self.transform = search.transform
     self.points: list[Point] = []
-    self.values: list[float] = []
+    self.values: list = []
 
   def _objective(self) -> list[float]:
+    if self.values and isinstance(self.values[0], tuple):
+      weights = pareto.simplex_weights(np.random.default_rng(
+          [self.seed, len(self.points)]), len(self.values[0]))
+      return [float(v) for v in finite_values(
+          pareto.parego(np.asarray(self.values), weights))]
     return [float(v) for v in modelled(self.values, self.transform)]
 
   def ask(self, n: int) -> list[Point]:
@@ -92,12 +99,14 @@ class Bayes:
       warnings.simplefilter('ignore')
       points = opt.ask(n_points=n, strategy='cl_min')
     # skopt hands back numpy scalars; points travel as JSON.
-    return [[v.item() if isinstance(v, np.generic) else v for v in p]
+    return [self.space.canonical(
+        [v.item() if isinstance(v, np.generic) else v for v in p])
             for p in points]
 
   def tell(self, points: Sequence[Point], values: Sequence[float]) -> None:
     self.points.extend(list(p) for p in points)
-    self.values.extend(float(v) for v in values)
+    self.values.extend(tuple(map(float, v)) if isinstance(v, tuple)
+                       else float(v) for v in values)
 
 
 class Random:
@@ -156,4 +165,4 @@ def baseline(cfg, space: Space, say) -> list:
 
 def grid_size(space: Space, points: int) -> int:
   """How many points :class:`Grid` has before it repeats."""
-  return math.prod(len(d.grid(points)) for d in space.dimensions)
+  return len(space.grid(points))

@@ -11,8 +11,8 @@ more at the end.
 Example:
   >>> monitor = Monitor(print, [trackers.TensorBoard(...)], on_round=write)
   >>> monitor.begin('round 1', member_steps=8 * 10_000, best=np.inf)
-  >>> members.train_to(m, 10_000, 'fid', watch=monitor.chunk)
-  >>> monitor.stored(record)            # each trial, once stored
+  >>> members.train_to(m, h, 10_000, 'fid', watch=monitor.chunk)
+  >>> monitor.stored(trial)             # each trial, once stored
   >>> monitor.end('round 1: 8 members in 40s ...')
 """
 
@@ -51,12 +51,16 @@ class Monitor:
       :data:`REPORT_SHARE` of the time.
     stream: where the progress line goes; it is shown only if this is a
       terminal, and overwritten in place.
+    sign: -1 when the objective is maximised: the best objectives it is
+      given (:meth:`begin`, :attr:`members.Chunk.best_objective`) are
+      negated, and shown as the metric.
   """
 
   def __init__(self, say: Callable[[str], None], trackers: Sequence = (),
                on_round: Callable[[], None] = lambda: None,
-               stream: TextIO | None = None):
+               stream: TextIO | None = None, sign: float = 1.0):
     self.say_line, self.trackers, self.on_round = say, list(trackers), on_round
+    self.sign = sign
     self.stream = sys.stdout if stream is None else stream
     self.live = self.stream.isatty()
     self._label, self._total, self._done = '', 0, 0
@@ -71,7 +75,7 @@ class Monitor:
 
   def begin(self, label: str, member_steps: int, best: float) -> None:
     """Starts a round of ``member_steps`` member-steps; ``best`` is the best
-    objective before it."""
+    objective before it (times ``sign``)."""
     self._label, self._total, self._done = label, member_steps, 0
     self._best, self._start = best, time.perf_counter()
 
@@ -94,15 +98,16 @@ class Monitor:
     line = (f'{self._label}: {self._done}/{self._total} member-steps, '
             f'{rate:.0f}/s')
     if np.isfinite(self._best):
-      line += f', best {self._best:.4g}'
+      line += f', best {self.sign * self._best:.4g}'
     if 0 < self._done < self._total:
       line += f', ETA {duration((self._total - self._done) / rate)}'
     return line
 
-  def stored(self, record: dict) -> None:
-    """Passes a stored trial record to the trackers."""
+  def stored(self, trial) -> None:
+    """Passes a stored :class:`~jaxgan.search.trial.Trial` to the
+    trackers."""
     for tracker in self.trackers:
-      tracker.trial(record)
+      tracker.trial(trial)
 
   def end(self, line: str) -> None:
     """Ends a round: prints its line and calls ``on_round`` unless its last

@@ -1,7 +1,7 @@
 """Pictures of a search, drawn from its stored trials: convergence, the
 objective's partial dependence and evaluations (scikit-optimize), the
-importance of each hyperparameter, and the training curves of the best
-trials. Each ``*_png`` function writes one PNG file.
+importance of each hyperparameter, the training curves of the best
+trials and the Pareto front. Each ``*_png`` function writes one PNG file.
 """
 
 import warnings
@@ -12,6 +12,7 @@ import skopt
 from jaxgan import plotting
 from jaxgan.search import methods
 from jaxgan.search.space import Space
+from jaxgan.search.trial import Trial
 
 # Trees, and shuffles per hyperparameter, of the importance estimate.
 IMPORTANCE_TREES = 200
@@ -38,25 +39,25 @@ def _save(fig, path: str) -> None:
   _plt().close(fig)
 
 
-def round_seconds(trials: list[dict]) -> dict[int, float]:
+def round_seconds(trials: list[Trial]) -> dict[int, float]:
   """Seconds each round of the search took (trials of a round share it)."""
-  return {t['round']: t['seconds'] for t in trials}
+  return {t.round: t.seconds for t in trials}
 
 
-def elapsed(trials: list[dict]) -> list[float]:
+def elapsed(trials: list[Trial]) -> list[float]:
   """Each trial's wall time since the search began: the seconds of its
   round and of every round before it."""
   seconds = round_seconds(trials)
   rounds = sorted(seconds)
   total = dict(zip(rounds, np.cumsum([seconds[r] for r in rounds])))
-  return [float(total[t['round']]) for t in trials]
+  return [float(total[t.round]) for t in trials]
 
 
-def convergence_png(path: str, trials: list[dict], objective: str) -> None:
+def convergence_png(path: str, trials: list[Trial], objective: str) -> None:
   """The best objective so far against trials stored and wall time."""
-  values = np.asarray([np.inf if t['objective'] is None else t['objective']
-                       for t in trials])
-  best = np.minimum.accumulate(values)
+  sign = -1.0 if trials and trials[0].direction == 'max' else 1.0
+  best = sign * np.minimum.accumulate([t.value for t in trials])
+  values = sign * np.asarray([t.value for t in trials])
   plt = _plt()
   fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
   for ax, x, label in ((axes[0], np.arange(1, len(trials) + 1), 'trials'),
@@ -78,17 +79,16 @@ def _scale(values: np.ndarray) -> str:
   return 'log' if len(values) and values.min() > 0 else 'linear'
 
 
-def _observations(space: Space, trials: list[dict], transform: str):
+def _observations(space: Space, trials: list[Trial], transform: str):
   """The points of the trials in the space, and their objectives as the GP
   models them (:func:`jaxgan.search.methods.modelled`)."""
-  told = [t for t in trials if space.contains(t['setting'])]
-  points = [space.point(t['setting']) for t in told]
-  values = [np.inf if t['objective'] is None else t['objective']
-            for t in told]
+  told = [t for t in trials if space.contains(t.setting)]
+  points = [space.point(t.setting) for t in told]
+  values = [t.value for t in told]
   return points, methods.modelled(values, transform)
 
 
-def fitted_result(space: Space, trials: list[dict], transform: str):
+def fitted_result(space: Space, trials: list[Trial], transform: str):
   """A scikit-optimize result whose GP is fitted to every trial in the
   space (non-finite objectives ranked worst, ``log`` of the objective under
   ``transform='log'``, as the Bayesian search models it), or None when the
@@ -129,7 +129,7 @@ def evaluations_png(path: str, result) -> None:
   _save(fig, path)
 
 
-def importance(space: Space, trials: list[dict], transform: str
+def importance(space: Space, trials: list[Trial], transform: str
                ) -> dict[str, float] | None:
   """How much each hyperparameter explains the objective.
 
@@ -180,23 +180,23 @@ def importance_png(path: str, weights: dict[str, float]) -> None:
   _save(fig, path)
 
 
-def curves_png(path: str, trials: list[dict], objective: str) -> None:
+def curves_png(path: str, trials: list[Trial], objective: str) -> None:
   """The training curves (losses and gradient norms) and the objective at
   every evaluation of ``trials``, one colour per trial."""
   plt = _plt()
   fig, axes = plt.subplots(1, len(CURVE_PANELS) + 1,
                            figsize=(3.4 * (len(CURVE_PANELS) + 1), 3))
   for i, t in enumerate(trials):
-    colour, label = f'C{i % 10}', f'trial {t["id"]}'
+    colour, label = f'C{i % 10}', f'trial {t.id}'
     for ax, (name, title) in zip(axes, CURVE_PANELS):
       y = np.asarray([np.nan if v is None else v
-                      for v in t['curves'].get(name, [])], np.float64)
-      ax.plot(t['curves']['step'][:len(y)], y, color=colour, lw=1,
+                      for v in t.curves.get(name, [])], np.float64)
+      ax.plot(t.curves['step'][:len(y)], y, color=colour, lw=1,
               label=label)
       ax.set(title=title, xlabel='step')
     y = np.asarray([np.nan if v is None else v
-                    for v in t['evaluations'].get(objective, [])], np.float64)
-    axes[-1].plot(t['evaluations']['step'][:len(y)], y, 'o-', color=colour,
+                    for v in t.evaluations.get(objective, [])], np.float64)
+    axes[-1].plot(t.evaluations['step'][:len(y)], y, 'o-', color=colour,
                   ms=3, lw=1, label=label)
   axes[-1].set(title=objective, xlabel='step')
   for ax in axes[2:4]:  # gradient norms
@@ -204,6 +204,21 @@ def curves_png(path: str, trials: list[dict], objective: str) -> None:
            for line in ax.get_lines()):
       ax.set_yscale('log')
   axes[-1].legend(fontsize=7)
+  fig.tight_layout()
+  _save(fig, path)
+
+
+def pareto_png(path: str, x: np.ndarray, y: np.ndarray, on_front: np.ndarray,
+               names: tuple[str, str]) -> None:
+  """Every trial's two objectives (as metrics), the Pareto front joined."""
+  plt = _plt()
+  fig, ax = plt.subplots(figsize=(5, 4))
+  ax.scatter(x[~on_front], y[~on_front], s=12, alpha=0.5, label='trial')
+  order = np.argsort(x[on_front])
+  ax.plot(x[on_front][order], y[on_front][order], 'o-', color='C3', ms=5,
+          label='Pareto front')
+  ax.set(xlabel=names[0], ylabel=names[1], title='Pareto front')
+  ax.legend(fontsize=8)
   fig.tight_layout()
   _save(fig, path)
 

@@ -27,19 +27,37 @@ import json
 import math
 import os
 import re
+from typing import NamedTuple
 
 import ml_collections
+import numpy as np
 
-from jaxgan import data, run
-from jaxgan.search import plots, results, store
+from jaxgan import config, data, metrics
+from jaxgan.files import atomic_write, load_samples, read_json, samples_path
+from jaxgan.search import confirm, pareto, plots, store
+from jaxgan.search.schedulers import outcomes
 from jaxgan.search.monitor import duration
 from jaxgan.search.space import Space
+from jaxgan.search.trial import Trial
 
 # Trials shown in the leaderboard, and those whose samples and curves are
 # drawn.
 LEADERBOARD = 10
 PICTURED = 4
 FIGURES = 'report'
+
+
+class Extras(NamedTuple):
+  """What a workdir holds beside its trials, for the report.
+
+  Attributes:
+    paper: the best trial's paper-protocol record (``protocol`` in
+      ``W/best/metrics.json``, :func:`jaxgan.evaluate.evaluate_best`).
+    confirmed: the rows of ``W/confirm.json``
+      (:func:`jaxgan.search.confirm.confirm`).
+  """
+  paper: dict | None = None
+  confirmed: list | None = None
 
 
 def _num(value) -> str:
@@ -135,7 +153,7 @@ def _inline(text: str) -> str:
   return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
 
 
-def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
+def _figures(workdir: str, cfg, trials: list[Trial], ranked: list[Trial],
              space: Space | None) -> dict:
   """Draws the report's pictures into ``W/report/``; returns what was drawn
   (file names, and the importance weights)."""
@@ -144,7 +162,7 @@ def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
   s, drawn = cfg.search, {}
 
   def draw(name, fn, *args):
-    run.atomic_write(os.path.join(directory, name),
+    atomic_write(os.path.join(directory, name),
                      lambda tmp: fn(tmp, *args))
     return name
 
@@ -152,21 +170,30 @@ def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
   modes = data.for_config(cfg).modes if dataset.kind == 'points' else None
   drawn['samples'] = {}
   for t in ranked[:PICTURED]:
-    name = f'samples_trial_{t["id"]:04d}.png'
-    kept = results.samples_path(workdir, t['id'])
+    name = f'samples_trial_{t.id:04d}.png'
+    kept = samples_path(workdir, t.id)
     if not os.path.exists(kept):
       continue
-    drawn['samples'][t['id']] = name
+    drawn['samples'][t.id] = name
     if not _newer(os.path.join(directory, name), kept):
-      draw(name, plots.samples_png, results.load_samples(workdir, t['id']),
-           modes, f'trial {t["id"]}: {s.objective} {t["objective"]:.4g}')
-  pictured = [t for t in ranked[:PICTURED] if t.get('curves')]
+      draw(name, plots.samples_png, load_samples(workdir, t.id),
+           modes, f'trial {t.id}: {s.objective} {t.objective:.4g}')
+  pictured = [t for t in ranked[:PICTURED] if t.curves]
   if pictured:
     drawn['curves'] = draw('curves.png', plots.curves_png, pictured,
                            s.objective)
   if trials:
     drawn['convergence'] = draw('convergence.png', plots.convergence_png,
                                 trials, s.objective)
+  study = pareto_front(cfg, trials)
+  if len(study['objectives']) > 1 and study['front']:
+    names = [n for n, _ in study['objectives']][:2]
+    xy = np.asarray([[t.metrics.get(n, np.nan) for n in names]
+                     for t in trials if t.objective is not None])
+    ids = [t.id for t in trials if t.objective is not None]
+    on = np.isin(ids, [r['trial'] for r in study['front']])
+    drawn['pareto'] = draw('pareto.png', plots.pareto_png, xy[:, 0],
+                           xy[:, 1], on, tuple(names))
   if space is not None:
     result = plots.fitted_result(space, trials, s.transform)
     if result is not None:
@@ -190,10 +217,10 @@ def _figures(workdir: str, cfg, trials: list[dict], ranked: list[dict],
   return drawn
 
 
-def _ranked(trials: list[dict]) -> list[dict]:
+def _ranked(trials: list[Trial]) -> list[Trial]:
   """The trials with a finite objective, best first."""
-  return sorted((t for t in trials if t['objective'] is not None),
-                key=lambda t: t['objective'])
+  return sorted((t for t in trials if t.objective is not None),
+                key=lambda t: (t.value, t.id))
 
 
 def _newer(path: str, than: str) -> bool:
@@ -203,34 +230,39 @@ def _newer(path: str, than: str) -> bool:
           and os.path.getmtime(path) >= os.path.getmtime(than))
 
 
-def _document(cfg: ml_collections.ConfigDict, trials: list[dict],
-              reference: dict, drawn: dict, paper: dict | None) -> _Doc:
+def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
+              reference: dict, drawn: dict, more: Extras) -> _Doc:
   s = cfg.search
   doc = _Doc()
   ranked = _ranked(trials)
   flagged = [t for t in trials if _flags(t)]
-  diverged = [t['id'] for t in trials if t['diverged']]
+  diverged = [t.id for t in trials if t.diverged]
   seconds = sum(plots.round_seconds(trials).values())
-  member_steps = max((t['budget'] for t in trials), default=0)
+  member_steps = max((t.budget for t in trials), default=0)
   doc.heading(1, f'Search report: {s.method} on {cfg.data.name}')
-  doc.text(f'Objective `{s.objective}` (lower is better); {len(trials)} of '
+  better = 'lower' if metrics.DIRECTIONS[s.objective] == 'min' else 'higher'
+  doc.text(f'Objective `{s.objective}` ({better} is better); {len(trials)} of '
            f'{s.num_trials} trials stored; {len(diverged)} diverged'
            + (f' ({", ".join(map(str, diverged))})' if diverged else '')
            + f'; {len(flagged)} flagged. Training took '
            f'{duration(seconds)} for {member_steps:,} member-steps '
            f'({member_steps / max(seconds, 1e-9):,.0f} member-steps/s).')
+  if s.get('budget'):
+    elapsed = max((t.elapsed for t in trials), default=0.0)
+    doc.text(f'Budget `{s.budget}`: {member_steps:,} member-steps and '
+             f'{duration(elapsed)} of rounds spent.')
   if not ranked:
     doc.text('No trial has a finite objective yet.')
     _problems(doc, flagged)
     return doc
   best = ranked[0]
-  doc.heading(2, f'Best: trial {best["id"]}')
-  doc.text(f'Evaluated at step {best["best_step"]} of {best["steps"]}.')
+  doc.heading(2, f'Best: trial {best.id}')
+  doc.text(f'Evaluated at step {best.best_step} of {best.steps}.')
   if reference:
     doc.table(['metric', 'floor (held-out real data)', 'tuned',
                'untrained G'],
               [[k, reference['floor'][k], v, reference['untrained'][k]]
-               for k, v in sorted(best['metrics'].items())])
+               for k, v in sorted(best.metrics.items())])
     doc.text(f'Floor and tuned values use {reference["samples"]} samples '
              'each.')
     if 'protocol' in reference:
@@ -242,25 +274,29 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[dict],
                'with published numbers.')
   else:
     doc.table(['metric', 'tuned'],
-              [[k, v] for k, v in sorted(best['metrics'].items())])
-  _paper_protocol(doc, paper if paper and paper['trial'] == best['id']
+              [[k, v] for k, v in sorted(best.metrics.items())])
+  paper = more.paper
+  _paper_protocol(doc, paper if paper and paper['trial'] == best.id
                   else None, images=bool(reference))
   pasted = ', '.join(f'{k}={float(f"{v:.6g}")!r}' if isinstance(v, float)
                      else f'{k}={v!r}'
-                     for k, v in sorted(best['hparams'].items()))
+                     for k, v in sorted(best.hparams.items()))
   doc.text('Its hyperparameters, for a config file:')
   doc.code('\n'.join([f'cfg.hparams.update({pasted})']
                      + [f'cfg.{k} = {v!r}'
-                        for k, v in sorted(best['bucket'].items())]))
+                        for k, v in sorted(best.bucket.items())]))
   doc.heading(2, f'Leaderboard (top {LEADERBOARD})')
-  names = list(best['setting'])
-  metric_names = sorted(set(best['metrics']) - {s.objective})
+  names = list(best.setting)
+  metric_names = sorted(set(best.metrics) - {s.objective})
   doc.table(['rank', 'trial', s.objective] + metric_names + names + ['flags'],
-            [[i + 1, t['id'], t['objective']]
-             + [t['metrics'].get(k) for k in metric_names]
-             + [t['setting'].get(k) for k in names]
+            [[i + 1, t.id, t.objective]
+             + [t.metrics.get(k) for k in metric_names]
+             + [t.setting.get(k) for k in names]
              + [', '.join(_flags(t))]
              for i, t in enumerate(ranked[:LEADERBOARD])])
+  _seeds(doc, cfg, trials)
+  _pareto(doc, cfg, trials, drawn)
+  _confirmed(doc, cfg, more.confirmed)
   doc.heading(2, f'Samples and training curves of the top {PICTURED}')
   doc.pictures([(name, f'trial {i}') for i, name in
                 drawn.get('samples', {}).items()], small=True)
@@ -325,27 +361,89 @@ def _paper_protocol(doc: _Doc, paper: dict | None, images: bool) -> None:
              'percentiles.')
 
 
-def _flags(trial: dict) -> list[str]:
-  flags = trial.get('flags')
-  if flags is None:
-    return ['diverged'] if trial['diverged'] else []
-  return sorted(flags)
+def _seeds(doc: _Doc, cfg: ml_collections.ConfigDict,
+           trials: list[Trial]) -> None:
+  """The seed spread of the best settings, when they train several."""
+  s = cfg.search
+  if s.seeds < 2:
+    return
+  ranked = sorted(outcomes(trials, s.seed_statistic),
+                  key=lambda o: (o.value, o.ids[0]))[:LEADERBOARD]
+  doc.heading(2, f'Seeds: {s.seeds} per setting, told the '
+              f'{s.seed_statistic}')
+  rows = []
+  for o in ranked:
+    v = np.asarray([t.value for t in o.trials])
+    finite = v[np.isfinite(v)]
+    rows.append([o.ids[0], o.value, float(finite.std()) if len(finite)
+                 else None, ', '.join(_num(x) for x in v)])
+  doc.table(['setting (first trial)', s.seed_statistic, 'std over seeds',
+             'each seed'], rows)
 
 
-def _problems(doc: _Doc, flagged: list[dict]) -> None:
+def pareto_front(cfg: ml_collections.ConfigDict,
+                 trials: list[Trial]) -> dict:
+  """The study's objectives and the trials on its Pareto front
+  (:mod:`jaxgan.search.pareto`), as ``W/pareto.json`` holds them."""
+  objs = pareto.objectives(cfg)
+  y = (np.stack([pareto.losses(t, objs) for t in trials]) if trials
+       else np.zeros((0, len(objs))))
+  return dict(objectives=objs, front=[
+      dict(trial=trials[i].id, setting=trials[i].setting,
+           **{n: trials[i].metrics[n] for n, _ in objs})
+      for i in sorted(pareto.front(y), key=lambda i: y[i, 0])])
+
+
+def _pareto(doc: _Doc, cfg: ml_collections.ConfigDict, trials: list[Trial],
+            drawn: dict) -> None:
+  study = pareto_front(cfg, trials)
+  if len(study['objectives']) < 2:
+    return
+  names = [n for n, _ in study['objectives']]
+  doc.heading(2, 'Pareto front')
+  doc.text('Trials that no other trial beats in every objective ('
+           + ', '.join(f'`{n}` {d}imised' for n, d in study['objectives'])
+           + '), each judged at the best evaluation of the first.')
+  doc.table(['trial'] + names, [[r['trial']] + [r[n] for n in names]
+                                for r in study['front']])
+  if 'pareto' in drawn:
+    doc.pictures([(drawn['pareto'], 'the first two objectives of every '
+                   'trial; the front joined')])
+
+
+def _confirmed(doc: _Doc, cfg: ml_collections.ConfigDict,
+               rows: list | None) -> None:
+  if not rows:
+    return
+  s = cfg.search
+  doc.heading(2, 'Confirmed with fresh seeds')
+  doc.text(f'The top settings trained again with {len(rows[0]["seeds"])} '
+           'seeds the search did not use, each to the step its best trial '
+           'was judged at, and judged by that final evaluation: an unbiased '
+           'estimate, where the search\'s number is the best of many.')
+  doc.table(['trial', f'{s.objective} in the search',
+             'fresh seeds: mean', 'std', 'diverged', 'steps'],
+            [[r['trial'], r['search'], r['mean'], r['std'], r['diverged'],
+              r['steps']] for r in rows])
+
+
+def _flags(trial: Trial) -> list[str]:
+  return sorted(trial.flags)
+
+
+def _problems(doc: _Doc, flagged: list[Trial]) -> None:
   doc.heading(2, 'Diverged, exploding, collapsed or oscillating')
   if not flagged:
     doc.text('No trial was flagged.')
     return
   doc.table(['trial', 'objective', 'flag', 'reason'],
-            [[t['id'], t['objective'], flag,
-              t.get('flags', {}).get(flag, 'non-finite values')]
+            [[t.id, t.objective, flag, t.flags[flag]]
              for t in flagged for flag in _flags(t)])
 
 
-def markdown(cfg: ml_collections.ConfigDict, trials: list[dict],
+def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
              reference: dict, drawn: dict | None = None,
-             paper: dict | None = None) -> str:
+             more: Extras = Extras()) -> str:
   """The report of a search of ``cfg`` whose stored trials are ``trials``.
 
   Args:
@@ -354,20 +452,19 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[dict],
     reference: :func:`jaxgan.run.reference_metrics` of ``cfg`` (``{}`` for
       the 2-D mixtures).
     drawn: the pictures drawn into ``W/report/`` (none by default).
-    paper: the best trial's paper-protocol record (``protocol`` in
-      ``W/best/metrics.json``, :func:`jaxgan.evaluate.evaluate_best`).
+    more: what the workdir holds beside its trials.
   """
-  return _document(cfg, trials, reference, drawn or {}, paper).markdown()
+  return _document(cfg, trials, reference, drawn or {}, more).markdown()
 
 
-def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
+def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[Trial],
           reference: dict) -> None:
   """Draws the pictures and writes ``report.md`` and ``report.html`` into
   ``workdir``, each atomically."""
   ranked = _ranked(trials)
   space = Space.from_config(cfg) if cfg.search.space else None
   drawn = _figures(workdir, cfg, trials, ranked, space)
-  doc = _document(cfg, trials, reference, drawn, paper_protocol(workdir))
+  doc = _document(cfg, trials, reference, drawn, extras(workdir))
   title = f'jaxgan: {cfg.search.method} on {cfg.data.name}'
   for name, text in (
       ('report.md', doc.markdown()),
@@ -375,16 +472,17 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[dict],
     def save(tmp, text=text):
       with open(tmp, 'w') as f:
         f.write(text)
-    run.atomic_write(os.path.join(workdir, name), save)
+    atomic_write(os.path.join(workdir, name), save)
 
 
-def paper_protocol(workdir: str) -> dict | None:
-  """The ``protocol`` record of ``W/best/metrics.json``, if it has one."""
-  path = os.path.join(workdir, 'best', 'metrics.json')
-  if not os.path.exists(path):
-    return None
-  with open(path) as f:
-    return json.load(f).get('protocol')
+def extras(workdir: str) -> Extras:
+  """The :class:`Extras` of ``workdir`` (None where a file is missing)."""
+  best = os.path.join(workdir, 'best', 'metrics.json')
+  confirmed = os.path.join(workdir, confirm.FILE)
+  return Extras(
+      paper=read_json(best).get('protocol') if os.path.exists(best) else None,
+      confirmed=(read_json(confirmed)['rows'] if os.path.exists(confirmed)
+                 else None))
 
 
 def rebuild(workdir: str) -> str:
@@ -401,8 +499,7 @@ def rebuild(workdir: str) -> str:
   if not os.path.exists(config_path):
     raise FileNotFoundError(f'--workdir={workdir!r} holds no search: it has '
                             'no config.json')
-  with open(config_path) as f:
-    cfg = ml_collections.ConfigDict(json.load(f))
+  cfg = ml_collections.ConfigDict(config.with_defaults(read_json(config_path)))
   reference_path = os.path.join(workdir, 'reference.json')
   reference = {}
   if os.path.exists(reference_path):

@@ -8,10 +8,21 @@ A config's ``search.space`` maps names to range strings::
   loss      'choice:hinge,non_saturating'
   model.width  'choice:64,128'       a static field: one program per value
   gp_weight ''                       not searched
+  gp_weight 'log:0.1:100 if penalty=gp'         searched only where penalty=gp
+  hinge_margin 'uniform:0.5:2 if loss=hinge'    searched only where loss=hinge
+
+A name with a condition (``if PARENT=V1,V2``) is *active* only where its
+parent (a searched, unconditional choice, or a fixed config value) takes one
+of those values; elsewhere it keeps its config value and its stored setting
+is None. So that a surrogate sees no spurious variation, an inactive name's
+coordinate is always the same (the low end of its range, its first choice):
+points are *canonical*.
 
 A *point* is the list of values in the order of :attr:`Space.names` (what
 skopt asks and is told); a *setting* is the mapping the population trainer
-takes (dynamic names and static paths, tied names expanded).
+takes (dynamic names and static paths, tied names expanded, inactive names
+left out); a trial's *values* map every name to its value (None where
+inactive).
 """
 
 import itertools
@@ -38,12 +49,21 @@ class Dimension(NamedTuple):
     kind: one of :data:`KINDS`.
     low, high: bounds of a real or integer range (None for a choice).
     values: the choices (None for a range).
+    condition: ``(parent, values)``: the name is searched only where
+      ``parent`` takes one of ``values``; None when always.
   """
   name: str
   kind: str
   low: float | None
   high: float | None
   values: tuple | None
+  condition: tuple[str, tuple] | None = None
+
+  @property
+  def inactive_value(self) -> Any:
+    """The coordinate of a point where the name is inactive."""
+    return self.values[0] if self.kind == 'choice' else (
+        int(self.low) if self.kind == 'int' else self.low)
 
   def skopt(self) -> skspace.Dimension:
     """The scikit-optimize dimension."""
@@ -73,10 +93,23 @@ def parse_dimension(name: str, text: str) -> Dimension:
 
   Raises:
     ValueError: naming the field and the value when the string is malformed,
-      a range is empty or inverted, a log range touches 0, or a choice has no
-      values.
+      a range is empty or inverted, a log range touches 0, a choice has no
+      values, or a condition is not ``if PARENT=V1,V2``.
   """
   field = f'search.space.{name}={text!r}'
+  text, _, condition = text.partition(' if ')
+  dim = _parse_range(field, name, text.strip())
+  if not condition:
+    return dim
+  parent, sep, values = condition.partition('=')
+  values = tuple(sweep.number(v.strip()) for v in values.split(',')
+                 if v.strip())
+  if not sep or not parent.strip() or not values:
+    raise ValueError(f'{field}: a condition is "if PARENT=V1,V2"')
+  return dim._replace(condition=(parent.strip(), values))
+
+
+def _parse_range(field: str, name: str, text: str) -> Dimension:
   kind, sep, rest = text.partition(':')
   if not sep or kind not in KINDS:
     raise ValueError(f'{field}: a range is one of '
@@ -153,8 +186,68 @@ class Space:
                        "'log:1e-4:1e-2'")
     space = cls(dims)
     space._check_names(cfg)
+    space = space._resolve_conditions(cfg)
     space._check_values(cfg)
     return space
+
+  def _resolve_conditions(self, cfg: ml_collections.ConfigDict) -> 'Space':
+    """Checks every condition; one on a fixed config value is dropped when
+    the value satisfies it (the name is always searched).
+
+    Raises:
+      ValueError: the parent is unknown, conditional itself, or fixed at a
+        value that never satisfies the condition; or a condition's value is
+        not one of the parent's choices.
+    """
+    by_name = {d.name: d for d in self.dimensions}
+    fields = {**_flatten(cfg), **dict(cfg.hparams)}
+    out = []
+    for d in self.dimensions:
+      if d.condition is None:
+        out.append(d)
+        continue
+      parent, values = d.condition
+      field = f'search.space.{d.name}'
+      if parent in by_name:
+        p = by_name[parent]
+        if p.kind != 'choice' or p.condition is not None:
+          raise ValueError(f'{field} is conditional on {parent}, which is '
+                           'not an unconditional choice; a condition needs '
+                           "one, e.g. search.space.penalty='choice:gp,r1'")
+        missing = [v for v in values if v not in p.values]
+        if missing:
+          raise ValueError(f'{field}: {parent}={missing[0]!r} is not one of '
+                           f'search.space.{parent}\'s choices '
+                           f'{list(p.values)}')
+        out.append(d)
+      elif parent in fields and not isinstance(fields[parent],
+                                               ml_collections.ConfigDict):
+        if fields[parent] not in values:
+          raise ValueError(f'{field} is searched only where {parent} is one '
+                           f'of {list(values)}, but {parent} is fixed at '
+                           f'{fields[parent]!r}: search {parent}, or drop the '
+                           'range')
+        out.append(d._replace(condition=None))
+      else:
+        raise ValueError(f'{field} is conditional on {parent!r}, which is '
+                         'neither searched nor a config field')
+    return Space(out)
+
+  def active(self, point: Sequence[Any]) -> list[bool]:
+    """Whether each name matters at ``point``."""
+    value = dict(zip(self.names, point))
+    return [d.condition is None or value[d.condition[0]] in d.condition[1]
+            for d in self.dimensions]
+
+  def canonical(self, point: Sequence[Any]) -> list[Any]:
+    """``point`` with every inactive name at its fixed coordinate."""
+    return [v if a else d.inactive_value for d, v, a in
+            zip(self.dimensions, point, self.active(point))]
+
+  def labelled(self, point: Sequence[Any]) -> dict[str, Any]:
+    """A point as a trial's values: None where a name is inactive."""
+    return {n: v if a else None for n, v, a in
+            zip(self.names, point, self.active(point))}
 
   def _check_names(self, cfg: ml_collections.ConfigDict) -> None:
     fields = _flatten(cfg)
@@ -171,9 +264,10 @@ class Space:
           raise ValueError(f'search.space.{name} sets {list(TIED[name])}, '
                            f'which search.space.{clash[0]} also searches')
     uses = {'r1_gamma': ('r1',), 'gp_weight': ('gp',)}
+    conditional = {d.name for d in self.dimensions if d.condition}
     for name, penalties in uses.items():
-      if name in self.names and 'penalty' not in self.names and (
-          cfg.penalty not in penalties):
+      if name in self.names and name not in conditional and (
+          'penalty' not in self.names) and cfg.penalty not in penalties:
         raise ValueError(f'search.space.{name} has no effect with '
                          f'penalty={cfg.penalty!r}')
 
@@ -182,12 +276,17 @@ class Space:
     for d in self.dimensions:
       values = d.values if d.kind == 'choice' else (d.low, d.high)
       ends.extend((d.name, v) for v in values)
+    by_name = {d.name: d for d in self.dimensions}
     for name, value in ends:
+      condition = by_name[name].condition
       setting = self.setting(
-          [value if n == name else self._middle(d)
-           for n, d in zip(self.names, self.dimensions)])
+          [value if n == name else
+           condition[1][0] if condition and n == condition[0] else
+           self._middle(d) for n, d in zip(self.names, self.dimensions)])
       try:
-        population.buckets(cfg, [setting])
+        [bucket] = population.buckets(cfg, [setting])
+        if bucket.static:
+          config.validate(bucket.cfg)
       except ValueError as e:
         raise ValueError(f'search.space.{name}: the value {value!r} is not '
                          f'valid: {e}') from None
@@ -206,10 +305,11 @@ class Space:
     return [d.skopt() for d in self.dimensions]
 
   def setting(self, point: Sequence[Any]) -> dict[str, Any]:
-    """A point as a population setting: tied names expanded."""
+    """A point as a population setting: tied names expanded, inactive names
+    left out."""
     out = {}
-    for name, value in zip(self.names, point):
-      for target in TIED.get(name, (name,)):
+    for name, value, active in zip(self.names, point, self.active(point)):
+      for target in TIED.get(name, (name,)) if active else ():
         out[target] = value
     return out
 
@@ -218,11 +318,14 @@ class Space:
     """The search values of a trained member: its dynamic hyperparameters
     (``b1`` read from ``b1_g``) and its bucket's static values."""
     merged = {**hparams, **static}
-    return {n: merged[TIED[n][0] if n in TIED else n] for n in self.names}
+    return self.labelled([merged[TIED[n][0] if n in TIED else n]
+                          for n in self.names])
 
   def point(self, values: dict[str, Any]) -> list[Any]:
-    """The point of a stored trial's search values (keyed by name)."""
-    return [values[n] for n in self.names]
+    """The canonical point of a trial's values (keyed by name; None where
+    inactive)."""
+    return self.canonical([d.inactive_value if values[d.name] is None
+                           else values[d.name] for d in self.dimensions])
 
   def baseline(self, cfg: ml_collections.ConfigDict) -> list[Any] | None:
     """The config's own values as a point: the status quo a search should
@@ -240,12 +343,18 @@ class Space:
     """Whether stored search values lie in this space."""
     if set(values) != set(self.names):
       return False
+    raw = [d.inactive_value if values[d.name] is None else values[d.name]
+           for d in self.dimensions]
+    if any(values[n] is None and a
+           for n, a in zip(self.names, self.active(raw))):
+      return False
+    point = self.canonical(raw)
     return all(v in d.values if d.kind == 'choice'
                else d.low <= v <= d.high
-               for d, v in zip(self.dimensions, self.point(values)))
+               for d, v in zip(self.dimensions, point))
 
   def sample(self, rng: np.random.Generator) -> list[Any]:
-    """A random point (log-uniform where the range is log)."""
+    """A random canonical point (log-uniform where the range is log)."""
     point = []
     for d in self.dimensions:
       if d.kind == 'choice':
@@ -257,12 +366,18 @@ class Space:
                                               np.log(d.high)))))
       else:
         point.append(float(rng.uniform(d.low, d.high)))
-    return point
+    return self.canonical(point)
 
   def grid(self, points: int) -> list[list[Any]]:
-    """Every point of the grid with ``points`` values per range."""
-    return [list(p) for p in itertools.product(
-        *(d.grid(points) for d in self.dimensions))]
+    """Every canonical point of the grid with ``points`` values per range
+    (an inactive name's values collapse to one)."""
+    out, seen = [], set()
+    for p in itertools.product(*(d.grid(points) for d in self.dimensions)):
+      p = self.canonical(p)
+      if repr(p) not in seen:
+        seen.add(repr(p))
+        out.append(p)
+    return out
 
   def perturbed(self) -> tuple[tuple[str, ...], ...]:
     """The groups of hyperparameters PBT perturbs: every searched scale or

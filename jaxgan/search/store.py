@@ -16,7 +16,9 @@ from typing import Any
 
 import ml_collections
 
-from jaxgan import config, run
+from jaxgan import config
+from jaxgan.files import atomic_write, write_json
+from jaxgan.search.trial import Trial
 
 # Config fields that may change between runs of one store: extending (or
 # shortening) a search keeps its trials comparable.
@@ -48,12 +50,13 @@ class TrialStore:
 
   Attributes:
     path: the ``trials.jsonl`` file.
-    trials: every trial read or appended, in order.
+    trials: every :class:`~jaxgan.search.trial.Trial` read or appended, in
+      order.
     write: whether :meth:`append` writes the file (only process 0 of a
       multi-host run does; the others keep the list).
   """
 
-  def __init__(self, path: str, trials: list[dict], write: bool = True):
+  def __init__(self, path: str, trials: list[Trial], write: bool = True):
     self.path = path
     self.trials = trials
     self.write = write
@@ -89,12 +92,12 @@ class TrialStore:
             'config')
     trials = _read(path)
     os.makedirs(workdir, exist_ok=True)
-    run.write_json(config_path, new)
+    write_json(config_path, new)
     return cls(path, trials)
 
-  def append(self, trial: dict) -> None:
+  def append(self, trial: Trial) -> None:
     """Writes one finished trial: appended, flushed and fsynced."""
-    line = json.dumps(trial, sort_keys=True, allow_nan=False)
+    line = json.dumps(trial.to_json(), sort_keys=True, allow_nan=False)
     if self.write:
       with open(self.path, 'a') as f:
         f.write(line + '\n')
@@ -104,10 +107,10 @@ class TrialStore:
 
   def ids(self) -> set[int]:
     """The ids of the stored trials."""
-    return {t['id'] for t in self.trials}
+    return {t.id for t in self.trials}
 
 
-def _parse(path: str) -> tuple[list[dict], str]:
+def _parse(path: str) -> tuple[list[Trial], str]:
   """The complete trials in ``path`` and a half-written last line ('' if
   none)."""
   if not os.path.exists(path):
@@ -119,23 +122,27 @@ def _parse(path: str) -> tuple[list[dict], str]:
   trials = []
   for number, line in enumerate(complete, 1):
     try:
-      trials.append(json.loads(line))
+      obj = json.loads(line)
     except json.JSONDecodeError:
       if number == len(complete) and not last:
         last = line
         break
       raise ValueError(f'{path} line {number} is not valid JSON; the store '
                        'is damaged beyond its last line') from None
+    try:
+      trials.append(Trial.from_json(obj))
+    except ValueError as e:
+      raise ValueError(f'{path} line {number}: {e}') from None
   return trials, last
 
 
-def read(workdir: str) -> list[dict]:
+def read(workdir: str) -> list[Trial]:
   """The trials stored in ``workdir``, read without changing anything: a
   half-written last line (a search may be writing it now) is skipped."""
   return _parse(os.path.join(workdir, 'trials.jsonl'))[0]
 
 
-def _read(path: str) -> list[dict]:
+def _read(path: str) -> list[Trial]:
   trials, last = _parse(path)
   if last:
     warnings.warn(f'{path}: ignoring a half-written last line '
@@ -143,6 +150,7 @@ def _read(path: str) -> list[dict]:
                   'while writing it')
     def rewrite(tmp):
       with open(tmp, 'w') as f:
-        f.writelines(json.dumps(t, sort_keys=True) + '\n' for t in trials)
-    run.atomic_write(path, rewrite)
+        f.writelines(json.dumps(t.to_json(), sort_keys=True) + '\n'
+                     for t in trials)
+    atomic_write(path, rewrite)
   return trials

@@ -37,6 +37,8 @@ import numpy as np
 
 from jaxgan import data, plotting
 from jaxgan.search import members
+from jaxgan.search.history import CURVES
+from jaxgan.search.trial import Trial
 
 # Pixels per side of the 2-D density pictures.
 DENSITY_PIXELS = 96
@@ -73,23 +75,23 @@ def picture(samples: np.ndarray, modes: np.ndarray | None) -> np.ndarray:
 def _scalars(chunk: members.Chunk, j: int) -> list[tuple[int, dict]]:
   """Member ``j``'s scalars in ``chunk``, as ``(step, {tag: value})``."""
   out = [(int(step), {f'train/{k}': float(chunk.curves[k][j, t])
-                      for k in members.CURVES})
+                      for k in CURVES})
          for t, step in enumerate(chunk.curves['step'])]
   out.append((chunk.steps, {f'eval/{k}': float(v[j])
                             for k, v in chunk.quality.items()}))
   return out
 
 
-def _best(record: dict) -> dict:
-  best = {f'best/{k}': v for k, v in record['metrics'].items()}
-  if record['objective'] is not None:
-    best['best/objective'] = record['objective']
+def _best(record: Trial) -> dict:
+  best = {f'best/{k}': v for k, v in record.metrics.items()}
+  if record.objective is not None:
+    best['best/objective'] = record.objective
   return best
 
 
-def hparams_of(record: dict) -> dict:
+def hparams_of(record: Trial) -> dict:
   """A trial's hyperparameters and static settings, flat."""
-  return {**record['hparams'], **record['bucket']}
+  return {**record.hparams, **record.bucket}
 
 
 class EventFile:
@@ -185,13 +187,13 @@ class TensorBoard:
       w.image(chunk.steps, 'samples', picture(chunk.samples[j], modes))
       w.flush()
 
-  def trial(self, record: dict) -> None:
+  def trial(self, record: Trial) -> None:
     from tensorboard.plugins.hparams import summary_v2 as hp
-    w = self._writer(record['id'])
-    w.scalars(record['steps'], _best(record))
+    w = self._writer(record.id)
+    w.scalars(record.steps, _best(record))
     w.summary(0, hp.hparams_pb(hparams_of(record)))
     w.close()
-    del self._writers[record['id']]
+    del self._writers[record.id]
 
   def close(self) -> None:
     for w in self._writers.values():
@@ -242,15 +244,15 @@ class MLflow:
       for step, scalars in _scalars(chunk, j):
         self._log(run_id, step, scalars)
 
-  def trial(self, record: dict) -> None:
-    run_id = self._run(record['id'])
-    self._log(run_id, record['steps'], _best(record))
+  def trial(self, record: Trial) -> None:
+    run_id = self._run(record.id)
+    self._log(run_id, record.steps, _best(record))
     param = self._entities.Param
     self.client.log_batch(run_id, params=[
         param(k, str(v)) for k, v in sorted(hparams_of(record).items())])
     self.client.set_terminated(
-        run_id, 'FAILED' if record['diverged'] else 'FINISHED')
-    del self._runs[record['id']]
+        run_id, 'FAILED' if record.diverged else 'FINISHED')
+    del self._runs[record.id]
 
   def close(self) -> None:
     for run_id in self._runs.values():

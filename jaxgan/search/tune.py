@@ -1,44 +1,52 @@
-"""The outer loop behind ``jaxgan tune``: rounds of populations, a trial
-store, the best member, resuming.
+"""``jaxgan tune``: validate once, lock the workdir, open the trial store,
+and run the search's rounds.
 
-``search.method`` picks the schedule:
+Where each piece lives:
 
-* ``bayes``, ``random``, ``grid`` (:mod:`jaxgan.search.methods`): each round
-  asks ``search.population`` points, trains them together (one compiled
-  program per static bucket) for ``train.num_steps`` steps, and tells the
-  objective back, until ``search.num_trials`` trials are stored.
-* ``halving`` and ``pbt`` (:mod:`jaxgan.search.schedules`): members continue
-  from their state across rounds.
+* :mod:`~jaxgan.search.space`: the ranges of ``search.space``;
+* :mod:`~jaxgan.search.schedulers`: what each method (``search.method``)
+  trains in each round, over the ask/tell methods of
+  :mod:`~jaxgan.search.methods`;
+* :mod:`~jaxgan.search.rounds`: the one round loop, its budget and its
+  checkpoint of running members;
+* :mod:`~jaxgan.search.members` (device state) and
+  :mod:`~jaxgan.search.history` (each member's host history);
+* :mod:`~jaxgan.search.trial` (the record), :mod:`~jaxgan.search.store`
+  (``trials.jsonl``), :mod:`~jaxgan.search.results` (``W/best/``);
+* observers: :mod:`~jaxgan.search.monitor`, :mod:`~jaxgan.search.trackers`,
+  :mod:`~jaxgan.search.report`.
 
 Example:
   >>> cfg = jaxgan.get_config()
   >>> cfg.search.method = 'random'
   >>> best = tune(cfg, '/tmp/search')
-  >>> best['metrics']['modes'], best['hparams']['lr_d']
+  >>> best.metrics['modes'], best.hparams['lr_d']
 """
 
 import os
-import time
 from typing import Callable, Sequence
 
 import ml_collections
-import numpy as np
 
 from jaxgan import config, data, distributed, metrics, population, run
-from jaxgan.search import (members, methods, monitor, report, results,
-                           schedules, trackers)
+from jaxgan.files import WorkdirLock, write_json
+from jaxgan.files import read_json
+from jaxgan.search import (confirm, monitor, optuna_methods, report, results,
+                           schedulers, trackers)
+from jaxgan.search.rounds import Budget, RoundRunner
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
+from jaxgan.search.trial import Trial
 
-SCHEDULES = {'halving': schedules.halving, 'pbt': schedules.population_based}
 TRANSFORMS = ('log', 'none')
 
 
 def objectives(cfg: ml_collections.ConfigDict) -> list[str]:
-  """The metrics an evaluation of ``cfg``'s data reports where lower is
-  better: the possible objectives."""
+  """The metrics an evaluation of ``cfg``'s data reports that have a
+  direction (:data:`jaxgan.metrics.DIRECTIONS`): the possible
+  objectives."""
   names = metrics.NAMES[data.DATASETS[cfg.data.name].kind]
-  return sorted(set(names) & set(metrics.LOWER_IS_BETTER))
+  return sorted(set(names) & set(metrics.DIRECTIONS))
 
 
 def validate(cfg: ml_collections.ConfigDict) -> Space:
@@ -52,13 +60,24 @@ def validate(cfg: ml_collections.ConfigDict) -> Space:
   """
   config.validate(cfg)
   s = cfg.search
-  method_names = sorted(methods.METHODS) + sorted(SCHEDULES)
-  if s.method not in method_names:
+  if s.method not in schedulers.SCHEDULERS:
     raise ValueError(f'search.method={s.method!r} is not valid; choose one '
-                     f'of {method_names}')
+                     f'of {sorted(schedulers.SCHEDULERS)}')
   for field in ('num_trials', 'population', 'initial_points', 'grid_points',
-                'rungs', 'pbt_interval'):
+                'rungs', 'pbt_interval', 'min_steps', 'seeds',
+                'confirm_seeds'):
     config.check_integer(f'search.{field}', s[field], 1)
+  config.check_integer('search.confirm_top', s.confirm_top, 0)
+  schedulers.check_statistic(s.seed_statistic)
+  if s.seeds > 1:
+    if s.method == 'pbt':
+      raise ValueError(f'search.seeds={s.seeds}: pbt members are lineages, '
+                       'not seeds of one setting; use search.seeds=1')
+    for field in ('num_trials', 'population'):
+      if s[field] % s.seeds:
+        raise ValueError(f'search.{field}={s[field]} must be a multiple of '
+                         f'search.seeds={s.seeds}: it counts trials, and '
+                         'every setting trains that many seeds')
   config.check_integer('search.eta', s.eta, 2)
   config.check_integer('search.seed', s.seed, 0)
   if s.transform not in TRANSFORMS:
@@ -69,25 +88,50 @@ def validate(cfg: ml_collections.ConfigDict) -> Space:
   if not 0 < s.pbt_fraction <= 0.5:
     raise ValueError(f'search.pbt_fraction={s.pbt_fraction!r} must be in '
                      '(0, 0.5]')
+  if s.method == 'hyperband' and not s.min_steps < cfg.train.num_steps:
+    raise ValueError(f'search.min_steps={s.min_steps} must be below '
+                     f'train.num_steps={cfg.train.num_steps} for hyperband')
+  Budget.parse(s.budget)
+  if s.method in optuna_methods.SAMPLERS:
+    optuna_methods.require()
+    if s.method == 'optuna-cmaes' and s.pareto:
+      raise ValueError("search.method='optuna-cmaes' minimises one "
+                       f'objective; search.pareto={s.pareto!r} asks for '
+                       "several: use 'optuna-nsga2' or 'bayes'")
   names = objectives(cfg)
   if s.objective not in names:
     raise ValueError(f'search.objective={s.objective!r} is not measured on '
                      f'data.name={cfg.data.name!r}; choose one of {names}')
+  if metrics.DIRECTIONS[s.objective] == 'max' and s.transform == 'log':
+    raise ValueError(f"search.transform='log' models the log of an "
+                     f'objective to minimise, but search.objective='
+                     f"{s.objective!r} is maximised; use search.transform="
+                     "'none'")
+  extra = [n.strip() for n in str(s.pareto).split(',') if n.strip()]
+  for name in extra:
+    if name not in names or name == s.objective or extra.count(name) > 1:
+      raise ValueError(f'search.pareto={s.pareto!r}: {name!r} is not '
+                       'another objective measured here; choose from '
+                       f'{[n for n in names if n != s.objective]}')
   space = Space.from_config(cfg)
+  if s.seeds > 1 and 'seed' in space.names:
+    raise ValueError(f'search.seeds={s.seeds} sets the seed of every trial; '
+                     'search.space.seed searches it: use one of them')
   if s.method == 'pbt':
-    schedules.check_pbt(cfg, space)
+    schedulers.check_pbt(cfg, space)
   return space
 
 
 def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
          mesh=None, log: Callable[[str], None] = print,
          make_population: Callable = population.make_population,
-         tracker: Sequence[str] = ('tensorboard',)) -> dict:
+         tracker: Sequence[str] = ('tensorboard',)) -> Trial:
   """Runs (or resumes) the search of ``cfg`` in ``workdir``.
 
   Every trial's curves, evaluations, samples and hyperparameters go to the
   trackers while it trains; ``W/report.md`` and ``W/report.html``
-  (:mod:`jaxgan.search.report`) are rewritten after every round.
+  (:mod:`jaxgan.search.report`) are rewritten after rounds. The workdir is
+  locked while the search runs: a second search on it is refused at once.
 
   Args:
     cfg: the config, with its ``search`` section; it is not modified.
@@ -102,11 +146,12 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
       (``'tensorboard'``, ``'mlflow'``), or none.
 
   Returns:
-    The best trial's record.
+    The best trial.
 
   Raises:
     ValueError: a bad config, search or tracker (before anything is
       written), or a workdir made by another config without ``force``.
+    RuntimeError: another process holds the workdir.
   """
   space = validate(cfg)
   unknown = sorted(set(tracker) - set(trackers.TRACKERS))
@@ -114,28 +159,38 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     raise ValueError(f'tracker={unknown[0]!r} is not valid; choose from '
                      f'{sorted(trackers.TRACKERS)}')
   mesh = population.make_mesh() if mesh is None else mesh
+  devices = mesh.shape[population.POP]
+  if cfg.search.method == 'pbt' and cfg.search.population % devices:
+    raise ValueError(f'search.population={cfg.search.population} must be a '
+                     f"multiple of the mesh's 'pop' axis ({devices} devices) "
+                     'for pbt, whose members are never padded')
   main = distributed.is_main_process()
-  say = log if main else (lambda _: None)
+  with WorkdirLock(workdir, enabled=main):
+    return _tune(cfg, space, workdir, force, mesh, log if main else
+                 (lambda _: None), make_population, tracker, main)
+
+
+def _tune(cfg, space: Space, workdir: str, force: bool, mesh, say,
+          make_population, tracker, main: bool) -> Trial:
   opened = None
   if main:
     try:
-      store = TrialStore.open(workdir, cfg, force=force)
-      opened = store.trials
+      opened = [t.to_json() for t in TrialStore.open(workdir, cfg,
+                                                     force=force).trials]
     except ValueError as e:
       opened = str(e)
   opened = distributed.broadcast_json(opened)
   if isinstance(opened, str):
     raise ValueError(opened)
-  if not main:
-    store = TrialStore(os.path.join(workdir, 'trials.jsonl'), opened,
-                       write=False)
+  store = TrialStore(os.path.join(workdir, 'trials.jsonl'),
+                     [Trial.from_json(t) for t in opened], write=main)
   best = results.Best(workdir, store.trials, write=main)
   if store.trials:
     say(f'resuming {workdir}: {len(store.trials)} trials stored')
   reference = run.reference_metrics(cfg)
   if reference:
     if main:
-      run.write_json(os.path.join(workdir, 'reference.json'), reference)
+      write_json(os.path.join(workdir, 'reference.json'), reference)
     say('reference: floor (held-out real data) '
         f'{_shown(reference["floor"])}; untrained generator '
         f'{_shown(reference["untrained"])}')
@@ -145,80 +200,59 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
           workdir, space.names,
           metrics.NAMES[data.DATASETS[cfg.data.name].kind])
             for name in tracker] if main else [],
-      on_round=write_report if main else lambda: None)
-  schedule = SCHEDULES.get(cfg.search.method, _ask_tell)
+      on_round=write_report if main else lambda: None,
+      sign=-1.0 if metrics.DIRECTIONS[cfg.search.objective] == 'max' else 1.0)
+  scheduler = schedulers.SCHEDULERS[cfg.search.method](cfg, space, watch.say,
+                                                       workdir)
   try:
-    schedule(cfg, space, store, best, mesh, watch, make_population)
+    RoundRunner(cfg, space, scheduler, store, best, watch, mesh,
+                make_population, workdir).run()
   finally:
     watch.close()
-  if main:
-    write_report()
   if best.trial is None:
+    if main:
+      write_report()
     raise RuntimeError('no trial produced a finite objective')
-  line = f'best: trial {best.trial["id"]}, objective {best.objective:.4g}'
+  _confirm(cfg, space, store, workdir, mesh, make_population, say, main)
+  if main:
+    if cfg.search.pareto:
+      write_json(os.path.join(workdir, 'pareto.json'),
+                 report.pareto_front(cfg, store.trials))
+    write_report()
+  line = f'best: trial {best.trial.id}, objective {best.objective:.4g}'
   if reference:
-    line += (f' (floor {reference["floor"][cfg.search.objective]:.4g}, untrained '
-             f'{reference["untrained"][cfg.search.objective]:.4g})')
+    line += (f' (floor {reference["floor"][cfg.search.objective]:.4g}, '
+             f'untrained {reference["untrained"][cfg.search.objective]:.4g})')
   say(f'{line}; {os.path.join(workdir, "best")}, '
       f'{os.path.join(workdir, "report.html")}')
   return best.trial
 
 
+def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
+             make_population, say, main: bool) -> None:
+  """Retrains the top settings with fresh seeds
+  (:mod:`jaxgan.search.confirm`) unless ``W/confirm.json`` already holds
+  them for these trials."""
+  s = cfg.search
+  if not s.confirm_top or s.method == 'pbt':
+    return
+  path = os.path.join(workdir, confirm.FILE)
+  done = read_json(path) if main and os.path.exists(path) else None
+  if distributed.broadcast_json(
+      done is not None and done['trials'] == len(store.trials)):
+    return
+  say(f'confirming the top {s.confirm_top} settings with '
+      f'{s.confirm_seeds} fresh seeds each')
+  rows = confirm.confirm(cfg, space, store.trials, mesh, make_population)
+  if main:
+    write_json(path, dict(trials=len(store.trials), rows=rows))
+  for row in rows:
+    shown = ('none finite' if row['mean'] is None else
+             f'{row["mean"]:.4g} ± {row["std"]:.2g}')
+    say(f'confirmed trial {row["trial"]} ({s.objective} {row["search"]:.4g} '
+        f'in the search): {shown} over {len(row["seeds"])} fresh seeds'
+        + (f', {row["diverged"]} diverged' if row['diverged'] else ''))
+
+
 def _shown(values: dict) -> str:
   return ', '.join(f'{k} {v:.4g}' for k, v in sorted(values.items()))
-
-
-def _ask_tell(cfg, space: Space, store: TrialStore, best: results.Best,
-              mesh, watch: monitor.Monitor, make_population) -> None:
-  """Rounds of ask, train, tell until ``search.num_trials`` are stored."""
-  s = cfg.search
-  method = methods.METHODS[s.method](space, s)
-  if s.method == 'grid' and methods.grid_size(space, s.grid_points) < (
-      s.num_trials):
-    watch.say(f'the grid has {methods.grid_size(space, s.grid_points)} points, '
-        f'fewer than search.num_trials={s.num_trials}: it is visited again')
-  told = [t for t in store.trials if space.contains(t['setting'])]
-  method.tell([space.point(t['setting']) for t in told],
-              [np.inf if t['objective'] is None else t['objective']
-               for t in told])
-  budget = sum(t['steps'] for t in store.trials)
-  round_ = 1 + max((t['round'] for t in store.trials), default=-1)
-  next_id = 1 + max((t['id'] for t in store.trials), default=-1)
-  while len(store.trials) < s.num_trials:
-    n = min(s.population, s.num_trials - len(store.trials))
-    first = (methods.baseline(cfg, space, watch.say) if not store.trials
-             else [])
-    points = distributed.broadcast_json(
-        first + method.ask(n - len(first)) if store.write else None)
-    settings = [space.setting(p) for p in points]
-    start, trained = time.perf_counter(), []
-    groups = population.buckets(cfg, settings)
-    watch.begin(f'round {round_ + 1}', sum(
-        len(b.indices) * b.cfg.train.num_steps for b in groups),
-        best.objective)
-    for bucket in groups:
-      ids = next_id + np.asarray(bucket.indices)
-      m = members.start(bucket, ids, [points[i] for i in bucket.indices],
-                        mesh, make_population)
-      trained.append(members.train_to(m, bucket.cfg.train.num_steps,
-                                      s.objective, watch.chunk))
-    seconds = time.perf_counter() - start
-    member_steps = sum(len(m.ids) * m.steps for m in trained)
-    budget += member_steps
-    records = {}
-    for m in trained:
-      recs = members.records(m, s.objective)
-      for rec, point in zip(recs, m.points):
-        rec.update(round=round_, setting=dict(zip(space.names, point)),
-                   seconds=seconds, budget=budget, parent=None)
-      best.update(m, recs)
-      records.update((r['id'], r) for r in recs)
-    for i in sorted(records):
-      store.append(records[i])
-      watch.stored(records[i])
-    method.tell(points, [np.inf if records[next_id + i]['objective'] is None
-                         else records[next_id + i]['objective']
-                         for i in range(n)])
-    watch.end(results.progress(store, best, f'round {round_ + 1}', n,
-                               seconds, member_steps, s.num_trials))
-    round_, next_id = round_ + 1, next_id + n

@@ -2,8 +2,11 @@
 
 A member's state records how far it has trained (``g_params['x']``, in
 steps) and a quality floor set by its hyperparameters at init
-(``d_params['q'] = (log10(lr_d) + 3)^2``). Its objective is
-``q + 1 / (1 + x)``: lowest for lr_d = 1e-3, improving with training. A member
+(``d_params['q'] = (log10(lr_d) + 3)^2 + SEED_EFFECT * (seed % 100)``). Its
+objective is ``q + 1 / (1 + x)``: lowest for lr_d = 1e-3, improving with
+training, a little worse for every seed after the first. Its ``reverse_kl``
+is ``(log10(lr_d) + 2)^2 + 1 / (1 + x)``, lowest for lr_d = 1e-2: the two
+conflict, and their Pareto front is lr_d in [1e-3, 1e-2]. A member
 with lr_g > 0.03 diverges: its objective is NaN. The search's schedules run on
 it in milliseconds, so tests can check what they decide.
 """
@@ -15,6 +18,7 @@ from conftest import tiny_config
 from jaxgan import population, train
 
 DIVERGES_ABOVE = 0.03
+SEED_EFFECT = 1e-3
 
 
 def quality_floor(lr_d):
@@ -29,7 +33,9 @@ def make_population(cfg, mesh, size):
     return train.GANState(
         step=jnp.zeros(size, jnp.int32), key=jax.random.split(key, size),
         g_params={'x': zeros}, g_stats={}, d_params={'q': quality_floor(
-            hp['lr_d'])}, d_stats={}, ema_params={'x': zeros},
+            hp['lr_d']) + SEED_EFFECT * (hp['seed'] % 100),
+                                          'lr_d': hp['lr_d']}, d_stats={},
+        ema_params={'x': zeros},
         g_opt_state={'count': zeros}, d_opt_state={'count': zeros},
         diverged=hp['lr_g'] > DIVERGES_ABOVE)
 
@@ -44,7 +50,10 @@ def make_population(cfg, mesh, size):
   def evaluate(state):
     value = state.d_params['q'] + 1.0 / (1.0 + state.g_params['x'])
     value = jnp.where(state.diverged, jnp.nan, value)
-    return dict(partition_kl=value, reverse_kl=value,
+    other = (jnp.log10(state.d_params['lr_d']) + 2.0) ** 2 + (
+        1.0 / (1.0 + state.g_params['x']))
+    other = jnp.where(state.diverged, jnp.nan, other)
+    return dict(partition_kl=value, reverse_kl=other,
                 modes=jnp.full(size, 25.0), high_quality=1.0 / (1.0 + value))
 
   def sample(state, n):

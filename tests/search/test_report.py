@@ -7,15 +7,16 @@ import ml_collections
 import numpy as np
 import pytest
 
-from jaxgan import config
-from jaxgan.search import report, results
+from jaxgan import config, files
+from jaxgan.search import report
+from jaxgan.search.trial import Trial
 
 
 def trial(i, objective, diverged=False, lr_d=None, lr_g=None):
   lr_d = 1e-3 * (i + 1) if lr_d is None else lr_d
   setting = {'lr_d': lr_d} if lr_g is None else {'lr_d': lr_d, 'lr_g': lr_g}
   steps = [10, 20]
-  return dict(id=i, objective=objective, diverged=diverged, best_step=100,
+  return Trial(id=i, objective=objective, diverged=diverged, best_step=100,
               steps=200, bucket={'model.width': 32},
               hparams={'lr_d': lr_d, 'loss': 'hinge'},
               setting=setting, round=i // 2, seconds=10.0,
@@ -26,7 +27,8 @@ def trial(i, objective, diverged=False, lr_d=None, lr_g=None):
                       'g_loss': [2.0, 1.5], 'd_grad_norm': [1.0, 2.0],
                       'g_grad_norm': [0.5, 0.4]},
               evaluations={'step': [20], 'fid': [objective]},
-              metrics={'fid': objective} if objective is not None else {})
+              metrics={'fid': objective} if objective is not None else {},
+              status='diverged' if diverged else 'finished', losses={})
 
 
 def fid_config(num_trials=5, lr_g=''):
@@ -40,7 +42,8 @@ def fid_config(num_trials=5, lr_g=''):
 def test_report_ranks_trials_and_lists_what_went_wrong():
   cfg = fid_config()
   trials = [trial(0, 2.0), trial(1, None, diverged=True), trial(2, 0.5)]
-  trials[0]['flags'] = {'oscillating': 'fid reversed 2 times'}
+  trials[0] = trials[0].replace(
+      flags={'oscillating': 'fid reversed 2 times'})
   reference = dict(floor={'fid': 0.1}, untrained={'fid': 30.0}, samples=500)
   text = report.markdown(cfg, trials, reference)
   assert '3 of 5 trials stored; 1 diverged (1); 2 flagged.' in text
@@ -67,12 +70,12 @@ def test_report_before_any_finite_trial():
 
 def write_search(workdir, trials, cfg):
   (workdir / 'config.json').write_text(json.dumps(cfg.to_dict()))
-  lines = ''.join(json.dumps(t) + '\n' for t in trials)
+  lines = ''.join(json.dumps(t.to_json()) + '\n' for t in trials)
   (workdir / 'trials.jsonl').write_text(lines + '{"id": 9, "obj')  # mid-write
   (workdir / 'samples').mkdir()
   for t in trials:
-    images = np.full((4, 8, 8, 1), t['id'] * 20, np.uint8)
-    np.savez(results.samples_path(str(workdir), t['id']), x=images)
+    images = np.full((4, 8, 8, 1), t.id * 20, np.uint8)
+    np.savez(files.samples_path(str(workdir), t.id), x=images)
   return lines + '{"id": 9, "obj'
 
 
@@ -83,7 +86,7 @@ def test_rebuild_draws_every_picture_and_inlines_them(tmp_path):
   lr_d, lr_g = 10 ** rng.uniform(-4, -2, (2, 10))
   trials = [trial(i, float(1 + np.log10(d / 1e-3) ** 2), lr_d=float(d),
                   lr_g=float(g)) for i, (d, g) in enumerate(zip(lr_d, lr_g))]
-  top = [t['id'] for t in sorted(trials, key=lambda t: t['objective'])][:4]
+  top = [t.id for t in sorted(trials, key=lambda t: t.objective)][:4]
   stored = write_search(tmp_path, trials, cfg)
   path = report.rebuild(str(tmp_path))
   assert path == str(tmp_path / 'report.html')

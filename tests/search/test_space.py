@@ -91,3 +91,69 @@ def test_values_read_a_trained_member_back():
   assert space.values(hp, {'model.width': 8}) == {
       'b1': 0.2, 'lr_d': 1e-3, 'model.width': 8}
   assert space.perturbed() == (('b1_g', 'b1_d'), ('lr_d',))
+
+
+def with_space(space):
+  cfg = config()
+  for name, text in space.items():
+    cfg.search.space[name] = text
+  return cfg
+
+
+CONDITIONAL = dict(penalty='choice:gp,r1',
+                   gp_weight='log:0.1:100 if penalty=gp',
+                   r1_gamma='log:0.01:1 if penalty=r1',
+                   lr_d='log:1e-4:1e-2')
+
+
+def test_a_conditional_name_is_searched_only_under_its_choice():
+  space = space_lib.Space.from_config(with_space(CONDITIONAL))
+  assert space.names == ['gp_weight', 'lr_d', 'penalty', 'r1_gamma']
+  point = [10.0, 1e-3, 'gp', 0.5]
+  assert space.active(point) == [True, True, True, False]
+  assert space.canonical(point) == [10.0, 1e-3, 'gp', 0.01]
+  assert space.setting(point) == dict(gp_weight=10.0, lr_d=1e-3,
+                                      penalty='gp')
+  values = space.labelled(point)
+  assert values == dict(gp_weight=10.0, lr_d=1e-3, penalty='gp',
+                        r1_gamma=None)
+  assert space.contains(values) and space.point(values) == [
+      10.0, 1e-3, 'gp', 0.01]
+  assert not space.contains(dict(values, gp_weight=None))
+  # Samples and the grid are canonical: 2 x 3 grid points per penalty.
+  rng = np.random.default_rng(0)
+  for p in (space.sample(rng) for _ in range(20)):
+    assert p == space.canonical(p)
+  grid = space.grid(3)
+  assert len(grid) == 2 * 3 * 3
+  assert {p[2] for p in grid} == {'gp', 'r1'}
+
+
+@pytest.mark.parametrize('space,message', [
+    (dict(gp_weight='log:0.1:100 if penalty=gp'),
+     r"search.space.gp_weight is searched only where penalty is one of "
+     r"\['gp'\], but penalty is fixed at 'r1'"),
+    (dict(penalty='choice:gp,r1', gp_weight='log:0.1:100 if penalty=wgan'),
+     r"search.space.gp_weight: penalty='wgan' is not one of "
+     r"search.space.penalty's choices \['gp', 'r1'\]"),
+    (dict(lr_d='log:1e-4:1e-2 if colour=red'),
+     r"search.space.lr_d is conditional on 'colour', which is neither"),
+    (dict(loss='choice:hinge,non_saturating', lr_g='log:1e-4:1e-2',
+          hinge_margin='uniform:0.5:2 if lr_g=0.001'),
+     r'search.space.hinge_margin is conditional on lr_g, which is not an '
+     r'unconditional choice'),
+    (dict(lr_d='log:1e-4:1e-2 if loss'),
+     r'search.space.lr_d=.*a condition is "if PARENT=V1,V2"'),
+    (dict(penalty='choice:gp,r1',
+          gp_weight='log:0:100 if penalty=gp'),
+     r'search.space.gp_weight=.*a log range must stay above 0'),
+])
+def test_bad_conditions_are_named(space, message):
+  with pytest.raises(ValueError, match=message):
+    space_lib.Space.from_config(with_space(space))
+
+
+def test_a_condition_met_by_the_config_is_always_searched():
+  space = space_lib.Space.from_config(
+      config(r1_gamma='log:0.01:1 if penalty=r1'))
+  assert space.dimensions[0].condition is None

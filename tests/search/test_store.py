@@ -6,6 +6,7 @@ import pytest
 from conftest import tiny_config
 from jaxgan import config
 from jaxgan.search.store import TrialStore
+from jaxgan.search.trial import Trial
 
 
 def lines(workdir):
@@ -13,14 +14,26 @@ def lines(workdir):
     return f.read().splitlines()
 
 
+def make(i, objective=0.5):
+  return Trial(id=i, round=0, setting={'lr_d': 1e-3}, hparams={'lr_d': 1e-3},
+               bucket={}, objective=objective, metrics={}, best_step=10,
+               steps=10, losses={}, diverged=False, status='finished',
+               curves={'step': []}, evaluations={'step': []}, flags={},
+               seconds=1.0, budget=10 * (i + 1))
+
+
+def line(i):
+  return json.dumps(make(i).to_json(), sort_keys=True)
+
+
 def test_appended_trials_are_read_back(tmp_path):
   cfg = tiny_config()
   store = TrialStore.open(str(tmp_path), cfg)
   assert store.trials == []
-  store.append(dict(id=0, objective=0.5))
-  store.append(dict(id=1, objective=None))
+  store.append(make(0))
+  store.append(make(1, objective=None))
   again = TrialStore.open(str(tmp_path), cfg)
-  assert again.trials == [dict(id=0, objective=0.5), dict(id=1, objective=None)]
+  assert again.trials == [make(0), make(1, objective=None)]
   assert again.ids() == {0, 1}
   with open(tmp_path / 'config.json') as f:
     assert json.load(f) == cfg.to_dict()
@@ -29,29 +42,43 @@ def test_appended_trials_are_read_back(tmp_path):
 def test_a_half_written_last_line_is_dropped_with_a_warning(tmp_path):
   cfg = tiny_config()
   store = TrialStore.open(str(tmp_path), cfg)
-  store.append(dict(id=0))
+  store.append(make(0))
   with open(store.path, 'a') as f:
     f.write('{"id": 1, "obj')
   with pytest.warns(UserWarning, match='half-written last line'):
     again = TrialStore.open(str(tmp_path), cfg)
-  assert again.trials == [dict(id=0)]
-  again.append(dict(id=1))
-  assert lines(tmp_path) == ['{"id": 0}', '{"id": 1}']
+  assert again.trials == [make(0)]
+  again.append(make(1))
+  assert lines(tmp_path) == [line(0), line(1)]
 
 
 def test_a_damaged_line_before_the_last_is_an_error(tmp_path):
   cfg = tiny_config()
   TrialStore.open(str(tmp_path), cfg)
   with open(tmp_path / 'trials.jsonl', 'w') as f:
-    f.write('{"id": 0}\nnot json\n{"id": 2}\n')
+    f.write(f'{line(0)}\nnot json\n{line(2)}\n')
   with pytest.raises(ValueError, match='line 2 is not valid JSON'):
     TrialStore.open(str(tmp_path), cfg)
-  assert lines(tmp_path) == ['{"id": 0}', 'not json', '{"id": 2}']
+  assert lines(tmp_path) == [line(0), 'not json', line(2)]
+
+
+def test_trials_stored_before_a_field_existed_take_its_default(tmp_path):
+  cfg = tiny_config()
+  TrialStore.open(str(tmp_path), cfg)
+  old = make(0).to_json()
+  del old['elapsed'], old['member']
+  bad = dict(make(1).to_json(), colour='red')
+  (tmp_path / 'trials.jsonl').write_text(json.dumps(old) + '\n')
+  assert TrialStore.open(str(tmp_path), cfg).trials == [make(0)]
+  (tmp_path / 'trials.jsonl').write_text(json.dumps(bad) + '\n')
+  with pytest.raises(ValueError, match=r"line 1: a stored trial has unknown "
+                     r"fields \['colour'\]"):
+    TrialStore.open(str(tmp_path), cfg)
 
 
 def test_another_config_is_refused_unless_forced(tmp_path):
   cfg = tiny_config()
-  TrialStore.open(str(tmp_path), cfg).append(dict(id=0))
+  TrialStore.open(str(tmp_path), cfg).append(make(0))
   other = tiny_config()
   other.search.space.lr_d = 'log:1e-5:1e-3'
   with pytest.raises(ValueError, match=r"another config \(search.space.lr_d: "
@@ -60,16 +87,16 @@ def test_another_config_is_refused_unless_forced(tmp_path):
   with open(tmp_path / 'config.json') as f:
     assert json.load(f) == cfg.to_dict()
   forced = TrialStore.open(str(tmp_path), other, force=True)
-  assert forced.trials == [dict(id=0)]
+  assert forced.trials == [make(0)]
   with open(tmp_path / 'config.json') as f:
     assert json.load(f) == other.to_dict()
 
 
 def test_more_trials_continue_the_same_search(tmp_path):
   cfg = tiny_config()
-  TrialStore.open(str(tmp_path), cfg).append(dict(id=0))
+  TrialStore.open(str(tmp_path), cfg).append(make(0))
   cfg.search.num_trials *= 2
-  assert TrialStore.open(str(tmp_path), cfg).trials == [dict(id=0)]
+  assert TrialStore.open(str(tmp_path), cfg).trials == [make(0)]
 
 
 def test_fields_added_since_a_workdir_was_made_are_no_difference(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 import synthetic
 from conftest import tiny_config
-from jaxgan import population, run, search
+from jaxgan import run, search
 from jaxgan.search import results
 
 
@@ -24,8 +24,12 @@ def tune(cfg, workdir, **kw):
 @pytest.mark.parametrize('field,value,message', [
     ('method', 'anneal', r"search.method='anneal' is not valid"),
     ('objective', 'fid', r"search.objective='fid' is not measured on "
-     r"data.name='grid25'; choose one of \['partition_kl', 'reverse_kl'\]"),
-    ('objective', 'modes', r"search.objective='modes' is not measured"),
+     r"data.name='grid25'; choose one of \['high_quality', 'modes', "
+     r"'partition_kl', 'reverse_kl'\]"),
+    ('objective', 'd_loss', r"search.objective='d_loss' is not measured"),
+    ('objective', 'high_quality', r"search.transform='log' models the log of "
+     r"an objective to minimise, but search.objective='high_quality' is "
+     'maximised'),
     ('num_trials', 0, r'search.num_trials=0 must be an integer >= 1'),
     ('eta', 1, r'search.eta=1 must be an integer >= 2'),
     ('transform', 'sqrt', r"search.transform='sqrt' is not valid"),
@@ -68,7 +72,7 @@ def test_rounds_fill_the_store_and_diverged_members_are_penalised(
     assert (t['objective'] is None) == diverged
     assert t['status'] == ('diverged' if diverged else 'finished')
   finite = [t for t in trials if t['objective'] is not None]
-  assert best['id'] == min(finite, key=lambda t: t['objective'])['id']
+  assert best.id == min(finite, key=lambda t: t['objective'])['id']
   assert trials[-1]['budget'] == 10 * cfg.train.num_steps
 
 
@@ -88,7 +92,8 @@ def test_a_stopped_bayes_search_resumes_where_it_stopped(tmp_path):
                 make_population=synthetic.make_population, tracker=())
   assert len(stored(tmp_path / 'stopped')) == 4
   tune(cfg, tmp_path / 'stopped')
-  drop = lambda t: {k: v for k, v in t.items() if k != 'seconds'}
+  drop = lambda t: {k: v for k, v in t.items()
+                    if k not in ('seconds', 'elapsed')}
   assert [drop(t) for t in stored(tmp_path / 'stopped')] == [
       drop(t) for t in stored(tmp_path / 'whole')]
 
@@ -109,11 +114,11 @@ def test_tiny_gan_search_end_to_end(tmp_path, compile_counter):
   cfg.train.update(num_steps=30, chunk_steps=10)
   best = search.tune(cfg, str(tmp_path), log=lambda _: None)
   trials = stored(tmp_path)
-  assert len(trials) == 4 and best['id'] in {t['id'] for t in trials}
+  assert len(trials) == 4 and best.id in {t['id'] for t in trials}
   with open(tmp_path / 'best' / 'metrics.json') as f:
-    assert json.load(f) == best
+    assert json.load(f) == best.to_json()
   text = (tmp_path / 'report.md').read_text()
-  assert f'## Best: trial {best["id"]}' in text
+  assert f'## Best: trial {best.id}' in text
   assert text.count('| 4 | ') == 1  # the leaderboard's 4th and last rank
   samples = np.load(tmp_path / 'best' / 'samples.npz')['x']
   assert samples.shape == (cfg.train.eval_samples, 2)
@@ -126,7 +131,7 @@ def test_tiny_gan_search_end_to_end(tmp_path, compile_counter):
     best_cfg = ml_collections.ConfigDict(json.load(f))
   again = run.train_one(best_cfg, str(tmp_path / 'again'),
                         log=lambda _: None)
-  for name, value in best['metrics'].items():
+  for name, value in best.metrics.items():
     np.testing.assert_allclose(again[name], value, rtol=1e-4, atol=1e-6)
 
   # More trials in the same workdir: the second round compiles nothing.
@@ -151,10 +156,10 @@ def test_every_method_finds_the_known_optimum(tmp_path, method, search_args):
   if method == 'pbt':
     cfg.search.space.lr_g = ''
   best = tune(cfg, tmp_path)
-  assert abs(np.log10(best['hparams']['lr_d']) + 3) < 0.5
+  assert abs(np.log10(best.hparams['lr_d']) + 3) < 0.5
   finite = [t['objective'] for t in stored(tmp_path)
             if t['objective'] is not None]
-  assert best['objective'] == min(finite)
+  assert best.objective == min(finite)
 
 
 @pytest.mark.xdist_group('digits_search')
@@ -168,14 +173,14 @@ def test_image_search_reports_its_floor_and_ceiling(digits_search):
       reference='digits train split (1297 images; KID and precision/recall: '
       '64 of them)')
   assert 0 <= floor < untrained
-  assert best['objective'] == best['metrics']['fid']
-  assert lines[-1].startswith(f'best: trial {best["id"]}, objective '
-                              f'{best["objective"]:.4g} (floor {floor:.4g}, '
+  assert best.objective == best.metrics['fid']
+  assert lines[-1].startswith(f'best: trial {best.id}, objective '
+                              f'{best.objective:.4g} (floor {floor:.4g}, '
                               f'untrained {untrained:.4g})')
   text = (tmp_path / 'report.md').read_text()
-  assert (f'| fid | {floor:.4g} | {best["objective"]:.4g} | {untrained:.4g} |'
+  assert (f'| fid | {floor:.4g} | {best.objective:.4g} | {untrained:.4g} |'
           in text)
-  assert f'## Best: trial {best["id"]}' in text and '| rank | trial | fid |' in text
+  assert f'## Best: trial {best.id}' in text and '| rank | trial | fid |' in text
   assert ('Measured in the `classifier` feature space against the digits '
           'train split' in text)
   samples = np.load(tmp_path / 'best' / 'samples.npz')['x']
@@ -207,6 +212,209 @@ def test_image_objectives_are_offered_for_image_data(tmp_path):
   cfg = tiny_config('digits', penalty='r1')
   with pytest.raises(ValueError, match=r"search.objective='partition_kl' is "
                      r"not measured on data.name='digits'; choose one of "
-                     r"\['class_kl', 'fid', 'kid'\]"):
+                     r"\['class_kl', 'classes', 'fid', 'inception_score', "
+                     r"'kid', 'precision', 'recall'\]"):
     search.tune(cfg, str(tmp_path))
   assert not os.listdir(tmp_path)
+
+
+def test_a_conditional_space_searches_a_name_only_under_its_choice(tmp_path):
+  cfg = synthetic.searching(penalty='r1', lr_d='log:1e-4:1e-2')
+  cfg.search.space.update(penalty='choice:gp,r1',
+                          gp_weight='log:0.1:100 if penalty=gp')
+  cfg.search.update(method='random', num_trials=8, population=4)
+  tune(cfg, tmp_path)
+  trials = stored(tmp_path)
+  assert {t['bucket']['penalty'] for t in trials} == {'gp', 'r1'}
+  for t in trials:
+    if t['bucket']['penalty'] == 'gp':
+      assert 0.1 <= t['setting']['gp_weight'] <= 100
+      assert t['hparams']['gp_weight'] == pytest.approx(
+          t['setting']['gp_weight'])
+    else:
+      assert t['setting']['gp_weight'] is None
+      assert t['hparams']['gp_weight'] == cfg.hparams.gp_weight
+  text = (tmp_path / 'report.md').read_text()
+  assert '| rank | trial | partition_kl |' in text
+
+
+def test_seeds_train_side_by_side_and_the_search_is_told_their_mean(
+    tmp_path):
+  cfg = synthetic.config('halving', num_trials=18, eta=3, rungs=2, seeds=2,
+                         baseline=False)
+  cfg.train.update(num_steps=30, chunk_steps=10)
+  tune(cfg, tmp_path)
+  trials = sorted(stored(tmp_path), key=lambda t: t['id'])
+  assert len(trials) == 18
+  for t in trials:
+    first = t['id'] - t['id'] % 2
+    assert t['group'] == first and t['hparams']['seed'] == t['id'] % 2
+    twin = trials[first + 1 - t['id'] % 2]
+    assert twin['setting'] == t['setting'] and twin['steps'] == t['steps']
+    if not t['diverged']:
+      np.testing.assert_allclose(
+          t['objective'], synthetic.quality_floor(t['hparams']['lr_d'])
+          + synthetic.SEED_EFFECT * t['hparams']['seed']
+          + 1 / (1 + t['best_step']), rtol=1e-5)
+  # 9 settings; the best 3 (by their seeds' mean) continue, both seeds.
+  at_10 = sorted(range(0, 18, 2), key=lambda i: (
+      np.inf if None in (trials[i]['objective'], trials[i + 1]['objective'])
+      else synthetic.quality_floor(trials[i]['hparams']['lr_d']), i))
+  assert {t['id'] for t in trials if t['steps'] == 30} == {
+      i + s for i in at_10[:3] for s in (0, 1)}
+  text = (tmp_path / 'report.md').read_text()
+  assert '## Seeds: 2 per setting, told the mean' in text
+
+
+@pytest.mark.parametrize('field,value,message', [
+    ('seeds', 3, r'search.num_trials=10 must be a multiple of '
+     r'search.seeds=3'),
+    ('seed_statistic', 'median', r"search.seed_statistic='median' is not "
+     'valid'),
+    ('confirm_top', -1, r'search.confirm_top=-1 must be an integer >= 0'),
+])
+def test_bad_seed_settings_are_named(tmp_path, field, value, message):
+  cfg = synthetic.config('random', num_trials=10, population=6)
+  cfg.search[field] = value
+  with pytest.raises(ValueError, match=message):
+    tune(cfg, tmp_path)
+
+
+def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
+  cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=2,
+                         confirm_seeds=3)
+  lines = []
+  search.tune(cfg, str(tmp_path), log=lines.append,
+              make_population=synthetic.make_population, tracker=())
+  trials = stored(tmp_path)
+  ranked = sorted((t for t in trials if t['objective'] is not None),
+                  key=lambda t: t['objective'])
+  confirmed = json.loads((tmp_path / 'confirm.json').read_text())
+  assert confirmed['trials'] == 8
+  rows = confirmed['rows']
+  assert [r['trial'] for r in rows] == [t['id'] for t in ranked[:2]]
+  for r, t in zip(rows, ranked):
+    # Fresh seeds 10000, 10001, 10002: 0, 1 and 2 thousandths worse.
+    floor = synthetic.quality_floor(t['hparams']['lr_d']) + 1 / 21
+    np.testing.assert_allclose(
+        r['values'], floor + synthetic.SEED_EFFECT * np.arange(3), rtol=1e-5)
+    np.testing.assert_allclose(r['mean'], floor + synthetic.SEED_EFFECT,
+                               rtol=1e-5)
+    np.testing.assert_allclose(r['std'], synthetic.SEED_EFFECT
+                               * np.std([0, 1, 2]), rtol=1e-4)
+    assert r['seeds'] == [10000, 10001, 10002] and r['steps'] == 20
+  assert lines[-3].startswith(f'confirmed trial {ranked[0]["id"]} ')
+  assert lines[-1].startswith('best: ')
+  assert '## Confirmed with fresh seeds' in (tmp_path / 'report.md').read_text()
+  # Nothing new to confirm when the search is run again.
+  before = (tmp_path / 'confirm.json').stat().st_mtime_ns
+  tune(cfg, tmp_path)
+  assert (tmp_path / 'confirm.json').stat().st_mtime_ns == before
+
+
+def test_an_objective_to_maximise_is_maximised(tmp_path):
+  # high_quality = 1 / (1 + partition_kl) on the synthetic population.
+  cfg = synthetic.config('halving', num_trials=9, eta=3, rungs=2,
+                         objective='high_quality', transform='none',
+                         baseline=False)
+  best = tune(cfg, tmp_path)
+  trials = [t for t in stored(tmp_path) if t['objective'] is not None]
+  assert best.direction == 'max' and best.objective == max(
+      t['objective'] for t in trials)
+  assert best.id == min(trials, key=floor)['id']
+  assert {t['id'] for t in trials if t['steps'] == 20} == {
+      t['id'] for t in sorted(trials, key=floor)[:3]}
+  assert '(higher is better)' in (tmp_path / 'report.md').read_text()
+
+
+def floor(trial):
+  return float(synthetic.quality_floor(trial['hparams']['lr_d']))
+
+
+def test_the_pareto_front_of_two_conflicting_objectives(tmp_path):
+  # partition_kl is lowest at lr_d = 1e-3, reverse_kl at 1e-2: on the grid
+  # 1e-5, 10^-4.5, ..., 1e-1 the front is 1e-3, 10^-2.5 and 1e-2.
+  cfg = synthetic.searching(lr_d='log:1e-5:1e-1')
+  cfg.search.update(method='grid', grid_points=9, num_trials=9, population=9,
+                    pareto='reverse_kl', baseline=False)
+  tune(cfg, tmp_path)
+  study = json.loads((tmp_path / 'pareto.json').read_text())
+  assert study['objectives'] == [['partition_kl', 'min'],
+                                 ['reverse_kl', 'min']]
+  front = sorted(r['setting']['lr_d'] for r in study['front'])
+  np.testing.assert_allclose(front, [1e-3, 10**-2.5, 1e-2], rtol=1e-6)
+  text = (tmp_path / 'report.md').read_text()
+  assert '## Pareto front' in text and 'pareto.png' in text
+
+
+def test_parego_scalarises_by_hand():
+  from jaxgan.search import pareto
+  y = np.array([[1.0, 30.0], [3.0, 10.0], [2.0, 20.0], [np.inf, 0.0]])
+  # Scaled: [0, 1], [1, 0], [0.5, 0.5]; weights (0.25, 0.75).
+  got = pareto.parego(y, np.array([0.25, 0.75]))
+  np.testing.assert_allclose(got[:3], [0.75 + 0.05 * 0.75,
+                                       0.25 + 0.05 * 0.25,
+                                       0.375 + 0.05 * 0.5])
+  assert got[3] == np.inf
+  assert pareto.front(y) == [0, 1, 2]
+  assert pareto.front(np.array([[1.0, 1.0], [1.0, 2.0], [1.0, 1.0]])) == [0, 2]
+
+
+def test_bayes_searches_a_front_with_random_scalarisations(tmp_path):
+  cfg = synthetic.config('bayes', num_trials=12, population=4,
+                         initial_points=4, pareto='reverse_kl')
+  tune(cfg, tmp_path / 'whole')
+  study = json.loads((tmp_path / 'whole' / 'pareto.json').read_text())
+  trials = {t['id']: t for t in stored(tmp_path / 'whole')}
+  for r in study['front']:
+    t = trials[r['trial']]
+    assert r['partition_kl'] == t['metrics']['partition_kl']
+    for other in trials.values():
+      if other['objective'] is not None:
+        assert not (other['metrics']['partition_kl'] < r['partition_kl']
+                    and other['metrics']['reverse_kl'] < r['reverse_kl'])
+  # Resumed after its first round, it asks what it asked before.
+  with pytest.raises(Stop):
+    search.tune(cfg, str(tmp_path / 'stopped'), log=stop_at_first,
+                make_population=synthetic.make_population, tracker=())
+  tune(cfg, tmp_path / 'stopped')
+  assert [t['setting'] for t in stored(tmp_path / 'stopped')] == [
+      t['setting'] for t in stored(tmp_path / 'whole')]
+
+
+def stop_at_first(line):
+  raise Stop(line)
+
+
+@pytest.mark.parametrize('method', ['optuna-tpe', 'optuna-cmaes',
+                                    'optuna-nsga2'])
+def test_optuna_searches_through_the_same_rounds_and_resumes(tmp_path,
+                                                             method):
+  import optuna
+  cfg = synthetic.config(method, num_trials=12, population=4,
+                         initial_points=4)
+  if method == 'optuna-nsga2':
+    cfg.search.pareto = 'reverse_kl'
+  tune(cfg, tmp_path / 'whole')
+  trials = stored(tmp_path / 'whole')
+  assert [t['round'] for t in trials] == [0] * 4 + [1] * 4 + [2] * 4
+  study = optuna.load_study(study_name='jaxgan', storage='sqlite:///'
+                            f'{tmp_path / "whole" / "optuna.db"}')
+  # Every stored trial is a finished trial of the study, with its value
+  # (the baseline added as one; a diverged trial told a finite penalty).
+  done = [t for t in study.trials if t.state.name == 'COMPLETE']
+  assert len(done) == 12
+  for t, s in zip(sorted(done, key=lambda t: t.params['lr_d']),
+                  sorted(trials, key=lambda s: s['setting']['lr_d'])):
+    assert t.params['lr_d'] == pytest.approx(s['setting']['lr_d'])
+    if s['objective'] is not None:
+      assert t.values[0] == pytest.approx(s['objective'])
+  # Stopped after its first round, and again mid-round, it resumes.
+  with pytest.raises(Stop):
+    search.tune(cfg, str(tmp_path / 'stopped'), log=stop_at_first,
+                make_population=synthetic.make_population, tracker=())
+  tune(cfg, tmp_path / 'stopped')
+  resumed = stored(tmp_path / 'stopped')
+  assert [t['id'] for t in resumed] == list(range(12))
+  if method == 'optuna-tpe':
+    assert [t['setting'] for t in resumed] == [t['setting'] for t in trials]

@@ -6,7 +6,7 @@ import pytest
 
 import synthetic
 from jaxgan import search
-from jaxgan.search import schedules
+from jaxgan.search import schedulers
 
 
 def run(cfg, workdir, log=lambda _: None):
@@ -30,7 +30,7 @@ def floor(trial):
     ((50, 10, 3, 1), [50]),
 ])
 def test_rung_steps(args, expected):
-  assert schedules.rung_steps(*args) == expected
+  assert schedulers.rung_steps(*args) == expected
 
 
 def test_halving_keeps_the_best_third_at_every_rung(tmp_path):
@@ -114,9 +114,88 @@ def test_a_stopped_schedule_resumes_from_its_checkpoint(tmp_path, method,
     run(cfg, tmp_path / 'stopped', log=stop_after(1))
   partial = stored(tmp_path / 'stopped')
   run(cfg, tmp_path / 'stopped')
-  drop = lambda t: {k: v for k, v in t.items() if k != 'seconds'}
+  drop = lambda t: {k: v for k, v in t.items()
+                    if k not in ('seconds', 'elapsed')}
   whole = [drop(t) for t in stored(tmp_path / 'whole')]
   resumed = [drop(t) for t in stored(tmp_path / 'stopped')]
   assert resumed[:len(partial)] == [drop(t) for t in partial]
   assert sorted(resumed, key=lambda t: t['id']) == sorted(
       whole, key=lambda t: t['id'])
+
+
+def test_hyperband_brackets_by_hand():
+  # s_max = log3(90 / 10) = 2: 9 settings from 10 steps, 5 from 30, 3 at 90.
+  assert schedulers.hyperband_brackets(90, 10, 3, 10) == [
+      (9, [10, 30, 90]), (5, [30, 90]), (3, [90])]
+  # s_max = 3; n = ceil(4 / (s + 1) * 2**s); 1000 / 8 = 125 steps is 2.5
+  # chunks of 50, rounded half to even: 100.
+  assert schedulers.hyperband_brackets(1000, 100, 2, 50) == [
+      (8, [100, 250, 500, 1000]), (6, [250, 500, 1000]), (4, [500, 1000]),
+      (4, [1000])]
+
+
+def test_hyperband_runs_its_brackets_and_keeps_the_best_of_each_rung(
+    tmp_path):
+  cfg = synthetic.config('hyperband', num_trials=17, eta=3, min_steps=10,
+                         baseline=False)
+  cfg.train.update(num_steps=90, chunk_steps=10)
+  lines = []
+  run(cfg, tmp_path, log=lines.append)
+  trials = sorted(stored(tmp_path), key=lambda t: t['id'])
+  assert [t['id'] for t in trials] == list(range(17))
+  brackets = [trials[:9], trials[9:14], trials[14:]]
+  steps = [sorted(t['steps'] for t in b) for b in brackets]
+  assert steps == [[10] * 6 + [30] * 2 + [90], [30] * 4 + [90], [90] * 3]
+  for b in brackets[:2]:
+    ranked = sorted((t for t in b if not t['diverged']), key=floor)
+    assert max(b, key=lambda t: t['steps'])['id'] == ranked[0]['id']
+  assert [sorted({t['round'] for t in b}) for b in brackets] == [
+      [0, 1, 2], [3, 4], [5]]
+  # 9x10 + 3x20 + 1x60, then 5x30 + 1x60, then 3x90 member-steps.
+  assert max(t['budget'] for t in trials) == 210 + 210 + 270
+  assert lines[0].startswith('bracket 1 (1 of 3), rung 1/3 (10 steps): 9 '
+                             'members')
+
+
+def test_a_stopped_hyperband_resumes_inside_a_bracket(tmp_path):
+  cfg = synthetic.config('hyperband', num_trials=17, eta=3, min_steps=10)
+  cfg.train.update(num_steps=90, chunk_steps=10)
+  run(cfg, tmp_path / 'whole')
+  with pytest.raises(Stop):
+    run(cfg, tmp_path / 'stopped', log=stop_after(4))  # bracket 2, rung 1
+  run(cfg, tmp_path / 'stopped')
+  drop = lambda t: {k: v for k, v in t.items()
+                    if k not in ('seconds', 'elapsed')}
+  assert sorted(map(drop, stored(tmp_path / 'stopped')),
+                key=lambda t: t['id']) == sorted(
+                    map(drop, stored(tmp_path / 'whole')),
+                    key=lambda t: t['id'])
+
+
+@pytest.mark.parametrize('method,budget,trials,spent', [
+    # Rounds of 4, 4, then the 2 settings of 20 steps that still fit.
+    ('random', 'member_steps:200', 10, 200),
+    # Rungs cost 90 and 60; the last rung's 60 do not fit in 160: its one
+    # member is stored as stopped at 30 steps, beside the two halving
+    # stopped there.
+    ('halving', 'member_steps:160', 9, 150),
+    # The first round starts before any time is spent, then it is over.
+    ('random', 'seconds:0.001', 4, 80),
+])
+def test_a_budget_caps_every_method(tmp_path, method, budget, trials, spent):
+  cfg = synthetic.config(method, num_trials=20, population=4, eta=3,
+                         rungs=3, budget=budget)
+  if method == 'halving':
+    cfg.search.num_trials = 9
+    cfg.train.update(num_steps=90, chunk_steps=10)
+  lines = []
+  run(cfg, tmp_path, log=lines.append)
+  got = stored(tmp_path)
+  assert len(got) == trials
+  assert max(t['budget'] for t in got) == spent
+  if method == 'halving':
+    assert sorted(t['status'] for t in got if t['steps'] == 30) == [
+        'stopped'] * 3
+    assert 'budget spent: 1 running trial stored as stopped' in lines
+  text = (tmp_path / 'report.md').read_text()
+  assert f'Budget `{budget}`' in text

@@ -1,0 +1,197 @@
+"""Optuna's samplers as ask/tell methods (``pip install 'jaxgan[optuna]'``).
+
+``search.method`` = ``optuna-tpe`` (TPE, with the constant liar for a
+population's batch), ``optuna-cmaes`` (CMA-ES, ``search.population`` per
+generation) or ``optuna-nsga2`` (NSGA-II, for several objectives:
+``search.pareto``) ask a round's points from an Optuna study and are told
+the objectives back, like :class:`jaxgan.search.methods.Bayes`.
+
+The study lives in ``W/optuna.db`` (SQLite), so ``optuna-dashboard
+sqlite:///W/optuna.db`` shows it while the search runs. The trial store is
+the record; the study follows it:
+
+* a round's values are written to the study at the next ask, after the
+  round's trials are stored, so the study never holds a result the store
+  lacks;
+* on resume, the study's finished trials are matched with the stored ones
+  in order, trials asked for a round that was stored but not yet written are
+  told, and trials of a round that never finished are marked failed;
+* the sampler is seeded afresh at every ask from ``search.seed`` and the
+  number of finished trials, so a resumed TPE search asks what an
+  uninterrupted one would have (tested). CMA-ES and NSGA-II keep state in
+  their trials; a resume continues from it, with the failed trials counted
+  where the sampler counts them.
+
+Optuna takes no infinite values: a diverged member is told the worst value
+told so far plus a margin (:func:`jaxgan.search.methods.finite_values`).
+A conditional name is suggested only where it is active (Optuna's
+define-by-run space), parents first.
+"""
+
+import os
+from typing import Sequence
+
+import ml_collections
+import numpy as np
+
+from jaxgan.search.methods import Point, finite_values
+from jaxgan.search.space import Space
+
+SAMPLERS = ('optuna-tpe', 'optuna-cmaes', 'optuna-nsga2')
+STUDY = 'jaxgan'
+FILE = 'optuna.db'
+
+
+def _same(a: Sequence, b: Sequence) -> bool:
+  """Whether two points are equal (floats to 1e-9, relative)."""
+  return all(x == y or (isinstance(x, float) and isinstance(y, float)
+                        and np.isclose(x, y, rtol=1e-9, atol=0))
+             for x, y in zip(a, b))
+
+
+def require() -> None:
+  """Raises a ValueError naming the extra unless Optuna is installed."""
+  try:
+    import optuna  # noqa: F401
+  except ImportError:
+    raise ValueError("search.method='optuna-*' needs Optuna: pip install "
+                     "'jaxgan[optuna]'") from None
+
+
+class Optuna:
+  """An Optuna sampler over ``space`` (see the module docstring).
+
+  Args:
+    space: the search space.
+    search: ``cfg.search``.
+    workdir: where ``optuna.db`` goes.
+    objectives: how many objectives each point is told.
+  """
+
+  def __init__(self, space: Space, search: ml_collections.ConfigDict,
+               workdir: str, objectives: int = 1):
+    self.space, self.search = space, search
+    self.path = os.path.join(workdir, FILE)
+    self.objectives = objectives
+    self._study = None
+    self.queue: list = []      # (index, point, values) told, not written
+    self.told = 0
+    self.history: list = []    # every value told, for the penalty
+
+  @property
+  def study(self):
+    if self._study is None:
+      import optuna
+      optuna.logging.set_verbosity(optuna.logging.WARNING)
+      self._study = optuna.create_study(
+          storage=f'sqlite:///{os.path.abspath(self.path)}', study_name=STUDY,
+          load_if_exists=True, directions=['minimize'] * self.objectives)
+    return self._study
+
+  def _sampler(self, seed: int):
+    import optuna
+    s = self.search
+    if s.method == 'optuna-cmaes':
+      return optuna.samplers.CmaEsSampler(seed=seed, popsize=s.population,
+                                          warn_independent_sampling=False)
+    if s.method == 'optuna-nsga2':
+      return optuna.samplers.NSGAIISampler(
+          seed=seed, population_size=max(2, s.population))
+    return optuna.samplers.TPESampler(
+        seed=seed, n_startup_trials=s.initial_points, constant_liar=True,
+        multivariate=True)
+
+  def _flush(self) -> None:
+    """Writes the queued values to the study (see the module docstring): a
+    point Optuna asked for tells its trial, any other (the baseline) is
+    added as a finished trial."""
+    import optuna
+    from optuna.trial import TrialState
+    trials = self.study.get_trials(deepcopy=False)
+    done = sum(t.state == TrialState.COMPLETE for t in trials)
+    running = [t for t in trials if t.state == TrialState.RUNNING]
+    for index, point, values in self.queue:
+      if index < done:
+        continue
+      match = next((t for t in running if _same(self._point(t.params),
+                                                point)), None)
+      if match is not None:
+        running.remove(match)
+        self.study.tell(match.number, values)
+      else:
+        params, dists = self._params(point)
+        self.study.add_trial(optuna.trial.create_trial(
+            params=params, distributions=dists,
+            **({'values': values} if self.objectives > 1
+               else {'value': values})))
+    for t in running:
+      self.study.tell(t.number, state=TrialState.FAIL)
+    self.queue = []
+
+  def _point(self, params: dict) -> list:
+    return self.space.canonical([params.get(d.name, d.inactive_value)
+                                 for d in self.space.dimensions])
+
+  def _params(self, point: Point) -> tuple[dict, dict]:
+    """A point's active values and their Optuna distributions."""
+    import optuna
+    params, dists = {}, {}
+    for d, v, active in zip(self.space.dimensions, point,
+                            self.space.active(point)):
+      if not active:
+        continue
+      params[d.name] = v
+      if d.kind == 'choice':
+        dists[d.name] = optuna.distributions.CategoricalDistribution(
+            list(d.values))
+      elif d.kind == 'int':
+        dists[d.name] = optuna.distributions.IntDistribution(int(d.low),
+                                                             int(d.high))
+      else:
+        dists[d.name] = optuna.distributions.FloatDistribution(
+            d.low, d.high, log=d.kind == 'log')
+    return params, dists
+
+  def ask(self, n: int) -> list[Point]:
+    if n == 0:
+      return []
+    from optuna.trial import TrialState
+    self._flush()
+    done = len(self.study.get_trials(deepcopy=False,
+                                     states=(TrialState.COMPLETE,)))
+    self.study.sampler = self._sampler(self.search.seed * 1_000_003 + done)
+    return [self._suggest(self.study.ask()) for _ in range(n)]
+
+  def _suggest(self, trial) -> list:
+    """A point suggested by ``trial``: unconditional names first, then each
+    conditional one where its parent makes it active."""
+    value = {}
+    for conditional in (False, True):
+      for d in self.space.dimensions:
+        if (d.condition is not None) != conditional:
+          continue
+        if conditional and value[d.condition[0]] not in d.condition[1]:
+          value[d.name] = d.inactive_value
+        elif d.kind == 'choice':
+          value[d.name] = trial.suggest_categorical(d.name, list(d.values))
+        elif d.kind == 'int':
+          value[d.name] = trial.suggest_int(d.name, int(d.low), int(d.high))
+        else:
+          value[d.name] = trial.suggest_float(d.name, d.low, d.high,
+                                              log=d.kind == 'log')
+    return self.space.canonical([value[n] for n in self.space.names])
+
+  def tell(self, points: Sequence[Point], values: Sequence) -> None:
+    for point, v in zip(points, values):
+      v = np.atleast_1d(np.asarray(v, np.float64))
+      self.history.append(v)
+      y = np.stack(self.history)
+      v = [float(finite_values(y[:, i])[-1]) for i in range(y.shape[1])]
+      self.queue.append((self.told, list(point),
+                         v if self.objectives > 1 else v[0]))
+      self.told += 1
+
+  def close(self) -> None:
+    """Writes what is queued (the last round's values)."""
+    if self.queue:
+      self._flush()

@@ -1,0 +1,316 @@
+"""The round runner: the one loop every search method runs through.
+
+A round: the scheduler (:mod:`jaxgan.search.schedulers`) plans it; the
+runner starts the new settings (one compiled population per static bucket),
+trains every running member to the planned step count with an evaluation
+after every chunk, builds one :class:`~jaxgan.search.trial.Trial` per
+member, asks the scheduler which members continue, checkpoints the
+continuing ones (``W/checkpoints/population``) and appends the others'
+trials to the store, which passes them to the observers (trackers, the
+report). Data flows one way: scheduler -> runner -> store -> observers.
+
+The budget (``search.budget``) is checked before every round: a round that
+would train more member-steps than are left starts fewer new settings, or
+none; a wall-clock budget stops the search at the first round boundary past
+it. Members still running when the budget is spent are stored as stopped.
+"""
+
+import math
+import os
+import time
+from typing import Callable, NamedTuple
+
+import ml_collections
+import numpy as np
+
+from jaxgan import checkpoint, data, distributed, metrics, population
+from jaxgan.files import save_trial_samples
+from jaxgan.search import members, monitor, pareto, results, trial
+from jaxgan.search.history import History
+from jaxgan.search.schedulers import Plan, Scheduler, Verdict, outcomes
+from jaxgan.search.space import Space
+from jaxgan.search.store import TrialStore
+
+BUDGET_KINDS = ('member_steps', 'seconds')
+
+
+class Budget(NamedTuple):
+  """How much a search may train (``search.budget``); None: no cap.
+
+  Attributes:
+    member_steps: training steps summed over members.
+    seconds: wall seconds of training and evaluation rounds.
+  """
+  member_steps: int | None = None
+  seconds: float | None = None
+
+  @classmethod
+  def parse(cls, text: str) -> 'Budget':
+    """Reads ``''``, ``'member_steps:N'`` or ``'seconds:S'``.
+
+    Raises:
+      ValueError: naming ``search.budget`` and the value.
+    """
+    if text == '':
+      return cls()
+    kind, _, amount = str(text).partition(':')
+    try:
+      value = float(amount)
+    except ValueError:
+      value = math.nan
+    if kind not in BUDGET_KINDS or not (math.isfinite(value) and value > 0):
+      raise ValueError(f'search.budget={text!r} is not valid; use '
+                       "'member_steps:N' or 'seconds:S' with N, S > 0, or "
+                       "'' for none")
+    if kind == 'member_steps':
+      return cls(member_steps=int(value))
+    return cls(seconds=value)
+
+  def spent(self, member_steps: int, seconds: float) -> bool:
+    """Whether nothing is left."""
+    return ((self.member_steps is not None
+             and member_steps >= self.member_steps)
+            or (self.seconds is not None and seconds >= self.seconds))
+
+
+class RoundRunner:
+  """Runs a scheduler's rounds over populations (see the module docstring).
+
+  Args:
+    cfg: the validated config.
+    space: its search space.
+    scheduler: the search method.
+    store: the trial store; its trials are the search so far.
+    best: the best trial (``W/best/``, ``W/checkpoints/best``).
+    watch: progress, trackers and the report.
+    mesh: the ('pop', 'data') device mesh.
+    make_population: builds compiled populations.
+    workdir: the search's directory.
+  """
+
+  def __init__(self, cfg: ml_collections.ConfigDict, space: Space,
+               scheduler: Scheduler, store: TrialStore, best: results.Best,
+               watch: monitor.Monitor, mesh,
+               make_population: Callable = population.make_population,
+               workdir: str = ''):
+    self.cfg, self.space, self.scheduler = cfg, space, scheduler
+    self.store, self.best, self.watch = store, best, watch
+    self.mesh, self.make_population = mesh, make_population
+    self.budget = Budget.parse(cfg.search.budget)
+    self.directory = os.path.join(workdir, 'checkpoints', 'population')
+    self.kind = data.for_config(cfg).kind
+    self.direction = metrics.DIRECTIONS[cfg.search.objective]
+    self.sign = -1.0 if self.direction == 'max' else 1.0
+    self.running: list[tuple[members.Members, History]] = []
+    trials = store.trials
+    self.member_steps = max((t.budget for t in trials), default=0)
+    self.seconds = max((t.elapsed for t in trials), default=0.0)
+    self.round = 1 + max((t.round for t in trials), default=-1)
+    self.next_id = 1 + max((t.id for t in trials), default=-1)
+    self.last_seconds = 0.0
+
+  def run(self) -> None:
+    """Resumes, then runs rounds until the scheduler or the budget ends the
+    search."""
+    self.scheduler.resume(self.store.trials, self._resume())
+    while True:
+      if self.budget.spent(self.member_steps, self.seconds):
+        self._stop_running()
+        break
+      plan = self.scheduler.plan() if self.store.write else None
+      plan = distributed.broadcast_json(
+          None if plan is None else plan._asdict())
+      plan = None if plan is None else self._fit(Plan(**plan))
+      if plan is None:
+        self._stop_running()
+        break
+      self._round(plan)
+
+  def _fit(self, plan: Plan) -> Plan | None:
+    """The plan cut to the member-steps left: fewer new settings, or None
+    when not even the running members fit."""
+    if self.budget.member_steps is None:
+      return plan
+    left = self.budget.member_steps - self.member_steps
+    left -= sum(len(h.ids) * (plan.steps - h.steps) for _, h in self.running)
+    cost = plan.steps * self.cfg.search.seeds
+    if left < 0 or (not self.running and left < cost):
+      return None
+    n = min(len(plan.points), left // cost)
+    if n < len(plan.points):
+      self.watch.say(f'budget: {n} of the {len(plan.points)} new settings '
+                     'fit in what is left')
+    return plan._replace(points=plan.points[:n])
+
+  def _start(self, plan: Plan) -> list[tuple[members.Members, History]]:
+    """Members for the plan's new points: ``search.seeds`` each (seeds
+    ``hparams.seed``, ``+ 1``, ...), ids in order."""
+    k = self.cfg.search.seeds
+    points = [p for p in plan.points for _ in range(k)]
+    settings = [self.space.setting(p) for p in points]
+    if k > 1:
+      settings = [dict(s, seed=self.cfg.hparams.seed + i % k)
+                  for i, s in enumerate(settings)]
+    ids = self.next_id + np.arange(len(points))
+    groups = [int(ids[i - i % k]) if k > 1 else None
+              for i in range(len(points))]
+    self.next_id += len(points)
+    out = []
+    for bucket in population.buckets(self.cfg, settings):
+      n = len(bucket.indices)
+      size = (members.population_size(n, self.mesh) if plan.padded else n)
+      m = members.start(bucket, size, self.mesh, self.make_population)
+      out.append((m, History.new(ids[bucket.indices],
+                                 [points[i] for i in bucket.indices],
+                                 groups=[groups[i] for i in bucket.indices])))
+    return out
+
+  def _trials(self, groups, seconds: float) -> list[list[trial.Trial]]:
+    """One trial per running member, grouped as ``groups``."""
+    out = []
+    for m, h in groups:
+      n = len(h.ids)
+      hps, diverged = members.host_hparams(m, n), members.diverged(m, n)
+      ts = []
+      for j in range(n):
+        t = trial.build(
+            h, j, round_=self.round,
+            setting=self.space.labelled(h.points[j]),
+            hparams=hps[j], bucket=m.static, diverged=diverged[j],
+            objective=self.cfg.search.objective, seconds=seconds,
+            budget=self.member_steps, elapsed=self.seconds,
+            member=j if self.scheduler.perturbs else None,
+            direction=self.direction)
+        if self.scheduler.perturbs:
+          t = t.replace(setting=self.space.values(t.hparams, t.bucket))
+        ts.append(t)
+      out.append(ts)
+    return out
+
+  def _round(self, plan: Plan) -> None:
+    start = time.perf_counter()
+    groups = self.running + self._start(plan)
+    trained = sum(len(h.ids) * (plan.steps - h.steps) for _, h in groups)
+    self.watch.begin(plan.label, trained, self.best.value)
+    groups = [members.train_to(m, h, plan.steps, self.cfg.search.objective,
+                               self.watch.chunk, self.sign)
+              for m, h in groups]
+    seconds = time.perf_counter() - start
+    self.member_steps += trained
+    self.seconds += seconds
+    self.last_seconds = seconds
+    grouped = self._trials(groups, seconds)
+    verdict = self.scheduler.tell(outcomes(
+        [t for ts in grouped for t in ts], self.cfg.search.seed_statistic,
+        pareto.objectives(self.cfg)))
+    if verdict.stopped:
+      grouped = [[t if t.id in verdict.keep or t.diverged
+                  else t.replace(status='stopped') for t in ts]
+                 for ts in grouped]
+    for (m, h), ts in zip(groups, grouped):
+      self._offer(m, ts)
+    done = [t for ts in grouped for t in ts
+            if verdict.exploit or t.id not in verdict.keep]
+    self.running = self._continue(groups, verdict)
+    if self.running:
+      self._save(done, seconds)
+    self._append(done)
+    self.watch.end(results.progress(
+        self.store, self.best, plan.label, sum(len(ts) for ts in grouped),
+        seconds, trained, plan.total, self.budget, self.member_steps,
+        self.seconds))
+    self.round += 1
+
+  def _offer(self, m: members.Members, trials: list[trial.Trial]) -> None:
+    """Keeps every trial's samples, and the best of them if it beats the
+    best so far."""
+    n = self.cfg.train.eval_samples
+    samples = members.best_samples(
+        m, max(n, results.IMAGE_SAMPLES) if self.kind == 'images' else n,
+        len(trials))
+    if self.store.write:
+      for t, x in zip(trials, samples):
+        save_trial_samples(os.path.dirname(self.store.path), t.id, x,
+                           self.kind)
+    self.best.offer(m, trials, samples)
+
+  def _continue(self, groups, verdict: Verdict):
+    if verdict.exploit is not None:
+      [(m, h)] = groups
+      e = verdict.exploit
+      m, sources = members.exploit(m, e.key, h.objective, e.fraction,
+                                   e.perturb)
+      ids = self.next_id + np.arange(len(h.ids))
+      self.next_id += len(h.ids)
+      return [(m, History.new(ids, h.points, [int(h.ids[j]) for j in sources],
+                              steps=h.steps))]
+    out = []
+    for m, h in groups:
+      js = [j for j, i in enumerate(h.ids) if int(i) in verdict.keep]
+      if js:
+        out.append((members.keep(m, np.asarray(js), self.mesh,
+                                 self.make_population), h.rows(js)))
+    return out
+
+  def _append(self, trials: list[trial.Trial]) -> None:
+    stored = self.store.ids()
+    for t in sorted(trials, key=lambda t: t.id):
+      if t.id not in stored:
+        self.store.append(t)
+        self.watch.stored(t)
+
+  def _stop_running(self) -> None:
+    """Stores the members still running (the budget is spent) as
+    stopped."""
+    if not self.running:
+      return
+    self.round -= 1
+    stopped = [t if t.diverged else t.replace(status='stopped')
+               for ts in self._trials(self.running, self.last_seconds)
+               for t in ts]
+    self.round += 1
+    self.running = []
+    self._append(stopped)
+    self.watch.say(f'budget spent: {len(stopped)} running '
+                   f'trial{"s" if len(stopped) > 1 else ""} stored as stopped')
+
+  def _save(self, done: list[trial.Trial], seconds: float) -> None:
+    meta = dict(
+        round=self.round, budget=self.member_steps, elapsed=self.seconds,
+        seconds=seconds, next_id=self.next_id,
+        records=[t.to_json() for t in done],
+        scheduler=self.scheduler.state(),
+        groups=[dict(static=m.static, size=m.pop.size, history=h.to_json())
+                for m, h in self.running])
+    checkpoint.save(self.directory, self.round,
+                    [dict(state=m.state, best_state=m.best_state, hp=m.hp)
+                     for m, _ in self.running], meta)
+
+  def _resume(self) -> dict | None:
+    """Restores the running members saved at the last round boundary, when
+    that checkpoint is not older than the store; returns the scheduler's
+    saved state (None when nothing was running)."""
+    last = checkpoint.latest_step(self.directory)
+    if last is None:
+      return None
+    meta = checkpoint.restore_meta(self.directory, last)
+    if any(t.round > meta['round'] for t in self.store.trials):
+      return None
+    groups = []
+    for g in meta['groups']:
+      h = History.from_json(g['history'])
+      [bucket] = population.buckets(
+          self.cfg, [self.space.setting(p) for p in h.points[:1]])
+      groups.append((members.start(bucket, g['size'], self.mesh,
+                                   self.make_population), h))
+    arrays = checkpoint.restore(
+        self.directory, last,
+        [dict(state=m.state, best_state=m.best_state, hp=m.hp)
+         for m, _ in groups])
+    self.running = [(m._replace(**a), h) for (m, h), a in zip(groups,
+                                                              arrays)]
+    self._append([trial.Trial.from_json(r) for r in meta['records']])
+    self.member_steps, self.seconds = meta['budget'], meta['elapsed']
+    self.last_seconds = meta['seconds']
+    self.round, self.next_id = meta['round'] + 1, meta['next_id']
+    return meta['scheduler']
