@@ -49,6 +49,10 @@ def _define_flags():
                       "such as 'lr_d=log:1e-4:1e-2:8;loss=hinge,non_saturating'.")
   flags.DEFINE_bool('force', False,
                     'tune: continue a workdir made by a different config.')
+  flags.DEFINE_string('warm_start', '',
+                      "tune: an earlier search's workdir (same names, ranges "
+                      'may differ) whose trials bayes or optuna-* is told '
+                      'first.')
   flags.DEFINE_list('tracker', ['tensorboard'],
                     'tune: experiment trackers, comma-separated: tensorboard '
                     "(W/tensorboard), mlflow (W/mlruns; pip install "
@@ -108,7 +112,8 @@ def _main(argv: list[str], cfg_flag) -> None:
     distributed.initialize(f.coordinator, f.num_processes, f.process_id)
     search.tune(cfg_flag.value, f.workdir, force=f.force,
                 mesh=population.make_mesh(data=f.data_devices), log=log,
-                tracker=[t for t in f.tracker if t != 'none'])
+                tracker=[t for t in f.tracker if t != 'none'],
+                warm_start=f.warm_start)
     return
   if f.population is None:
     run.train_one(cfg_flag.value, f.workdir, log=log)

@@ -98,7 +98,10 @@ def get_search_config() -> ml_collections.ConfigDict:
 
   ``pareto`` names more objectives (``'high_quality'``; on images
   ``'precision,recall'``): the study keeps the Pareto front of
-  ``[objective] + pareto`` (see :mod:`jaxgan.search.pareto`).
+  ``[objective] + pareto`` (see :mod:`jaxgan.search.pareto`). ``stages``
+  (in config files) runs searches one after another, each fixing what it
+  does not search at the best of the one before
+  (:mod:`jaxgan.search.stages`).
   """
   space = {name: '' for name in DYNAMIC + ('lr', 'b1', 'b2')}
   space.update(lr_g='log:1e-4:1e-2', lr_d='log:1e-4:1e-2',
@@ -115,7 +118,8 @@ def get_search_config() -> ml_collections.ConfigDict:
       initial_points=16,
       transform='log', grid_points=3, eta=3, rungs=3, min_steps=1000,
       pbt_interval=2000, pbt_fraction=0.25, budget='', seeds=1,
-      seed_statistic='mean', confirm_top=2, confirm_seeds=4, pareto=''))
+      seed_statistic='mean', confirm_top=2, confirm_seeds=4, pareto='',
+      stages=()))
 
 
 def load(path: str) -> ml_collections.ConfigDict:

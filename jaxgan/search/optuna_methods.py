@@ -28,6 +28,7 @@ A conditional name is suggested only where it is active (Optuna's
 define-by-run space), parents first.
 """
 
+import importlib.util
 import os
 from typing import Sequence
 
@@ -51,11 +52,9 @@ def _same(a: Sequence, b: Sequence) -> bool:
 
 def require() -> None:
   """Raises a ValueError naming the extra unless Optuna is installed."""
-  try:
-    import optuna  # noqa: F401
-  except ImportError:
+  if importlib.util.find_spec('optuna') is None:
     raise ValueError("search.method='optuna-*' needs Optuna: pip install "
-                     "'jaxgan[optuna]'") from None
+                     "'jaxgan[optuna]'")
 
 
 class Optuna:

@@ -34,7 +34,8 @@ import numpy as np
 
 from jaxgan import config, data, metrics
 from jaxgan.files import atomic_write, load_samples, read_json, samples_path
-from jaxgan.search import confirm, pareto, plots, store
+from jaxgan.search import (confirm, optuna_methods, pareto, plots,
+                           schedulers, store)
 from jaxgan.search.schedulers import outcomes
 from jaxgan.search.monitor import duration
 from jaxgan.search.space import Space
@@ -247,6 +248,7 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
            + f'; {len(flagged)} flagged. Training took '
            f'{duration(seconds)} for {member_steps:,} member-steps '
            f'({member_steps / max(seconds, 1e-9):,.0f} member-steps/s).')
+  _method(doc, cfg)
   if s.get('budget'):
     elapsed = max((t.elapsed for t in trials), default=0.0)
     doc.text(f'Budget `{s.budget}`: {member_steps:,} member-steps and '
@@ -359,6 +361,27 @@ def _paper_protocol(doc: _Doc, paper: dict | None, images: bool) -> None:
              f'{q["latent"]}, squared distance of unit-normalised '
              f'{q["space"]} features / ε², between the 1st and 99th '
              'percentiles.')
+
+
+def _method(doc: _Doc, cfg: ml_collections.ConfigDict) -> None:
+  """What the method is made of, where it has parts worth naming."""
+  s = cfg.search
+  if s.method == 'hyperband':
+    brackets = schedulers.hyperband_brackets(
+        cfg.train.num_steps, s.min_steps, s.eta, cfg.train.chunk_steps)
+    doc.text('Hyperband brackets (η = %d): ' % s.eta + '; '.join(
+        f'{n} settings at {", ".join(map(str, steps))} steps'
+        for n, steps in brackets) + '.')
+  if s.method in optuna_methods.SAMPLERS:
+    doc.text(f'The Optuna study is `{optuna_methods.FILE}` in the workdir: '
+             f'`optuna-dashboard sqlite:///{optuna_methods.FILE}` shows it.')
+  space = Space.from_config(cfg) if not s.stages else None
+  conditional = [d for d in space.dimensions if d.condition] if space else []
+  if conditional:
+    doc.text('Searched only under a choice (blank where inactive): '
+             + ', '.join(f'`{d.name}` where {d.condition[0]} is '
+                         + ' or '.join(map(str, d.condition[1]))
+                         for d in conditional) + '.')
 
 
 def _seeds(doc: _Doc, cfg: ml_collections.ConfigDict,
@@ -483,6 +506,35 @@ def extras(workdir: str) -> Extras:
       paper=read_json(best).get('protocol') if os.path.exists(best) else None,
       confirmed=(read_json(confirmed)['rows'] if os.path.exists(confirmed)
                  else None))
+
+
+def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
+                 rows: list[dict]) -> None:
+  """Writes ``W/report.md`` and ``W/report.html`` of a staged search: each
+  stage's best, with a link to the stage's own report."""
+  doc = _Doc()
+  doc.heading(1, f'Staged search on {cfg.data.name}')
+  better = 'lower' if metrics.DIRECTIONS[cfg.search.objective] == 'min' \
+      else 'higher'
+  doc.text(f'Objective `{cfg.search.objective}` ({better} is better). Each '
+           'stage fixes what it does not search at the best trial of the '
+           'stage before it.')
+  doc.table(['stage', 'trials', 'best trial', cfg.search.objective,
+             'its setting', 'report'],
+            [[r['stage'], r['trials'], r['trial'], r['objective'],
+              ', '.join(f'{k}={_num(v)}' for k, v in sorted(
+                  r['setting'].items())),
+              os.path.relpath(os.path.join(r['workdir'], 'report.md'),
+                              workdir)] for r in rows])
+  os.makedirs(os.path.join(workdir, FIGURES), exist_ok=True)
+  for name, text in (
+      ('report.md', doc.markdown()),
+      ('report.html', doc.html(os.path.join(workdir, FIGURES),
+                               f'jaxgan: stages on {cfg.data.name}'))):
+    def save(tmp, text=text):
+      with open(tmp, 'w') as f:
+        f.write(text)
+    atomic_write(os.path.join(workdir, name), save)
 
 
 def rebuild(workdir: str) -> str:

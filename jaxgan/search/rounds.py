@@ -18,7 +18,7 @@ it. Members still running when the budget is spent are stored as stopped.
 import math
 import os
 import time
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 import ml_collections
 import numpy as np
@@ -109,10 +109,11 @@ class RoundRunner:
     self.next_id = 1 + max((t.id for t in trials), default=-1)
     self.last_seconds = 0.0
 
-  def run(self) -> None:
+  def run(self, prior: Sequence[trial.Trial] = ()) -> None:
     """Resumes, then runs rounds until the scheduler or the budget ends the
-    search."""
-    self.scheduler.resume(self.store.trials, self._resume())
+    search; ``prior`` are an earlier search's trials to tell the scheduler
+    first (a warm start)."""
+    self.scheduler.resume(self.store.trials, self._resume(), prior)
     while True:
       if self.budget.spent(self.member_steps, self.seconds):
         self._stop_running()

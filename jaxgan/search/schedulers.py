@@ -173,9 +173,12 @@ class Scheduler(Protocol):
   """
   perturbs: bool
 
-  def resume(self, trials: Sequence[Trial], state: dict | None) -> None:
+  def resume(self, trials: Sequence[Trial], state: dict | None,
+             prior: Sequence[Trial] = ()) -> None:
     """Catches up with the stored trials and, when members were running, the
-    state :meth:`state` returned when they were saved."""
+    state :meth:`state` returned when they were saved. ``prior`` are an
+    earlier search's trials in this space (a warm start, for the methods in
+    :data:`WARM`), told before the stored ones."""
 
   def plan(self) -> Plan | None:
     """The next round, or None when the search is over."""
@@ -218,10 +221,13 @@ class AskTell:
           f'fewer than search.num_trials={s.num_trials}: it is visited again')
     self.stored, self.round = 0, 0
 
-  def resume(self, trials: Sequence[Trial], state: dict | None) -> None:
+  def resume(self, trials: Sequence[Trial], state: dict | None,
+             prior: Sequence[Trial] = ()) -> None:
     del state
-    told = [o for o in outcomes(trials, self.cfg.search.seed_statistic,
-                                pareto.objectives(self.cfg))
+    objs = pareto.objectives(self.cfg)
+    told = [o for o in (outcomes(prior, self.cfg.search.seed_statistic, objs)
+                        + outcomes(trials, self.cfg.search.seed_statistic,
+                                   objs))
             if self.space.contains(o.setting)]
     self.method.tell([self.space.point(o.setting) for o in told],
                      [o.value if o.values is None else o.values
@@ -316,7 +322,9 @@ class Halving:
     return min(self.brackets[b % len(self.brackets)][0] * s.seeds,
                s.num_trials - drawn)
 
-  def resume(self, trials: Sequence[Trial], state: dict | None) -> None:
+  def resume(self, trials: Sequence[Trial], state: dict | None,
+             prior: Sequence[Trial] = ()) -> None:
+    del prior
     self.stored = len(trials)
     if state:
       self.bracket, self.rung, self.drawn = (state['bracket'], state['rung'],
@@ -406,7 +414,9 @@ class PopulationBased:
                            s.pbt_interval)) + [cfg.train.num_steps]
     self.segment = 0
 
-  def resume(self, trials: Sequence[Trial], state: dict | None) -> None:
+  def resume(self, trials: Sequence[Trial], state: dict | None,
+             prior: Sequence[Trial] = ()) -> None:
+    del prior
     size = self.cfg.search.population
     if state:
       self.segment = state['segment']
@@ -455,6 +465,8 @@ def _hyperband(cfg, space, say, workdir):
       cfg.train.num_steps, s.min_steps, s.eta, cfg.train.chunk_steps))
 
 
+# Methods that learn from an earlier search's trials (a warm start).
+WARM = ('bayes',) + optuna_methods.SAMPLERS
 # search.method -> make(cfg, space, say, workdir) -> Scheduler.
 SCHEDULERS: dict[str, Callable[..., Scheduler]] = {
     **{name: AskTell

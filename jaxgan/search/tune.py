@@ -32,10 +32,11 @@ from jaxgan import config, data, distributed, metrics, population, run
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
 from jaxgan.search import (confirm, monitor, optuna_methods, report, results,
-                           schedulers, trackers)
+                           schedulers, stages, trackers)
 from jaxgan.search.rounds import Budget, RoundRunner
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
+from jaxgan.search.store import read as read_store
 from jaxgan.search.trial import Trial
 
 TRANSFORMS = ('log', 'none')
@@ -49,15 +50,26 @@ def objectives(cfg: ml_collections.ConfigDict) -> list[str]:
   return sorted(set(names) & set(metrics.DIRECTIONS))
 
 
-def validate(cfg: ml_collections.ConfigDict) -> Space:
-  """Checks a config and its search before anything is written or trained.
+def validate(cfg: ml_collections.ConfigDict) -> Space | None:
+  """Checks a config and its search before anything is written or trained;
+  with ``search.stages``, every stage's search (at the config's values for
+  what earlier stages will fix).
 
   Returns:
-    The search space.
+    The search space (None for a staged search).
 
   Raises:
     ValueError: naming the bad field and value.
   """
+  if cfg.search.stages:
+    config.validate(cfg)
+    for k, stage in enumerate(stages.check(cfg)):
+      _validate_search(stages.stage_config(cfg, stage, k, None, None))
+    return None
+  return _validate_search(cfg)
+
+
+def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   config.validate(cfg)
   s = cfg.search
   if s.method not in schedulers.SCHEDULERS:
@@ -125,7 +137,8 @@ def validate(cfg: ml_collections.ConfigDict) -> Space:
 def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
          mesh=None, log: Callable[[str], None] = print,
          make_population: Callable = population.make_population,
-         tracker: Sequence[str] = ('tensorboard',)) -> Trial:
+         tracker: Sequence[str] = ('tensorboard',),
+         warm_start: str = '') -> Trial:
   """Runs (or resumes) the search of ``cfg`` in ``workdir``.
 
   Every trial's curves, evaluations, samples and hyperparameters go to the
@@ -144,9 +157,12 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     make_population: builds compiled populations (replaceable in tests).
     tracker: names in :data:`jaxgan.search.trackers.TRACKERS`
       (``'tensorboard'``, ``'mlflow'``), or none.
+    warm_start: an earlier search's workdir (same names searched, ranges
+      may differ) whose trials in this space a model-based method
+      (:data:`jaxgan.search.schedulers.WARM`) is told first.
 
   Returns:
-    The best trial.
+    The best trial (of the last stage, for a staged search).
 
   Raises:
     ValueError: a bad config, search or tracker (before anything is
@@ -165,13 +181,94 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
                      f"multiple of the mesh's 'pop' axis ({devices} devices) "
                      'for pbt, whose members are never padded')
   main = distributed.is_main_process()
+  say = log if main else (lambda _: None)
+  prior = _prior(cfg, space, warm_start, main) if warm_start else []
+  run = lambda: _tune(cfg, space, workdir, force, mesh, say, make_population,
+                      tracker, main, prior)
+  if cfg.search.stages:
+    run = lambda: _staged(cfg, workdir, force, mesh, say, make_population,
+                          tracker, main)
   with WorkdirLock(workdir, enabled=main):
-    return _tune(cfg, space, workdir, force, mesh, log if main else
-                 (lambda _: None), make_population, tracker, main)
+    return run()
+
+
+def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
+  """The trials of ``workdir`` to warm-start ``cfg``'s search with.
+
+  Raises:
+    ValueError: a staged search or a method that cannot use them, or a
+      workdir with no search, another objective or other names.
+  """
+  s = cfg.search
+  if s.stages or s.method not in schedulers.WARM:
+    raise ValueError(f'--warm_start={workdir!r}: a warm start informs '
+                     f'{list(schedulers.WARM)}, not '
+                     + ('a staged search' if s.stages else
+                        f'search.method={s.method!r}'))
+  found = None
+  if main:
+    path = os.path.join(workdir, 'config.json')
+    if not os.path.exists(path):
+      found = f'--warm_start={workdir!r} holds no search (no config.json)'
+    else:
+      old = ml_collections.ConfigDict(config.with_defaults(read_json(path)))
+      old_names = Space.from_config(old).names if not old.search.stages \
+          else None
+      if old.search.objective != s.objective:
+        found = (f'--warm_start={workdir!r} searched '
+                 f'{old.search.objective!r}, this search {s.objective!r}')
+      elif old_names != space.names:
+        found = (f'--warm_start={workdir!r} searched {old_names}, this '
+                 f'search searches {space.names}: a warm start needs the '
+                 'same names')
+      else:
+        found = [t.to_json() for t in read_store(workdir)]
+  found = distributed.broadcast_json(found)
+  if isinstance(found, str):
+    raise ValueError(found)
+  return [t for t in map(Trial.from_json, found)
+          if space.contains(t.setting)]
+
+
+def _staged(cfg, workdir: str, force: bool, mesh, say, make_population,
+            tracker, main: bool) -> Trial:
+  """Runs the stages of ``cfg`` one after the other (see
+  :mod:`jaxgan.search.stages`)."""
+  if main:
+    TrialStore.open(workdir, cfg, force=force)
+  plan = stages.check(cfg)
+  best = space = None
+  earlier: list[Trial] = []
+  rows = []
+  for k, stage in enumerate(plan):
+    sub = stages.stage_config(cfg, stage, k, best, space)
+    new_space = validate(sub)
+    prior = (earlier if space is not None and new_space.names == space.names
+             and sub.search.method in schedulers.WARM else [])
+    prior = [t for t in prior if new_space.contains(t.setting)]
+    directory = stages.directory(workdir, k, stage)
+    say(f'stage {k + 1}/{len(plan)}: {stage["name"]}, searching '
+        f'{new_space.names} in {directory}'
+        + (f' (told {len(prior)} earlier trials)' if prior else ''))
+    with WorkdirLock(directory, enabled=main):
+      best = _tune(sub, new_space, directory, force, mesh, say,
+                   make_population, tracker, main, prior)
+    space = new_space
+    earlier = read_store(directory) if main else []
+    earlier = [Trial.from_json(t) for t in distributed.broadcast_json(
+        [t.to_json() for t in earlier])]
+    rows.append(dict(stage=stage['name'], workdir=directory, trial=best.id,
+                     objective=best.objective, setting=best.setting,
+                     trials=len(earlier)))
+  if main:
+    write_json(os.path.join(workdir, 'stages.json'), rows)
+    report.write_stages(workdir, cfg, rows)
+  return best
 
 
 def _tune(cfg, space: Space, workdir: str, force: bool, mesh, say,
-          make_population, tracker, main: bool) -> Trial:
+          make_population, tracker, main: bool,
+          prior: Sequence[Trial] = ()) -> Trial:
   opened = None
   if main:
     try:
@@ -206,7 +303,7 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, say,
                                                        workdir)
   try:
     RoundRunner(cfg, space, scheduler, store, best, watch, mesh,
-                make_population, workdir).run()
+                make_population, workdir).run(prior)
   finally:
     watch.close()
   if best.trial is None:

@@ -155,6 +155,9 @@ def test_hyperband_runs_its_brackets_and_keeps_the_best_of_each_rung(
   assert max(t['budget'] for t in trials) == 210 + 210 + 270
   assert lines[0].startswith('bracket 1 (1 of 3), rung 1/3 (10 steps): 9 '
                              'members')
+  assert ('Hyperband brackets (η = 3): 9 settings at 10, 30, 90 steps; 5 '
+          'settings at 30, 90 steps; 3 settings at 90 steps.') in (
+              tmp_path / 'report.md').read_text()
 
 
 def test_a_stopped_hyperband_resumes_inside_a_bracket(tmp_path):

@@ -236,6 +236,8 @@ def test_a_conditional_space_searches_a_name_only_under_its_choice(tmp_path):
       assert t['hparams']['gp_weight'] == cfg.hparams.gp_weight
   text = (tmp_path / 'report.md').read_text()
   assert '| rank | trial | partition_kl |' in text
+  assert ('Searched only under a choice (blank where inactive): `gp_weight` '
+          'where penalty is gp.') in text
 
 
 def test_seeds_train_side_by_side_and_the_search_is_told_their_mean(
@@ -418,3 +420,71 @@ def test_optuna_searches_through_the_same_rounds_and_resumes(tmp_path,
   assert [t['id'] for t in resumed] == list(range(12))
   if method == 'optuna-tpe':
     assert [t['setting'] for t in resumed] == [t['setting'] for t in trials]
+  assert 'optuna-dashboard sqlite:///optuna.db' in (
+      tmp_path / 'whole' / 'report.md').read_text()
+
+
+def test_stages_fix_what_they_do_not_search_at_the_best_before(tmp_path):
+  cfg = synthetic.config('random', num_trials=8, population=4)
+  cfg.search.stages = (
+      dict(name='generator', space={'lr_g': 'log:1e-4:1e-2'}),
+      dict(name='both', space={'lr_d': 'log:1e-5:1e-1',
+                               'lr_g': 'log:1e-4:1e-2'},
+           overrides={'search.method': 'bayes', 'search.initial_points': 4},
+           narrow=10.0),
+      dict(name='discriminator', space={'lr_d': 'log:1e-5:1e-1'},
+           narrow=10.0),
+  )
+  lines = []
+  best = search.tune(cfg, str(tmp_path), log=lines.append,
+                     make_population=synthetic.make_population, tracker=())
+  rows = json.loads((tmp_path / 'stages.json').read_text())
+  assert [r['stage'] for r in rows] == ['generator', 'both', 'discriminator']
+  first, second, third = (stored(tmp_path / 'stages' / f'{k}-{n}')
+                          for k, n in ((1, 'generator'), (2, 'both'),
+                                       (3, 'discriminator')))
+  # Stage 1 keeps lr_d at the config's; its best lr_g goes on from there.
+  assert [t['hparams']['lr_d'] for t in first] == [
+      pytest.approx(cfg.hparams.lr_d)] * 8
+  best_g = min((t for t in first if t['objective'] is not None),
+               key=lambda t: t['objective'])['hparams']['lr_g']
+  # Stage 2 searches both, narrowed to a decade around stage 1's best.
+  for t in second:
+    assert best_g / 10 * 0.999 <= t['setting']['lr_g'] <= best_g * 10 * 1.001
+  assert 'told' not in lines[1]  # other names: no warm start
+  # Stage 3 fixes lr_g at stage 2's best, and searches lr_d around its.
+  top = min((t for t in second if t['objective'] is not None),
+            key=lambda t: t['objective'])
+  assert {t['hparams']['lr_g'] for t in third} == {top['hparams']['lr_g']}
+  for t in third:
+    assert top['setting']['lr_d'] / 10 * 0.999 <= t['setting']['lr_d']
+  assert best.id == rows[-1]['trial']
+  assert '| generator | 8 |' in (tmp_path / 'report.md').read_text()
+  # Run again: every stage resumes with nothing to do.
+  again = search.tune(cfg, str(tmp_path), log=lambda _: None,
+                      make_population=synthetic.make_population, tracker=())
+  assert again == best
+
+
+def test_a_warm_start_tells_bayes_an_earlier_search(tmp_path):
+  cfg = synthetic.config('bayes', num_trials=8, population=4,
+                         initial_points=4)
+  tune(cfg, tmp_path / 'old')
+  wider = synthetic.config('bayes', num_trials=4, population=4,
+                           initial_points=4)
+  wider.search.space.lr_d = 'log:1e-6:1'
+  tune(wider, tmp_path / 'cold')
+  tune(wider, tmp_path / 'warm', warm_start=str(tmp_path / 'old'))
+  # Told 8 trials, bayes asks from its GP at once, not its hypercube.
+  cold = [t['setting'] for t in stored(tmp_path / 'cold')]
+  warm = [t['setting'] for t in stored(tmp_path / 'warm')]
+  assert cold[0] == warm[0] and cold[1:] != warm[1:]
+  other = synthetic.config('bayes', num_trials=4)
+  other.search.space.b1 = 'uniform:0:0.9'
+  with pytest.raises(ValueError, match=r"searched \['lr_d', 'lr_g'\], this "
+                     r"search searches \['b1', 'lr_d', 'lr_g'\]"):
+    tune(other, tmp_path / 'new', warm_start=str(tmp_path / 'old'))
+  assert not (tmp_path / 'new').exists()
+  with pytest.raises(ValueError, match=r"a warm start informs"):
+    tune(synthetic.config('random'), tmp_path / 'new',
+         warm_start=str(tmp_path / 'old'))
