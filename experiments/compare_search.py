@@ -49,9 +49,11 @@ def method_config(method: str, seed: int, trials: int, steps: int,
     cfg.train.update(batch_size=16, chunk_steps=10, eval_samples=200)
   cfg.hparams.seed = seed
   cfg.train.num_steps = steps
+  # The comparison is of the searches' own curves, at equal member-steps:
+  # no confirmation round after them.
   cfg.search.update(method=method, seed=seed, baseline=False,
                     num_trials=trials, population=population,
-                    initial_points=population, eta=2, rungs=3)
+                    initial_points=population, eta=2, rungs=3, confirm_top=0)
   if method == 'halving':
     rungs = search.rung_steps(steps, cfg.train.chunk_steps, 2, 3)
     cfg.search.num_trials = max(

@@ -3,15 +3,15 @@ import os
 import numpy as np
 import pytest
 
-from jaxgan import config, losses
+from jaxgan import config, losses, search
 
 CONFIG_DIR = os.path.join(os.path.dirname(__file__), '..', 'experiments',
                           'configs')
 
 
-@pytest.mark.parametrize('name', ['grid25.py', 'ring8.py', 'digits.py'])
+@pytest.mark.parametrize('name', sorted(os.listdir(CONFIG_DIR)))
 def test_shipped_configs_load_and_validate(name):
-  config.validate(config.load(os.path.join(CONFIG_DIR, name)))
+  search.validate(config.load(os.path.join(CONFIG_DIR, name)))
 
 
 def with_field(path, value):

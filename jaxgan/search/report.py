@@ -232,7 +232,8 @@ def _newer(path: str, than: str) -> bool:
 
 
 def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
-              reference: dict, drawn: dict, more: Extras) -> _Doc:
+              reference: dict, drawn: dict, more: Extras,
+              space: Space | None) -> _Doc:
   s = cfg.search
   doc = _Doc()
   ranked = _ranked(trials)
@@ -248,7 +249,7 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
            + f'; {len(flagged)} flagged. Training took '
            f'{duration(seconds)} for {member_steps:,} member-steps '
            f'({member_steps / max(seconds, 1e-9):,.0f} member-steps/s).')
-  _method(doc, cfg)
+  _method(doc, cfg, space)
   if s.get('budget'):
     elapsed = max((t.elapsed for t in trials), default=0.0)
     doc.text(f'Budget `{s.budget}`: {member_steps:,} member-steps and '
@@ -363,7 +364,8 @@ def _paper_protocol(doc: _Doc, paper: dict | None, images: bool) -> None:
              'percentiles.')
 
 
-def _method(doc: _Doc, cfg: ml_collections.ConfigDict) -> None:
+def _method(doc: _Doc, cfg: ml_collections.ConfigDict,
+            space: Space | None) -> None:
   """What the method is made of, where it has parts worth naming."""
   s = cfg.search
   if s.method == 'hyperband':
@@ -375,7 +377,6 @@ def _method(doc: _Doc, cfg: ml_collections.ConfigDict) -> None:
   if s.method in optuna_methods.SAMPLERS:
     doc.text(f'The Optuna study is `{optuna_methods.FILE}` in the workdir: '
              f'`optuna-dashboard sqlite:///{optuna_methods.FILE}` shows it.')
-  space = Space.from_config(cfg) if not s.stages else None
   conditional = [d for d in space.dimensions if d.condition] if space else []
   if conditional:
     doc.text('Searched only under a choice (blank where inactive): '
@@ -466,7 +467,7 @@ def _problems(doc: _Doc, flagged: list[Trial]) -> None:
 
 def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
              reference: dict, drawn: dict | None = None,
-             more: Extras = Extras()) -> str:
+             more: Extras = Extras(), space: Space | None = None) -> str:
   """The report of a search of ``cfg`` whose stored trials are ``trials``.
 
   Args:
@@ -476,18 +477,20 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
       the 2-D mixtures).
     drawn: the pictures drawn into ``W/report/`` (none by default).
     more: what the workdir holds beside its trials.
+    space: the search space (for the search plots and conditional names).
   """
-  return _document(cfg, trials, reference, drawn or {}, more).markdown()
+  return _document(cfg, trials, reference, drawn or {}, more,
+                   space).markdown()
 
 
 def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[Trial],
-          reference: dict) -> None:
+          reference: dict, space: Space | None) -> None:
   """Draws the pictures and writes ``report.md`` and ``report.html`` into
-  ``workdir``, each atomically."""
+  ``workdir``, each atomically; ``space`` is the search's (validated
+  once, by the caller)."""
   ranked = _ranked(trials)
-  space = Space.from_config(cfg) if cfg.search.space else None
   drawn = _figures(workdir, cfg, trials, ranked, space)
-  doc = _document(cfg, trials, reference, drawn, extras(workdir))
+  doc = _document(cfg, trials, reference, drawn, extras(workdir), space)
   title = f'jaxgan: {cfg.search.method} on {cfg.data.name}'
   for name, text in (
       ('report.md', doc.markdown()),
@@ -539,7 +542,8 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
 
 def rebuild(workdir: str) -> str:
   """Rewrites ``workdir``'s report from ``config.json``, ``trials.jsonl``,
-  ``reference.json`` and ``samples/``, changing nothing else.
+  ``reference.json`` and ``samples/`` (a staged search's from
+  ``stages.json``), changing nothing else.
 
   Returns:
     The HTML report's path.
@@ -557,5 +561,11 @@ def rebuild(workdir: str) -> str:
   if os.path.exists(reference_path):
     with open(reference_path) as f:
       reference = json.load(f)
-  write(workdir, cfg, store.read(workdir), reference)
+  stages = os.path.join(workdir, 'stages.json')
+  if cfg.search.stages:
+    if os.path.exists(stages):
+      write_stages(workdir, cfg, read_json(stages))
+  else:
+    write(workdir, cfg, store.read(workdir), reference,
+          Space.from_config(cfg))
   return os.path.join(workdir, 'report.html')

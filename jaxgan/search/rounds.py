@@ -288,14 +288,16 @@ class RoundRunner:
                      for m, _ in self.running], meta)
 
   def _resume(self) -> dict | None:
-    """Restores the running members saved at the last round boundary, when
-    that checkpoint is not older than the store; returns the scheduler's
-    saved state (None when nothing was running)."""
+    """Restores the running members saved at the last round boundary,
+    unless the store holds any of their trials (they finished, or were
+    stopped by the budget, after it was saved); returns the scheduler's saved
+    state (None when nothing was running)."""
     last = checkpoint.latest_step(self.directory)
     if last is None:
       return None
     meta = checkpoint.restore_meta(self.directory, last)
-    if any(t.round > meta['round'] for t in self.store.trials):
+    stored = self.store.ids()
+    if any(i in stored for g in meta['groups'] for i in g['history']['ids']):
       return None
     groups = []
     for g in meta['groups']:

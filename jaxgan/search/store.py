@@ -21,8 +21,10 @@ from jaxgan.files import atomic_write, write_json
 from jaxgan.search.trial import Trial
 
 # Config fields that may change between runs of one store: extending (or
-# shortening) a search keeps its trials comparable.
-RESUMABLE = ('search.num_trials',)
+# shortening) a search, or its budget, keeps its trials comparable, and the
+# confirmation after it is not a trial.
+RESUMABLE = ('search.num_trials', 'search.budget', 'search.confirm_top',
+             'search.confirm_seeds')
 
 
 def _comparable(cfg: dict) -> dict:

@@ -291,7 +291,8 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, say,
     say('reference: floor (held-out real data) '
         f'{_shown(reference["floor"])}; untrained generator '
         f'{_shown(reference["untrained"])}')
-  write_report = lambda: report.write(workdir, cfg, store.trials, reference)
+  write_report = lambda: report.write(workdir, cfg, store.trials, reference,
+                                      space)
   watch = monitor.Monitor(
       say, [trackers.TRACKERS[name](
           workdir, space.names,

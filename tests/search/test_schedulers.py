@@ -99,28 +99,54 @@ def stop_after(rounds):
   return log
 
 
-@pytest.mark.parametrize('method,search_args', [
-    ('halving', dict(num_trials=9, eta=3, rungs=3)),
-    ('pbt', dict(population=4, pbt_interval=30)),
-])
-def test_a_stopped_schedule_resumes_from_its_checkpoint(tmp_path, method,
-                                                        search_args):
-  cfg = synthetic.config(method, **search_args)
-  if method == 'pbt':
+# Every registered method, and seeds and stages, on the synthetic population.
+RESUMED = {
+    'bayes': dict(num_trials=12, population=4, initial_points=4),
+    'random': dict(num_trials=8, population=4),
+    'grid': dict(num_trials=9, population=3, grid_points=3),
+    'halving': dict(num_trials=9, eta=3, rungs=3),
+    'hyperband': dict(num_trials=17, eta=3, min_steps=10),
+    'pbt': dict(population=4, pbt_interval=30),
+    'optuna-tpe': dict(num_trials=8, population=4, initial_points=4),
+    'optuna-cmaes': dict(num_trials=8, population=4),
+    'optuna-nsga2': dict(num_trials=8, population=4, pareto='reverse_kl'),
+    'seeds': dict(method='halving', num_trials=18, eta=3, rungs=2, seeds=2),
+    'stages': dict(method='random', num_trials=4, population=2, stages=(
+        dict(name='first', space={'lr_d': 'log:1e-5:1e-1'}),
+        dict(name='second', space={'lr_g': 'log:1e-4:1e-1'}))),
+}
+# Samplers whose state lives in their study: a resume completes the search,
+# but the points after it may differ (see jaxgan.search.optuna_methods).
+DIFFER = ('optuna-cmaes', 'optuna-nsga2')
+
+
+def test_every_method_is_resumed():
+  assert set(search.SCHEDULERS) <= set(RESUMED)
+
+
+@pytest.mark.parametrize('name', sorted(RESUMED))
+def test_a_stopped_search_resumes_where_it_stopped(tmp_path, name):
+  args = dict(RESUMED[name])
+  cfg = synthetic.config(args.pop('method', name), **args)
+  if name == 'pbt':
     cfg.search.space.lr_g = ''
   cfg.train.update(num_steps=90, chunk_steps=10)
   run(cfg, tmp_path / 'whole')
   with pytest.raises(Stop):
-    run(cfg, tmp_path / 'stopped', log=stop_after(1))
-  partial = stored(tmp_path / 'stopped')
+    run(cfg, tmp_path / 'stopped', log=stop_after(2))
   run(cfg, tmp_path / 'stopped')
-  drop = lambda t: {k: v for k, v in t.items()
-                    if k not in ('seconds', 'elapsed')}
-  whole = [drop(t) for t in stored(tmp_path / 'whole')]
-  resumed = [drop(t) for t in stored(tmp_path / 'stopped')]
-  assert resumed[:len(partial)] == [drop(t) for t in partial]
-  assert sorted(resumed, key=lambda t: t['id']) == sorted(
-      whole, key=lambda t: t['id'])
+  for part in ([''] if name != 'stages' else ['stages/1-first',
+                                              'stages/2-second']):
+    drop = lambda t: {k: v for k, v in t.items()
+                      if k not in ('seconds', 'elapsed')}
+    whole = sorted(map(drop, stored(tmp_path / 'whole' / part)),
+                   key=lambda t: t['id'])
+    resumed = sorted(map(drop, stored(tmp_path / 'stopped' / part)),
+                     key=lambda t: t['id'])
+    if name in DIFFER:
+      assert [t['id'] for t in resumed] == [t['id'] for t in whole]
+    else:
+      assert resumed == whole
 
 
 def test_hyperband_brackets_by_hand():
@@ -160,21 +186,6 @@ def test_hyperband_runs_its_brackets_and_keeps_the_best_of_each_rung(
               tmp_path / 'report.md').read_text()
 
 
-def test_a_stopped_hyperband_resumes_inside_a_bracket(tmp_path):
-  cfg = synthetic.config('hyperband', num_trials=17, eta=3, min_steps=10)
-  cfg.train.update(num_steps=90, chunk_steps=10)
-  run(cfg, tmp_path / 'whole')
-  with pytest.raises(Stop):
-    run(cfg, tmp_path / 'stopped', log=stop_after(4))  # bracket 2, rung 1
-  run(cfg, tmp_path / 'stopped')
-  drop = lambda t: {k: v for k, v in t.items()
-                    if k not in ('seconds', 'elapsed')}
-  assert sorted(map(drop, stored(tmp_path / 'stopped')),
-                key=lambda t: t['id']) == sorted(
-                    map(drop, stored(tmp_path / 'whole')),
-                    key=lambda t: t['id'])
-
-
 @pytest.mark.parametrize('method,budget,trials,spent', [
     # Rounds of 4, 4, then the 2 settings of 20 steps that still fit.
     ('random', 'member_steps:200', 10, 200),
@@ -202,3 +213,13 @@ def test_a_budget_caps_every_method(tmp_path, method, budget, trials, spent):
     assert 'budget spent: 1 running trial stored as stopped' in lines
   text = (tmp_path / 'report.md').read_text()
   assert f'Budget `{budget}`' in text
+
+
+def test_more_budget_continues_a_search_the_budget_stopped(tmp_path):
+  cfg = synthetic.config('random', num_trials=12, population=4,
+                         budget='member_steps:80')
+  run(cfg, tmp_path)
+  assert len(stored(tmp_path)) == 4
+  cfg.search.budget = 'member_steps:160'
+  run(cfg, tmp_path)
+  assert [t['id'] for t in stored(tmp_path)] == list(range(8))
