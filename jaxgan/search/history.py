@@ -174,7 +174,8 @@ class History(NamedTuple):
     """The history as JSON (saved with the running population)."""
     return dict(
         ids=plain(self.ids), points=self.points, parents=self.parents,
-        groups=self.groups, steps=self.steps, best={k: plain(v) for k, v in self.best.items()},
+        groups=self.groups, steps=self.steps,
+        best={k: plain(v) for k, v in self.best.items()},
         best_objective=plain(self.best_objective),
         best_step=plain(self.best_step), objective=plain(self.objective),
         losses={k: plain(v) for k, v in self.losses.items()},

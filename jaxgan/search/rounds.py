@@ -73,6 +73,11 @@ class Budget(NamedTuple):
             or (self.seconds is not None and seconds >= self.seconds))
 
 
+def _stopped(t: trial.Trial) -> trial.Trial:
+  """``t`` stopped early: status ``'stopped'``, unless it diverged."""
+  return t if t.diverged else t.replace(status='stopped')
+
+
 class RoundRunner:
   """Runs a scheduler's rounds over populations (see the module docstring).
 
@@ -166,8 +171,10 @@ class RoundRunner:
                                  groups=[groups[i] for i in bucket.indices])))
     return out
 
-  def _trials(self, groups, seconds: float) -> list[list[trial.Trial]]:
-    """One trial per running member, grouped as ``groups``."""
+  def _trials(self, groups, seconds: float,
+              round_: int) -> list[list[trial.Trial]]:
+    """One trial per member of ``groups``, stored by round ``round_``,
+    grouped as ``groups``."""
     out = []
     for m, h in groups:
       n = len(h.ids)
@@ -175,7 +182,7 @@ class RoundRunner:
       ts = []
       for j in range(n):
         t = trial.build(
-            h, j, round_=self.round,
+            h, j, round_=round_,
             setting=self.space.labelled(h.points[j]),
             hparams=hps[j], bucket=m.static, diverged=diverged[j],
             objective=self.cfg.search.objective, seconds=seconds,
@@ -200,13 +207,12 @@ class RoundRunner:
     self.member_steps += trained
     self.seconds += seconds
     self.last_seconds = seconds
-    grouped = self._trials(groups, seconds)
+    grouped = self._trials(groups, seconds, self.round)
     verdict = self.scheduler.tell(outcomes(
         [t for ts in grouped for t in ts], self.cfg.search.seed_statistic,
         pareto.objectives(self.cfg)))
     if verdict.stopped:
-      grouped = [[t if t.id in verdict.keep or t.diverged
-                  else t.replace(status='stopped') for t in ts]
+      grouped = [[t if t.id in verdict.keep else _stopped(t) for t in ts]
                  for ts in grouped]
     for (m, h), ts in zip(groups, grouped):
       self._offer(m, ts)
@@ -265,11 +271,8 @@ class RoundRunner:
     stopped."""
     if not self.running:
       return
-    self.round -= 1
-    stopped = [t if t.diverged else t.replace(status='stopped')
-               for ts in self._trials(self.running, self.last_seconds)
-               for t in ts]
-    self.round += 1
+    stopped = [_stopped(t) for ts in self._trials(
+        self.running, self.last_seconds, self.round - 1) for t in ts]
     self.running = []
     self._append(stopped)
     self.watch.say(f'budget spent: {len(stopped)} running '
@@ -281,7 +284,7 @@ class RoundRunner:
         seconds=seconds, next_id=self.next_id,
         records=[t.to_json() for t in done],
         scheduler=self.scheduler.state(),
-        groups=[dict(static=m.static, size=m.pop.size, history=h.to_json())
+        groups=[dict(size=m.pop.size, history=h.to_json())
                 for m, h in self.running])
     checkpoint.save(self.directory, self.round,
                     [dict(state=m.state, best_state=m.best_state, hp=m.hp)

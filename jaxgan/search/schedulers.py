@@ -215,10 +215,11 @@ class AskTell:
                                           len(pareto.objectives(cfg)))
     else:
       self.method = methods.METHODS[s.method](space, s)
-    if s.method == 'grid' and methods.grid_size(space, s.grid_points) < (
-        s.num_trials):
-      say(f'the grid has {methods.grid_size(space, s.grid_points)} points, '
-          f'fewer than search.num_trials={s.num_trials}: it is visited again')
+    if s.method == 'grid':
+      size = methods.grid_size(space, s.grid_points)
+      if size < s.num_trials:
+        say(f'the grid has {size} points, fewer than search.num_trials='
+            f'{s.num_trials}: it is visited again')
     self.stored, self.round = 0, 0
 
   def resume(self, trials: Sequence[Trial], state: dict | None,

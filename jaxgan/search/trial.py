@@ -114,10 +114,11 @@ class Trial:
 
 def build(history: History, j: int, *, round_: int, setting: dict,
           hparams: dict, bucket: dict, diverged: bool, objective: str,
-          status: str | None = None, seconds: float, budget: int,
+          seconds: float, budget: int,
           elapsed: float, member: int | None = None,
           direction: str = 'min') -> Trial:
-  """The trial of member ``j`` of ``history``.
+  """The trial of member ``j`` of ``history``, ``'diverged'`` or
+  ``'finished'`` (the round runner marks the ones stopped early).
 
   Args:
     history: the running members' history.
@@ -128,8 +129,6 @@ def build(history: History, j: int, *, round_: int, setting: dict,
     bucket: its static values.
     diverged: whether it diverged.
     objective: the objective's metric name.
-    status: ``'stopped'`` for a member stopped early; by default
-      ``'diverged'`` or ``'finished'``.
     seconds, budget, elapsed, member, direction: see :class:`Trial`.
   """
   value = history.best_objective[j]
@@ -147,7 +146,7 @@ def build(history: History, j: int, *, round_: int, setting: dict,
       losses={k: float(v[j]) for k, v in history.losses.items()
               if np.isfinite(v[j])},
       diverged=diverged,
-      status='diverged' if diverged else (status or 'finished'),
+      status='diverged' if diverged else 'finished',
       curves=curves, evaluations=evaluations,
       flags=diagnostics.diagnose(curves, evaluations, diverged, objective),
       seconds=seconds, budget=budget, elapsed=elapsed,
