@@ -2,7 +2,7 @@
 
   jaxgan tune [--config=experiments/configs/grid25.py] --workdir=W \
       [--config.search.method=bayes|random|grid|halving|pbt ...] [--force] \
-      [--tracker=tensorboard,mlflow|none]
+      [--tracker=tensorboard,mlflow,wandb|none] [--quiet]
   jaxgan train [--config=...] --workdir=W [--config.train.num_steps=2000 ...]
   jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
   jaxgan report --workdir=W
@@ -56,7 +56,11 @@ def _define_flags():
   flags.DEFINE_list('tracker', ['tensorboard'],
                     'tune: experiment trackers, comma-separated: tensorboard '
                     "(W/tensorboard), mlflow (W/mlruns; pip install "
-                    "'jaxgan[mlflow]'), or none.")
+                    "'jaxgan[mlflow]'), wandb (W/wandb, offline unless "
+                    "logged in; pip install 'jaxgan[wandb]'), or none.")
+  flags.DEFINE_bool('quiet', False,
+                    'tune: no progress bars, only a line per round (for '
+                    'logs).')
   flags.DEFINE_integer('data_devices', 1,
                        "Devices that split each member's batch (mesh axis "
                        "'data'); the rest split the members.")
@@ -113,7 +117,7 @@ def _main(argv: list[str], cfg_flag) -> None:
     search.tune(cfg_flag.value, f.workdir, force=f.force,
                 mesh=population.make_mesh(data=f.data_devices), log=log,
                 tracker=[t for t in f.tracker if t != 'none'],
-                warm_start=f.warm_start)
+                warm_start=f.warm_start, quiet=f.quiet)
     return
   if f.population is None:
     run.train_one(cfg_flag.value, f.workdir, log=log)

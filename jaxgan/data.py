@@ -175,8 +175,15 @@ def tfds_split(name: str, split: str, directory: str, download: bool) -> Split:
   Raises:
     FileNotFoundError: the dataset is not prepared there and ``download`` is
       off; the message says how to prepare it.
+    ValueError: tensorflow-datasets is not installed (the ``jaxgan[tfds]``
+      extra).
   """
-  import tensorflow_datasets as tfds
+  try:
+    import tensorflow_datasets as tfds
+  except ImportError:
+    raise ValueError(f"data.name={name!r} is read with tensorflow-datasets, "
+                     "which is not installed: pip install 'jaxgan[tfds]'"
+                     ) from None
   source = TFDS[name]
   try:
     ds = tfds.load(name, split=split, data_dir=directory or None,

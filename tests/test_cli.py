@@ -11,6 +11,8 @@ import time
 import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), '..')
+# On PYTHONPATH: importing TensorFlow fails (its sitecustomize.py).
+NO_TENSORFLOW = os.path.join(os.path.dirname(__file__), 'no_tensorflow')
 # Compiles in seconds: small, and no penalty (R1's double backward doubles
 # compile time).
 TINY = ['--config.model.width=8', '--config.model.depth=2',
@@ -114,14 +116,15 @@ def trial_ids(workdir):
 
 
 @pytest.mark.slow
-def test_a_held_workdir_is_refused_and_a_killed_tune_resumes_at_once(
+def test_a_held_workdir_is_refused_and_a_killed_tune_resumes_without_tf(
     tmp_path, tmp_path_factory):
   # Long enough that the first search still runs when the second starts.
   command = [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={tmp_path}',
              *TUNE, '--config.search.num_trials=16']
   # The resumed run compiles what the killed one did: share the programs.
+  # Every process runs as in an install without TensorFlow.
   env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(
-      tmp_path_factory.mktemp('compiled')))
+      tmp_path_factory.mktemp('compiled')), PYTHONPATH=NO_TENSORFLOW)
   proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True)
   deadline = time.time() + 400

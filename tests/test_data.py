@@ -1,3 +1,5 @@
+import sys
+
 import jax
 import numpy as np
 import pytest
@@ -85,3 +87,10 @@ def test_unprepared_tfds_dataset_says_how_to_prepare_it(tmp_path):
 def test_unknown_dataset_lists_names():
   with pytest.raises(ValueError, match=r"data.name='cifar'.*digits.*grid25"):
     data.make_dataset('cifar')
+
+
+def test_a_tfds_set_without_tensorflow_datasets_names_the_extra(monkeypatch):
+  monkeypatch.setitem(sys.modules, 'tensorflow_datasets', None)
+  with pytest.raises(ValueError, match=r"data.name='mnist' is read with "
+                     r"tensorflow-datasets.*pip install 'jaxgan\[tfds\]'"):
+    data.tfds_images('mnist')

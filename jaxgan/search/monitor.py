@@ -1,5 +1,10 @@
-"""What a running search shows: a line after every round, a progress line
-within a round (on a terminal only), the trackers, and the report.
+"""What a running search shows: a line after every round, progress bars
+(tqdm: a widget in Jupyter and Colab, a bar on a terminal, nothing in a
+log file), the trackers, and the report.
+
+Two bars: the trials stored out of ``search.num_trials``, and the current
+round's member-steps with their rate, the best objective so far and the
+time left.
 
 The report is rewritten after a round unless drawing it would take more than
 a tenth of the time (:data:`REPORT_SHARE`) since it was last drawn (or
@@ -9,7 +14,8 @@ take minutes, less often when rounds take seconds. The search draws it once
 more at the end.
 
 Example:
-  >>> monitor = Monitor(print, [trackers.TensorBoard(...)], on_round=write)
+  >>> monitor = Monitor(print, trackers.start(['tensorboard'], ...),
+  ...                   on_round=write, trials=(0, 40))
   >>> monitor.begin('round 1', member_steps=8 * 10_000, best=np.inf)
   >>> members.train_to(m, h, 10_000, 'fid', watch=monitor.chunk)
   >>> monitor.stored(trial)             # each trial, once stored
@@ -40,6 +46,20 @@ def duration(seconds: float) -> str:
   return f'{seconds // 3600}h{seconds % 3600 // 60:02d}m'
 
 
+def bars() -> tuple[type, bool | None]:
+  """The tqdm class for this process and its ``disable`` default: the
+  notebook widget, always shown, inside Jupyter or Colab with ipywidgets;
+  else the terminal bar, shown only on a terminal (None)."""
+  from tqdm import auto, notebook, std
+  if issubclass(auto.tqdm, notebook.tqdm):
+    try:
+      import ipywidgets  # noqa: F401 (the widget needs it)
+      return auto.tqdm, False
+    except ImportError:
+      pass
+  return std.tqdm, None
+
+
 class Monitor:
   """Progress, trackers and reports of one search.
 
@@ -49,69 +69,75 @@ class Monitor:
       process 0 only.
     on_round: called after a round (writes the report), throttled to
       :data:`REPORT_SHARE` of the time.
-    stream: where the progress line goes; it is shown only if this is a
-      terminal, and overwritten in place.
+    stream: where the bars go (default stderr); a terminal bar is shown
+      only if this is a terminal.
     sign: -1 when the objective is maximised: the best objectives it is
       given (:meth:`begin`, :attr:`members.Chunk.best_objective`) are
       negated, and shown as the metric.
+    trials: ``(stored, total)`` trials of the search, for its bar.
+    quiet: show no bars (lines only, for logs).
   """
 
   def __init__(self, say: Callable[[str], None], trackers: Sequence = (),
                on_round: Callable[[], None] = lambda: None,
-               stream: TextIO | None = None, sign: float = 1.0):
+               stream: TextIO | None = None, sign: float = 1.0,
+               trials: tuple[int, int] = (0, 0), quiet: bool = False):
     self.say_line, self.trackers, self.on_round = say, list(trackers), on_round
     self.sign = sign
-    self.stream = sys.stdout if stream is None else stream
-    self.live = self.stream.isatty()
-    self._label, self._total, self._done = '', 0, 0
-    self._best, self._start, self._shown = np.inf, 0.0, False
+    self._tqdm, disable = bars()
+    self._options = dict(file=sys.stderr if stream is None else stream,
+                         disable=True if quiet else disable,
+                         dynamic_ncols=True, mininterval=0)
+    self._trials = self._tqdm(desc='trials', initial=trials[0],
+                              total=trials[1] or None, unit=' trials',
+                              position=0, **self._options)
+    self._round = None
+    self._best = np.inf
     self._reported = time.perf_counter()
     self._report_seconds = REPORT_SECONDS
 
   def say(self, line: str) -> None:
-    """Prints a line, clearing the progress line first."""
-    self._clear()
-    self.say_line(line)
+    """Prints a line above the bars."""
+    with self._tqdm.external_write_mode(file=self._options['file']):
+      self.say_line(line)
 
   def begin(self, label: str, member_steps: int, best: float) -> None:
     """Starts a round of ``member_steps`` member-steps; ``best`` is the best
     objective before it (times ``sign``)."""
-    self._label, self._total, self._done = label, member_steps, 0
-    self._best, self._start = best, time.perf_counter()
+    self._close_round()
+    self._best = best
+    self._round = self._tqdm(desc=label, total=member_steps,
+                             unit=' member-steps', position=1, leave=False,
+                             **self._options)
+    self._show_best(self._round)
 
   def chunk(self, chunk: members.Chunk) -> None:
     """Takes one chunk: passes it to the trackers, updates the progress."""
     for tracker in self.trackers:
       tracker.chunk(chunk)
-    self._done += len(chunk.ids) * chunk.chunk
     self._best = min(self._best, float(np.min(chunk.best_objective,
                                               initial=np.inf)))
-    if self.live:
-      self._clear()
-      self.stream.write(self.progress(time.perf_counter() - self._start))
-      self.stream.flush()
-      self._shown = True
+    if self._round is not None:
+      self._show_best(self._round, refresh=False)
+      self._round.update(len(chunk.ids) * chunk.chunk)
 
-  def progress(self, seconds: float) -> str:
-    """The progress line after ``seconds`` of the round."""
-    rate = self._done / max(seconds, 1e-9)
-    line = (f'{self._label}: {self._done}/{self._total} member-steps, '
-            f'{rate:.0f}/s')
+  def _show_best(self, bar, refresh: bool = True) -> None:
     if np.isfinite(self._best):
-      line += f', best {self.sign * self._best:.4g}'
-    if 0 < self._done < self._total:
-      line += f', ETA {duration((self._total - self._done) / rate)}'
-    return line
+      bar.set_postfix_str(f'best {self.sign * self._best:.4g}',
+                          refresh=refresh)
 
   def stored(self, trial) -> None:
     """Passes a stored :class:`~jaxgan.search.trial.Trial` to the
     trackers."""
     for tracker in self.trackers:
       tracker.trial(trial)
+    self._trials.update(1)
 
   def end(self, line: str) -> None:
     """Ends a round: prints its line and calls ``on_round`` unless its last
     call took more than :data:`REPORT_SHARE` of the time since."""
+    self._close_round()
+    self._show_best(self._trials)
     self.say(line)
     now = time.perf_counter()
     if self._report_seconds <= REPORT_SHARE * (now - self._reported):
@@ -120,13 +146,13 @@ class Monitor:
       self._report_seconds = self._reported - now
 
   def close(self) -> None:
-    """Clears the progress line and closes the trackers."""
-    self._clear()
+    """Closes the bars and the trackers."""
+    self._close_round()
+    self._trials.close()
     for tracker in self.trackers:
       tracker.close()
 
-  def _clear(self) -> None:
-    if self._shown:
-      self.stream.write('\r\033[K')
-      self.stream.flush()
-      self._shown = False
+  def _close_round(self) -> None:
+    if self._round is not None:
+      self._round.close()
+      self._round = None

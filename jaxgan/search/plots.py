@@ -1,7 +1,7 @@
 """Pictures of a search, drawn from its stored trials: convergence, the
-objective's partial dependence and evaluations (scikit-optimize), the
-importance of each hyperparameter, the training curves of the best
-trials and the Pareto front. Each ``*_png`` function writes one PNG file.
+objective's partial dependence and evaluations (scikit-optimize), parallel
+coordinates of every trial, the importance of each hyperparameter, the
+training curves of the best trials and the Pareto front. Each ``*_png`` function writes one PNG file.
 """
 
 import warnings
@@ -17,6 +17,10 @@ from jaxgan.search.trial import Trial
 # Trees, and shuffles per hyperparameter, of the importance estimate.
 IMPORTANCE_TREES = 200
 IMPORTANCE_REPEATS = 10
+# Inches per hyperparameter of the partial dependence and evaluations
+# matrices, and the most ticks on one of their numeric axes.
+GRID_INCHES = 2.4
+GRID_TICKS = 3
 # Curves drawn in the best trials' curve figure.
 CURVE_PANELS = (('d_loss', 'D loss'), ('g_loss', 'G loss'),
                 ('d_grad_norm', 'D grad norm'), ('g_grad_norm', 'G grad norm'))
@@ -29,9 +33,27 @@ def _plt():
   return plt
 
 
-def _figure_of(axes):
-  return np.ravel(axes)[0].figure if isinstance(axes, np.ndarray) else (
-      axes.figure)
+def _tidy_grid(axes):
+  """The figure of scikit-optimize's matrix of plots (``axes``: what its
+  plot function returned), made legible: small tick labels, at most
+  :data:`GRID_TICKS` numeric ticks per axis (choices keep theirs), and
+  names in a smaller font."""
+  from matplotlib import ticker
+  fig = np.ravel(axes)[0].figure
+  for ax in fig.axes:
+    if not ax.axison:
+      continue
+    ax.tick_params(labelsize=7)
+    for axis in (ax.xaxis, ax.yaxis):
+      axis.label.set_fontsize(8)
+      if isinstance(axis.get_major_formatter(), ticker.FuncFormatter):
+        continue  # a choice's names, one per index
+      if axis.get_scale() == 'log':
+        axis.set_major_locator(ticker.LogLocator(numticks=GRID_TICKS))
+        axis.set_minor_formatter(ticker.NullFormatter())
+      else:
+        axis.set_major_locator(ticker.MaxNLocator(GRID_TICKS, prune='both'))
+  return fig
 
 
 def _save(fig, path: str) -> None:
@@ -53,22 +75,42 @@ def elapsed(trials: list[Trial]) -> list[float]:
   return [float(total[t.round]) for t in trials]
 
 
-def convergence_png(path: str, trials: list[Trial], objective: str) -> None:
-  """The best objective so far against trials stored and wall time."""
+def convergence_png(path: str, trials: list[Trial], objective: str,
+                    baseline: frozenset = frozenset()) -> None:
+  """Every trial's objective and the best so far, against trials stored
+  and wall time. The trials in ``baseline`` (the config's own setting) are
+  drawn as a dashed level and left out of the best-so-far line, which then
+  shows what the search itself found. The value axis spans the trials'
+  range without their worst tenth, so that a few failed trials do not
+  flatten it."""
   sign = -1.0 if trials and trials[0].direction == 'max' else 1.0
-  best = sign * np.minimum.accumulate([t.value for t in trials])
   values = sign * np.asarray([t.value for t in trials])
+  searched = np.asarray([t.id not in baseline for t in trials])
+  best = sign * np.minimum.accumulate(
+      np.where(searched, [t.value for t in trials], np.inf))
+  finite = np.isfinite(values)
   plt = _plt()
-  fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+  fig, axes = plt.subplots(1, 2, figsize=(11, 4))
   for ax, x, label in ((axes[0], np.arange(1, len(trials) + 1), 'trials'),
                        (axes[1], np.asarray(elapsed(trials)),
                         'wall time (s)')):
-    finite = np.isfinite(values)
-    ax.scatter(x[finite], values[finite], s=10, alpha=0.5, label='trial')
+    ax.scatter(x[finite & searched], values[finite & searched], s=10,
+               alpha=0.5, label='trial')
     shown = np.isfinite(best)
     ax.plot(x[shown], best[shown], drawstyle='steps-post', color='C3',
-            label='best so far')
+            label='best so far' + (' (searched)' if baseline else ''))
+    level = values[finite & ~searched]
+    if len(level):
+      ax.axhline(float(np.mean(level)), color='0.3', ls='--', lw=1,
+                 label='baseline')
     ax.set(xlabel=label, ylabel=objective, yscale=_scale(values[finite]))
+    if finite.sum() >= 10:
+      low, high = np.quantile(values[finite], [0.0, 0.9] if sign > 0
+                              else [0.1, 1.0])
+      if _scale(values[finite]) == 'log':
+        ax.set_ylim(low / 1.2, high * 1.2)
+      else:
+        ax.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))
     ax.legend(fontsize=8)
   fig.suptitle('Convergence')
   fig.tight_layout()
@@ -103,6 +145,59 @@ def fitted_result(space: Space, trials: list[Trial], transform: str):
     return opt.tell([list(p) for p in points], [float(v) for v in y])
 
 
+# Behind the labels of the parallel coordinates, over the lines.
+_LABEL_BOX = dict(facecolor='white', alpha=0.75, linewidth=0, pad=1)
+
+
+def parallel_png(path: str, space: Space, trials: list[Trial],
+                 objective: str) -> None:
+  """Parallel coordinates: one vertical axis per hyperparameter (its
+  range, log-uniform ones in log), one line per trial coloured by its
+  objective (the best brightest); trials without a finite objective
+  dashed grey."""
+  plt = _plt()
+  told = [t for t in trials if space.contains(t.setting)]
+  x = _columns(space, [space.point(t.setting) for t in told])
+  dims = skopt.space.Space(space.skopt()).dimensions
+  values = np.asarray([t.metrics.get(objective, np.nan)
+                       if t.objective is not None else np.nan for t in told])
+  finite = np.isfinite(values)
+  n = len(dims)
+  fig, ax = plt.subplots(figsize=(max(6.0, 1.5 * n + 2.0), 4.2))
+  flip = told and told[0].direction == 'max'
+  cmap = plt.get_cmap('viridis' if flip else 'viridis_r')
+  norm = plt.Normalize(*(np.nanquantile(values, [0.0, 1.0])
+                         if finite.any() else (0.0, 1.0)))
+  badness = np.where(finite, -values if flip else values, np.inf)
+  for i in np.argsort(-badness):  # the failed and worst first, best on top
+    if finite[i]:
+      ax.plot(range(n), x[i], color=cmap(norm(values[i])), lw=1.2, alpha=0.8)
+    else:
+      ax.plot(range(n), x[i], color='0.6', lw=0.8, ls='--', alpha=0.6)
+  for k, d in enumerate(dims):
+    ax.axvline(k, color='0.2', lw=0.8)
+    if isinstance(d, skopt.space.Categorical):
+      for c, name in enumerate(d.categories):
+        ax.text(k + 0.04, c / max(len(d.categories) - 1, 1), str(name),
+                fontsize=7, va='center', ha='left', bbox=_LABEL_BOX)
+    else:
+      for end, y, va in ((d.low, 0.0, 'top'), (d.high, 1.0, 'bottom')):
+        ax.text(k, y + (-0.03 if va == 'top' else 0.03), f'{end:.3g}',
+                fontsize=7, ha='center', va=va, bbox=_LABEL_BOX)
+  ax.set(xlim=(-0.3, n - 0.4), ylim=(-0.12, 1.12), yticks=[],
+         xticks=range(n))
+  ax.set_xticklabels(space.names, rotation=20 if n > 5 else 0,
+                     ha='right' if n > 5 else 'center', fontsize=9)
+  for side in ('top', 'right', 'left'):
+    ax.spines[side].set_visible(False)
+  bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax,
+                     pad=0.02)
+  bar.set_label(objective)
+  ax.set_title(f'Every trial in the space, coloured by {objective}')
+  fig.tight_layout()
+  _save(fig, path)
+
+
 def partial_dependence_png(path: str, result, label: str) -> None:
   """:func:`skopt.plots.plot_objective`: the GP's partial dependence of the
   objective on each hyperparameter (diagonal) and pair (below)."""
@@ -110,8 +205,9 @@ def partial_dependence_png(path: str, result, label: str) -> None:
   from skopt import plots
   with warnings.catch_warnings():
     warnings.simplefilter('ignore')
-    axes = plots.plot_objective(result, n_points=20, n_samples=100)
-  fig = _figure_of(axes)
+    axes = plots.plot_objective(result, n_points=20, n_samples=100,
+                                size=GRID_INCHES, wspace=0.45, hspace=0.45)
+  fig = _tidy_grid(axes)
   fig.suptitle(f'Partial dependence of {label}')
   _save(fig, path)
 
@@ -123,10 +219,21 @@ def evaluations_png(path: str, result) -> None:
   from skopt import plots
   with warnings.catch_warnings():
     warnings.simplefilter('ignore')
-    axes = plots.plot_evaluations(result)
-  fig = _figure_of(axes)
+    axes = plots.plot_evaluations(result, size=GRID_INCHES, wspace=0.45,
+                                  hspace=0.45)
+  fig = _tidy_grid(axes)
   fig.suptitle('Evaluations')
   _save(fig, path)
+
+
+def _columns(space: Space, points: list) -> np.ndarray:
+  """One column per hyperparameter, each in [0, 1]: scikit-optimize's
+  normalised space (log-uniform ranges in log, a choice's index over the
+  number of choices less one)."""
+  sk = skopt.space.Space(space.skopt())
+  sk.set_transformer('normalize')
+  return np.asarray([[float(np.ravel(d.transform([v]))[0])
+                      for d, v in zip(sk.dimensions, p)] for p in points])
 
 
 def importance(space: Space, trials: list[Trial], transform: str
@@ -134,37 +241,27 @@ def importance(space: Space, trials: list[Trial], transform: str
   """How much each hyperparameter explains the objective.
 
   A random forest (:data:`IMPORTANCE_TREES` trees) is fitted to the trials'
-  objectives (as :func:`fitted_result` models them) from their points in
-  scikit-optimize's normalised space; a hyperparameter's importance is the
-  increase of the forest's mean squared error when its values are shuffled
-  across trials (:data:`IMPORTANCE_REPEATS` shuffles, averaged), normalised
-  to sum to 1. None with fewer than 5 trials or a constant objective.
+  objectives (as :func:`fitted_result` models them), one column per
+  hyperparameter (:func:`_columns`); a hyperparameter's importance is its
+  permutation importance
+  (:func:`sklearn.inspection.permutation_importance`): the increase of the
+  forest's mean squared error when its values are shuffled across trials
+  (:data:`IMPORTANCE_REPEATS` shuffles, averaged), clipped at 0 and
+  normalised to sum to 1. None with fewer than 5 trials or a constant
+  objective.
   """
   from sklearn.ensemble import RandomForestRegressor
+  from sklearn.inspection import permutation_importance
   points, y = _observations(space, trials, transform)
   if len(points) < 5 or np.ptp(y) == 0:
     return None
-  sk = skopt.space.Space(space.skopt())
-  x = sk.transform([list(p) for p in points])
-  columns, start = [], 0
-  for d in sk.dimensions:
-    columns.append(list(range(start, start + d.transformed_size)))
-    start += d.transformed_size
+  x = _columns(space, points)
   forest = RandomForestRegressor(IMPORTANCE_TREES, random_state=0).fit(x, y)
-  rng = np.random.default_rng(0)
-  shuffles = [x]
-  for cols in columns:
-    for _ in range(IMPORTANCE_REPEATS):
-      shuffled = x.copy()
-      shuffled[:, cols] = x[rng.permutation(len(x))][:, cols]
-      shuffles.append(shuffled)
-  # One prediction of every shuffle: the forest's cost is per call.
-  errors = np.mean((forest.predict(np.concatenate(shuffles)).reshape(
-      len(shuffles), len(x)) - y) ** 2, axis=1)
-  gains = [max(float(np.mean(e - errors[0])), 0.0)
-           for e in errors[1:].reshape(len(columns), IMPORTANCE_REPEATS)]
-  total = sum(gains)
-  return {n: (g / total if total > 0 else 0.0)
+  gains = np.maximum(permutation_importance(
+      forest, x, y, scoring='neg_mean_squared_error',
+      n_repeats=IMPORTANCE_REPEATS, random_state=0).importances_mean, 0.0)
+  total = float(gains.sum())
+  return {n: (float(g) / total if total > 0 else 0.0)
           for n, g in zip(space.names, gains)}
 
 
@@ -172,7 +269,7 @@ def importance_png(path: str, weights: dict[str, float]) -> None:
   """A bar per hyperparameter, most important on top."""
   names = sorted(weights, key=weights.get)
   plt = _plt()
-  fig, ax = plt.subplots(figsize=(6, 0.5 + 0.4 * len(names)))
+  fig, ax = plt.subplots(figsize=(6, 1.4 + 0.4 * len(names)))
   ax.barh(names, [weights[n] for n in names], color='C0')
   ax.set(xlabel='share of the forest\'s error from shuffling it', xlim=(0, 1),
          title='Hyperparameter importance')

@@ -79,8 +79,11 @@ class _Doc:
   def text(self, text: str):
     self.blocks.append(('text', text))
 
-  def table(self, header: list[str], rows: list[list]):
-    self.blocks.append(('table', header, [[_num(v) for v in r] for r in rows]))
+  def table(self, header: list[str], rows: list[list],
+            limit: int | None = None):
+    """A table; markdown shows its first ``limit`` rows, HTML all of them,
+    sortable by any column."""
+    self.blocks.append(('table', header, rows, limit))
 
   def code(self, text: str):
     self.blocks.append(('code', text))
@@ -99,9 +102,13 @@ class _Doc:
       elif kind == 'text':
         out += [args[0], '']
       elif kind == 'table':
-        header, rows = args
+        header, rows, limit = args
         out += ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
-        out += ['| ' + ' | '.join(r) + ' |' for r in rows] + ['']
+        out += ['| ' + ' | '.join(map(_num, r)) + ' |'
+                for r in rows[:limit]]
+        if limit is not None and len(rows) > limit:
+          out.append(f'\n{len(rows) - limit} more rows in report.html.')
+        out.append('')
       elif kind == 'code':
         out += ['```python', args[0], '```', '']
       else:
@@ -111,43 +118,59 @@ class _Doc:
     return '\n'.join(out)
 
   def html(self, directory: str, title: str) -> str:
-    body = []
+    """The page (:data:`TEMPLATES`: ``report.html`` with its stylesheet and
+    script inlined), its pictures read from ``directory`` and inlined."""
+    import jinja2
+    import markupsafe
+    inline = lambda text: markupsafe.Markup(_inline(text))
+    blocks, toc = [], []
     for kind, *args in self.blocks:
       if kind == 'heading':
-        body.append(f'<h{args[0]}>{_inline(args[1])}</h{args[0]}>')
+        anchor = re.sub(r'[^a-z0-9]+', '-', args[1].lower()).strip('-')
+        anchor = anchor if anchor not in {h['id'] for h in toc} else (
+            f'{anchor}-{len(toc)}')
+        blocks.append(dict(kind=kind, level=args[0], id=anchor,
+                           html=inline(args[1])))
+        if args[0] == 2:
+          toc.append(dict(id=anchor, text=args[1].split(':')[0]))
       elif kind == 'text':
-        body.append(f'<p>{_inline(args[0])}</p>')
+        blocks.append(dict(kind=kind, html=inline(args[0])))
       elif kind == 'table':
-        header, rows = args
-        body.append('<table><tr>' + ''.join(f'<th>{_inline(h)}</th>'
-                                            for h in header) + '</tr>')
-        body += ['<tr>' + ''.join(f'<td>{_inline(v)}</td>' for v in r)
-                 + '</tr>' for r in rows]
-        body.append('</table>')
+        header, rows, _ = args
+        blocks.append(dict(kind=kind, header=header, rows=[
+            [dict(html=inline(_num(v)), number=_sort_key(v)) for v in r]
+            for r in rows]))
       elif kind == 'code':
-        body.append(f'<pre><code>{html.escape(args[0])}</code></pre>')
+        blocks.append(dict(kind=kind, text=args[0]))
       else:
-        body.append('<div class="small">' if args[1] else '<div>')
+        items = []
         for name, caption in args[0]:
           with open(os.path.join(directory, name), 'rb') as f:
             encoded = base64.b64encode(f.read()).decode('ascii')
-          body.append(f'<figure><img alt="{html.escape(caption)}" '
-                      f'src="data:image/png;base64,{encoded}"><figcaption>'
-                      f'{_inline(caption)}</figcaption></figure>')
-        body.append('</div>')
-    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
-            f'{html.escape(title)}</title><style>{_STYLE}</style></head>'
-            '<body>\n' + '\n'.join(body) + '\n</body></html>\n')
+          items.append(dict(data=encoded, caption=caption,
+                            html=inline(caption)))
+        blocks.append(dict(kind='pictures', figures=items, small=args[1]))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+        trim_blocks=True, lstrip_blocks=True)
+    read = lambda name: markupsafe.Markup(env.loader.get_source(env, name)[0])
+    return env.get_template('report.html').render(
+        title=title, blocks=blocks, toc=toc, style=read('report.css'),
+        script=read('report.js'))
 
 
-_STYLE = ('body{font-family:sans-serif;max-width:1400px;margin:1em auto;'
-          'padding:0 1em;color:#222}table{border-collapse:collapse;'
-          'margin:.5em 0;font-size:13px}td,th{border:1px solid #ccc;'
-          'padding:2px 6px;text-align:right}th{background:#eee}'
-          'pre{background:#f5f5f5;padding:.6em;white-space:pre-wrap}'
-          'figure{display:inline-block;margin:.3em;vertical-align:top}'
-          'figure img{max-width:100%}.small figure{width:23%}'
-          'figcaption{font-size:12px;text-align:center}')
+# The page's template, stylesheet and script.
+TEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')
+
+
+def _sort_key(value) -> str | None:
+  """A table cell's value for sorting: numbers (infinities included), or
+  None to sort by the cell's text."""
+  if isinstance(value, bool) or not isinstance(value, (int, float)):
+    return None
+  if math.isnan(value):
+    return None
+  return repr(float(value)).replace('inf', 'Infinity')
 
 
 def _inline(text: str) -> str:
@@ -185,7 +208,8 @@ def _figures(workdir: str, cfg, trials: list[Trial], ranked: list[Trial],
                            s.objective)
   if trials:
     drawn['convergence'] = draw('convergence.png', plots.convergence_png,
-                                trials, s.objective)
+                                trials, s.objective,
+                                _baseline(cfg, trials, space))
   study = pareto_front(cfg, trials)
   if len(study['objectives']) > 1 and study['front']:
     names = [n for n, _ in study['objectives']][:2]
@@ -205,6 +229,9 @@ def _figures(workdir: str, cfg, trials: list[Trial], ranked: list[Trial],
       if len(space.names) > 1:  # one dimension: the points are shown above
         drawn['evaluations'] = draw('evaluations.png', plots.evaluations_png,
                                     result)
+    if len(trials) >= 2:
+      drawn['parallel'] = draw('parallel.png', plots.parallel_png, space,
+                               trials, s.objective)
     weights = plots.importance(space, trials, s.transform)
     if weights is not None:
       drawn['importance'] = weights
@@ -216,6 +243,17 @@ def _figures(workdir: str, cfg, trials: list[Trial], ranked: list[Trial],
     if name.endswith('.png') and name not in keep:
       os.remove(os.path.join(directory, name))
   return drawn
+
+
+def _baseline(cfg, trials: list[Trial], space: Space | None) -> frozenset:
+  """The ids of the trials of the config's own setting, when the search
+  trained it (``search.baseline``)."""
+  point = space.baseline(cfg) if space is not None and \
+      cfg.search.baseline else None
+  if point is None:
+    return frozenset()
+  return frozenset(t.id for t in trials if space.contains(t.setting)
+                   and space.point(t.setting) == point)
 
 
 def _ranked(trials: list[Trial]) -> list[Trial]:
@@ -288,15 +326,18 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
   doc.code('\n'.join([f'cfg.hparams.update({pasted})']
                      + [f'cfg.{k} = {v!r}'
                         for k, v in sorted(best.bucket.items())]))
-  doc.heading(2, f'Leaderboard (top {LEADERBOARD})')
+  doc.heading(2, 'Leaderboard')
   names = list(best.setting)
   metric_names = sorted(set(best.metrics) - {s.objective})
-  doc.table(['rank', 'trial', s.objective] + metric_names + names + ['flags'],
+  doc.text(f'Every trial with a finite objective, best first (here the top '
+           f'{LEADERBOARD}; report.html sorts all of them by any column).')
+  doc.table(['rank', 'trial', s.objective] + metric_names + names
+            + ['steps', 'flags'],
             [[i + 1, t.id, t.objective]
              + [t.metrics.get(k) for k in metric_names]
              + [t.setting.get(k) for k in names]
-             + [', '.join(_flags(t))]
-             for i, t in enumerate(ranked[:LEADERBOARD])])
+             + [t.steps, ', '.join(_flags(t))]
+             for i, t in enumerate(ranked)], limit=LEADERBOARD)
   _seeds(doc, cfg, trials)
   _pareto(doc, cfg, trials, drawn)
   _confirmed(doc, cfg, more.confirmed)
@@ -309,6 +350,8 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
   doc.heading(2, 'The search')
   doc.pictures([(drawn[k], caption) for k, caption in (
       ('convergence', 'best objective against trials and wall time'),
+      ('parallel', 'parallel coordinates: every trial\'s setting, coloured '
+       'by its objective'),
       ('partial_dependence', 'partial dependence (GP fitted to every trial)'),
       ('evaluations', 'evaluations: where the search sampled'))
                 if k in drawn])

@@ -24,7 +24,7 @@ Example:
 """
 
 import os
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import ml_collections
 
@@ -138,7 +138,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
          mesh=None, log: Callable[[str], None] = print,
          make_population: Callable = population.make_population,
          tracker: Sequence[str] = ('tensorboard',),
-         warm_start: str = '') -> Trial:
+         warm_start: str = '', quiet: bool = False) -> Trial:
   """Runs (or resumes) the search of ``cfg`` in ``workdir``.
 
   Every trial's curves, evaluations, samples and hyperparameters go to the
@@ -156,10 +156,11 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     log: where progress goes (process 0 only).
     make_population: builds compiled populations (replaceable in tests).
     tracker: names in :data:`jaxgan.search.trackers.TRACKERS`
-      (``'tensorboard'``, ``'mlflow'``), or none.
+      (``'tensorboard'``, ``'mlflow'``, ``'wandb'``), or none.
     warm_start: an earlier search's workdir (same names searched, ranges
       may differ) whose trials in this space a model-based method
       (:data:`jaxgan.search.schedulers.WARM`) is told first.
+    quiet: no progress bars (:mod:`jaxgan.search.monitor`), lines only.
 
   Returns:
     The best trial (of the last stage, for a staged search).
@@ -170,10 +171,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     RuntimeError: another process holds the workdir.
   """
   space = validate(cfg)
-  unknown = sorted(set(tracker) - set(trackers.TRACKERS))
-  if unknown:
-    raise ValueError(f'tracker={unknown[0]!r} is not valid; choose from '
-                     f'{sorted(trackers.TRACKERS)}')
+  trackers.check(tracker)
   mesh = population.make_mesh() if mesh is None else mesh
   devices = mesh.shape[population.POP]
   if cfg.search.method == 'pbt' and cfg.search.population % devices:
@@ -183,13 +181,22 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
   main = distributed.is_main_process()
   say = log if main else (lambda _: None)
   prior = _prior(cfg, space, warm_start, main) if warm_start else []
-  run = lambda: _tune(cfg, space, workdir, force, mesh, say, make_population,
-                      tracker, main, prior)
+  shown = Shown(say, tracker if main else (), quiet)
+  run = lambda: _tune(cfg, space, workdir, force, mesh, shown,
+                      make_population, main, prior)
   if cfg.search.stages:
-    run = lambda: _staged(cfg, workdir, force, mesh, say, make_population,
-                          tracker, main)
+    run = lambda: _staged(cfg, workdir, force, mesh, shown, make_population,
+                          main)
   with WorkdirLock(workdir, enabled=main):
     return run()
+
+
+class Shown(NamedTuple):
+  """What a search shows: lines (``say``), ``trackers`` (names, none off
+  process 0) and, unless ``quiet``, progress bars."""
+  say: Callable[[str], None]
+  trackers: Sequence[str]
+  quiet: bool
 
 
 def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
@@ -230,8 +237,8 @@ def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
           if space.contains(t.setting)]
 
 
-def _staged(cfg, workdir: str, force: bool, mesh, say, make_population,
-            tracker, main: bool) -> Trial:
+def _staged(cfg, workdir: str, force: bool, mesh, shown: 'Shown',
+            make_population, main: bool) -> Trial:
   """Runs the stages of ``cfg`` one after the other (see
   :mod:`jaxgan.search.stages`)."""
   if main:
@@ -247,12 +254,12 @@ def _staged(cfg, workdir: str, force: bool, mesh, say, make_population,
              and sub.search.method in schedulers.WARM else [])
     prior = [t for t in prior if new_space.contains(t.setting)]
     directory = stages.directory(workdir, k, stage)
-    say(f'stage {k + 1}/{len(plan)}: {stage["name"]}, searching '
+    shown.say(f'stage {k + 1}/{len(plan)}: {stage["name"]}, searching '
         f'{new_space.names} in {directory}'
         + (f' (told {len(prior)} earlier trials)' if prior else ''))
     with WorkdirLock(directory, enabled=main):
-      best = _tune(sub, new_space, directory, force, mesh, say,
-                   make_population, tracker, main, prior)
+      best = _tune(sub, new_space, directory, force, mesh, shown,
+                   make_population, main, prior)
     space = new_space
     earlier = read_store(directory) if main else []
     earlier = [Trial.from_json(t) for t in distributed.broadcast_json(
@@ -266,9 +273,9 @@ def _staged(cfg, workdir: str, force: bool, mesh, say, make_population,
   return best
 
 
-def _tune(cfg, space: Space, workdir: str, force: bool, mesh, say,
-          make_population, tracker, main: bool,
-          prior: Sequence[Trial] = ()) -> Trial:
+def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: 'Shown',
+          make_population, main: bool, prior: Sequence[Trial] = ()) -> Trial:
+  say = shown.say
   opened = None
   if main:
     try:
@@ -294,12 +301,13 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, say,
   write_report = lambda: report.write(workdir, cfg, store.trials, reference,
                                       space)
   watch = monitor.Monitor(
-      say, [trackers.TRACKERS[name](
-          workdir, space.names,
-          metrics.NAMES[data.DATASETS[cfg.data.name].kind])
-            for name in tracker] if main else [],
+      say, trackers.start(
+          shown.trackers, workdir, space.names,
+          metrics.NAMES[data.DATASETS[cfg.data.name].kind]),
       on_round=write_report if main else lambda: None,
-      sign=-1.0 if metrics.DIRECTIONS[cfg.search.objective] == 'max' else 1.0)
+      sign=-1.0 if metrics.DIRECTIONS[cfg.search.objective] == 'max' else 1.0,
+      trials=(len(store.trials), cfg.search.num_trials),
+      quiet=shown.quiet or not main)
   scheduler = schedulers.SCHEDULERS[cfg.search.method](cfg, space, watch.say,
                                                        workdir)
   try:

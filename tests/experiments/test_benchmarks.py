@@ -33,13 +33,19 @@ def test_population_throughput_smoke_run_writes_its_table(tmp_path):
     assert r['population'] < r['gemm_bound']
 
 
-def test_inception_benchmark_smoke_run_agrees_with_pytorch_fid(
-    tmp_path, monkeypatch):
+def benchmark(name):
+  """The benchmark script ``experiments/benchmarks/NAME.py`` as a module."""
   spec = importlib.util.spec_from_file_location(
-      'inception_benchmark',
-      os.path.join(ROOT, 'experiments', 'benchmarks', 'inception.py'))
+      f'{name}_benchmark',
+      os.path.join(ROOT, 'experiments', 'benchmarks', f'{name}.py'))
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
+  return module
+
+
+def test_inception_benchmark_smoke_run_agrees_with_pytorch_fid(
+    tmp_path, monkeypatch):
+  module = benchmark('inception')
   out = tmp_path / 'results.json'
   monkeypatch.setattr(sys, 'argv', ['inception.py', '--smoke',
                                     f'--json={out}'])
@@ -50,3 +56,15 @@ def test_inception_benchmark_smoke_run_agrees_with_pytorch_fid(
       'pool_large', 'logits_large', 'pool_small', 'logits_small',
       'resize_pytorch', 'resize_tf1'}
   assert results['images_per_second']['2'] > 0
+
+
+def test_tracker_cost_smoke_run_times_the_writer_thread(tmp_path,
+                                                        monkeypatch):
+  out = tmp_path / 'results.json'
+  monkeypatch.setattr(sys, 'argv', ['tracker_cost.py', '--smoke',
+                                    f'--json={out}'])
+  benchmark('tracker_cost').main()
+  (row,) = json.loads(out.read_text())['rows']
+  assert row['tracker'] == 'tensorboard'
+  assert row['inline_ms'] > 0 and row['background_ms'] > 0
+  assert row['per_trial_ms'] > 0

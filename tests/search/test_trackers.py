@@ -1,4 +1,5 @@
 import io
+import json
 import os
 
 import numpy as np
@@ -99,8 +100,8 @@ def test_mlflow_has_every_trial_as_a_run(tmp_path):
 
 def test_an_unknown_tracker_is_named_before_anything_is_written(tmp_path):
   cfg = synthetic.config('random', num_trials=2, population=2)
-  with pytest.raises(ValueError, match=r"tracker='wandb' is not valid"):
-    search.tune(cfg, str(tmp_path), tracker=['wandb'])
+  with pytest.raises(ValueError, match=r"tracker='comet' is not valid"):
+    search.tune(cfg, str(tmp_path), tracker=['comet'])
   assert not os.listdir(tmp_path)
 
 
@@ -113,3 +114,111 @@ def test_density_picture_marks_the_modes_and_the_mass():
   assert red.sum() == 2
   grey = picture[..., 0] == picture[..., 1]
   assert (picture[grey][:, 0] < 255).sum() == 0  # the mass is under a mode
+
+
+def wandb_records(path):
+  """The records of a W&B run file (``run-ID.wandb``: a LevelDB-style log of
+  32 KiB blocks after a 7-byte header, each record split into fragments
+  with 7-byte headers: checksum, length, type)."""
+  import struct
+  from wandb.proto import wandb_internal_pb2
+  raw, block = path.read_bytes(), 32768
+  assert raw[:4] == b':W&B'
+  pos, fragments, out = 7, b'', []
+  while pos + 7 <= len(raw):
+    if block - pos % block < 7:
+      pos += block - pos % block
+      continue
+    _, length, kind = struct.unpack('<IHB', raw[pos:pos + 7])
+    if kind == 0:
+      pos += block - pos % block
+      continue
+    fragments += raw[pos + 7:pos + 7 + length]
+    pos += 7 + length
+    if kind in (1, 4):  # a whole record, or its last fragment
+      out.append(wandb_internal_pb2.Record.FromString(fragments))
+      fragments = b''
+  return out
+
+
+def test_wandb_has_every_trial_as_an_offline_run(tmp_path, monkeypatch):
+  pytest.importorskip('wandb')
+  monkeypatch.delenv('WANDB_API_KEY', raising=False)
+  monkeypatch.delenv('WANDB_MODE', raising=False)
+  monkeypatch.setenv('HOME', str(tmp_path))  # no ~/.netrc: not logged in
+  cfg = synthetic.config('random', num_trials=2, population=2)
+  search.tune(cfg, str(tmp_path / 'w'), log=lambda _: None,
+              make_population=synthetic.make_population, tracker=['wandb'])
+  runs = sorted((tmp_path / 'w' / 'wandb').glob('offline-run-*/run-*.wandb'))
+  assert len(runs) == 2
+  seen = {}
+  for path in runs:
+    kinds = {}
+    for r in wandb_records(path):
+      kinds.setdefault(r.WhichOneof('record_type'), []).append(r)
+    run = kinds['run'][0].run
+    assert run.run_group == 'w'
+    config = {c.key: c.value_json for r in kinds['config']
+              for c in r.config.update}
+    history = [{i.key or '/'.join(i.nested_key): i.value_json
+                for i in r.history.item} for r in kinds['history']]
+    steps = [int(h['_step']) for h in history]
+    assert steps == sorted(steps) and steps[-1] == cfg.train.num_steps
+    assert all('train/d_loss' in h for h in history)
+    evaluations = [h for h in history if 'eval/partition_kl' in h]
+    assert len(evaluations) == cfg.train.num_steps // cfg.train.chunk_steps
+    assert 'samples/path' in history[-1]
+    assert (path.parent / 'files' / json.loads(
+        history[-1]['samples/path'])).exists()
+    summary = {i.key: i.value_json for r in kinds['summary']
+               for i in r.summary.update}
+    seen[run.display_name] = (float(config['lr_g']), summary,
+                              kinds['exit'][0].exit.exit_code)
+  assert sorted(seen) == ['trial_0000', 'trial_0001']
+  for lr_g, summary, code in seen.values():
+    diverged = lr_g > synthetic.DIVERGES_ABOVE
+    assert code == int(diverged)
+    assert ('best/objective' in summary) != diverged
+
+
+def test_a_failing_tracker_stops_the_search_with_its_error(tmp_path):
+  class Failing:
+    def chunk(self, chunk):
+      raise OSError('disk full')
+
+    def trial(self, record):
+      pass
+
+    def close(self):
+      pass
+
+  writer = trackers.Background([Failing()])
+  writer.chunk(None)
+  with pytest.raises(RuntimeError, match='a tracker failed.*disk full'):
+    writer.close()
+
+
+def test_the_writer_thread_keeps_order_and_never_holds_up_training():
+  import threading
+  release, seen = threading.Event(), []
+
+  class Blocked:
+    def chunk(self, chunk):
+      release.wait()
+      seen.append(('chunk', chunk))
+
+    def trial(self, record):
+      seen.append(('trial', record))
+
+    def close(self):
+      seen.append(('close', None))
+
+  writer = trackers.Background([Blocked()])
+  for i in range(3):
+    writer.chunk(i)  # returns although the tracker is still blocked
+  writer.trial('t')
+  assert seen == []
+  release.set()
+  writer.close()
+  assert seen == [('chunk', 0), ('chunk', 1), ('chunk', 2), ('trial', 't'),
+                  ('close', None)]
