@@ -22,6 +22,7 @@ Example:
   >>> monitor.end('round 1: 8 members in 40s ...')
 """
 
+import importlib.util
 import sys
 import time
 from typing import Callable, Sequence, TextIO
@@ -51,12 +52,9 @@ def bars() -> tuple[type, bool | None]:
   notebook widget, always shown, inside Jupyter or Colab with ipywidgets;
   else the terminal bar, shown only on a terminal (None)."""
   from tqdm import auto, notebook, std
-  if issubclass(auto.tqdm, notebook.tqdm):
-    try:
-      import ipywidgets  # noqa: F401 (the widget needs it)
-      return auto.tqdm, False
-    except ImportError:
-      pass
+  if issubclass(auto.tqdm, notebook.tqdm) and importlib.util.find_spec(
+      'ipywidgets') is not None:
+    return auto.tqdm, False
   return std.tqdm, None
 
 

@@ -1,7 +1,8 @@
 """Pictures of a search, drawn from its stored trials: convergence, the
 objective's partial dependence and evaluations (scikit-optimize), parallel
 coordinates of every trial, the importance of each hyperparameter, the
-training curves of the best trials and the Pareto front. Each ``*_png`` function writes one PNG file.
+training curves of the best trials and the Pareto front. Each ``*_png``
+function writes one PNG file.
 """
 
 import warnings

@@ -62,7 +62,7 @@ class Extras(NamedTuple):
 
 
 def _num(value) -> str:
-  if isinstance(value, bool) or not isinstance(value, (int, float)):
+  if isinstance(value, (bool, int)) or not isinstance(value, float):
     return '' if value is None else str(value)
   return f'{value:.4g}' if math.isfinite(value) else str(value)
 

@@ -1,6 +1,7 @@
 import io
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -222,3 +223,14 @@ def test_the_writer_thread_keeps_order_and_never_holds_up_training():
   writer.close()
   assert seen == [('chunk', 0), ('chunk', 1), ('chunk', 2), ('trial', 't'),
                   ('close', None)]
+
+
+@pytest.mark.parametrize('name', ['mlflow', 'wandb'])
+def test_a_tracker_without_its_package_names_the_extra(tmp_path, monkeypatch,
+                                                       name):
+  monkeypatch.setitem(sys.modules, name, None)
+  cfg = synthetic.config('random', num_trials=2, population=2)
+  with pytest.raises(ValueError, match=rf"--tracker={name} needs .*"
+                     rf"pip install 'jaxgan\[{name}\]'"):
+    search.tune(cfg, str(tmp_path / 'w'), tracker=[name])
+  assert not (tmp_path / 'w').exists()  # refused before anything is written

@@ -36,6 +36,7 @@ training.
 
 from typing import Sequence
 
+from jaxgan.search.trackers import records
 from jaxgan.search.trackers.background import Background
 from jaxgan.search.trackers.mlflow import MLflow
 from jaxgan.search.trackers.records import density_picture, picture
@@ -47,11 +48,14 @@ TRACKERS = {'tensorboard': TensorBoard, 'mlflow': MLflow, 'wandb': WandB}
 
 def check(names: Sequence[str]) -> None:
   """Raises ValueError naming the first of ``names`` not in
-  :data:`TRACKERS`."""
+  :data:`TRACKERS`, or one whose package is not installed."""
   unknown = sorted(set(names) - set(TRACKERS))
   if unknown:
     raise ValueError(f'tracker={unknown[0]!r} is not valid; choose from '
                      f'{sorted(TRACKERS)}')
+  for name in names:
+    if name in records.PACKAGES:
+      records.require(name)
 
 
 def start(names: Sequence[str], workdir: str, hparam_names: list[str],

@@ -17,11 +17,7 @@ class MLflow:
   def __init__(self, workdir: str, hparam_names: list[str],
                metric_names: list[str]):
     del hparam_names, metric_names
-    try:
-      import mlflow
-    except ImportError:
-      raise ValueError("--tracker=mlflow needs MLflow: pip install "
-                       "'jaxgan[mlflow]'") from None
+    mlflow = records.require('mlflow')
     # MLflow 3 keeps its local file store behind this switch.
     os.environ.setdefault('MLFLOW_ALLOW_FILE_STORE', 'true')
     from mlflow import entities

@@ -1,6 +1,9 @@
 """What every tracker writes, computed once: a chunk's scalars per member,
 a trial's best metrics and hyperparameters, and pictures of samples."""
 
+import importlib
+from types import ModuleType
+
 import numpy as np
 
 from jaxgan import data, plotting
@@ -70,3 +73,20 @@ def best(record: Trial) -> dict:
 def hparams_of(record: Trial) -> dict:
   """A trial's hyperparameters and static settings, flat."""
   return {**record.hparams, **record.bucket}
+
+
+# The package each optional tracker imports, and what it is called.
+PACKAGES = {'mlflow': ('mlflow', 'MLflow'),
+            'wandb': ('wandb', 'Weights & Biases')}
+
+
+def require(tracker: str) -> ModuleType:
+  """Imports the package of ``--tracker=tracker`` (:data:`PACKAGES`), or
+  raises ValueError naming the extra (``jaxgan[tracker]``) that installs
+  it."""
+  module, what = PACKAGES[tracker]
+  try:
+    return importlib.import_module(module)
+  except ImportError:
+    raise ValueError(f'--tracker={tracker} needs {what}: pip install '
+                     f"'jaxgan[{tracker}]'") from None

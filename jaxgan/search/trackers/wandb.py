@@ -38,12 +38,7 @@ class WandB:
   def __init__(self, workdir: str, hparam_names: list[str],
                metric_names: list[str]):
     del hparam_names, metric_names
-    try:
-      import wandb
-    except ImportError:
-      raise ValueError("--tracker=wandb needs Weights & Biases: pip install "
-                       "'jaxgan[wandb]'") from None
-    self._wandb = wandb
+    self._wandb = records.require('wandb')
     self.workdir = os.path.abspath(workdir)
     self.group = os.path.basename(self.workdir)
     self.mode = mode()
