@@ -123,12 +123,13 @@ class _Doc:
     import jinja2
     import markupsafe
     inline = lambda text: markupsafe.Markup(_inline(text))
-    blocks, toc = [], []
+    blocks, toc, anchors = [], [], set()
     for kind, *args in self.blocks:
       if kind == 'heading':
         anchor = re.sub(r'[^a-z0-9]+', '-', args[1].lower()).strip('-')
-        anchor = anchor if anchor not in {h['id'] for h in toc} else (
-            f'{anchor}-{len(toc)}')
+        if anchor in anchors:
+          anchor = f'{anchor}-{len(anchors)}'
+        anchors.add(anchor)
         blocks.append(dict(kind=kind, level=args[0], id=anchor,
                            html=inline(args[1])))
         if args[0] == 2:
@@ -329,8 +330,9 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
   doc.heading(2, 'Leaderboard')
   names = list(best.setting)
   metric_names = sorted(set(best.metrics) - {s.objective})
-  doc.text(f'Every trial with a finite objective, best first (here the top '
-           f'{LEADERBOARD}; report.html sorts all of them by any column).')
+  doc.text(f'Every trial with a finite objective, best first: report.md '
+           f'shows the top {LEADERBOARD}, report.html all of them, sortable '
+           'by any column.')
   doc.table(['rank', 'trial', s.objective] + metric_names + names
             + ['steps', 'flags'],
             [[i + 1, t.id, t.objective]

@@ -134,6 +134,14 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   return space
 
 
+class Shown(NamedTuple):
+  """What a search shows: lines (``say``), ``trackers`` (names, none off
+  process 0) and, unless ``quiet``, progress bars."""
+  say: Callable[[str], None]
+  trackers: Sequence[str]
+  quiet: bool
+
+
 def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
          mesh=None, log: Callable[[str], None] = print,
          make_population: Callable = population.make_population,
@@ -191,14 +199,6 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     return run()
 
 
-class Shown(NamedTuple):
-  """What a search shows: lines (``say``), ``trackers`` (names, none off
-  process 0) and, unless ``quiet``, progress bars."""
-  say: Callable[[str], None]
-  trackers: Sequence[str]
-  quiet: bool
-
-
 def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
   """The trials of ``workdir`` to warm-start ``cfg``'s search with.
 
@@ -237,7 +237,7 @@ def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
           if space.contains(t.setting)]
 
 
-def _staged(cfg, workdir: str, force: bool, mesh, shown: 'Shown',
+def _staged(cfg, workdir: str, force: bool, mesh, shown: Shown,
             make_population, main: bool) -> Trial:
   """Runs the stages of ``cfg`` one after the other (see
   :mod:`jaxgan.search.stages`)."""
@@ -255,8 +255,8 @@ def _staged(cfg, workdir: str, force: bool, mesh, shown: 'Shown',
     prior = [t for t in prior if new_space.contains(t.setting)]
     directory = stages.directory(workdir, k, stage)
     shown.say(f'stage {k + 1}/{len(plan)}: {stage["name"]}, searching '
-        f'{new_space.names} in {directory}'
-        + (f' (told {len(prior)} earlier trials)' if prior else ''))
+              f'{new_space.names} in {directory}'
+              + (f' (told {len(prior)} earlier trials)' if prior else ''))
     with WorkdirLock(directory, enabled=main):
       best = _tune(sub, new_space, directory, force, mesh, shown,
                    make_population, main, prior)
@@ -273,7 +273,7 @@ def _staged(cfg, workdir: str, force: bool, mesh, shown: 'Shown',
   return best
 
 
-def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: 'Shown',
+def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
           make_population, main: bool, prior: Sequence[Trial] = ()) -> Trial:
   say = shown.say
   opened = None

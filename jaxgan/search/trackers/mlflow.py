@@ -44,9 +44,9 @@ class MLflow:
         if np.isfinite(v)])
 
   def chunk(self, chunk: members.Chunk) -> None:
-    for j, trial_id in enumerate(chunk.ids):
-      run_id = self._run(int(trial_id))
-      for step, scalars in records.scalars(chunk, j):
+    for trial_id, steps, _ in records.members_of(chunk, pictures=False):
+      run_id = self._run(trial_id)
+      for step, scalars in steps:
         self._log(run_id, step, scalars)
 
   def trial(self, record: Trial) -> None:

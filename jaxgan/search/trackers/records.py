@@ -43,11 +43,17 @@ def picture(samples: np.ndarray, modes: np.ndarray | None) -> np.ndarray:
   return (grid * 255).round().astype(np.uint8)
 
 
-def pictures(chunk: members.Chunk) -> list[np.ndarray]:
-  """Every member's samples in ``chunk`` as a picture (:func:`picture`)."""
-  dataset = data.for_config(chunk.cfg)
-  modes = dataset.modes if dataset.kind == 'points' else None
-  return [picture(s, modes) for s in chunk.samples]
+def members_of(chunk: members.Chunk, pictures: bool = True):
+  """Each member of ``chunk``, as ``(trial id, its scalars (:func:`scalars`),
+  its samples as a picture (:func:`picture`), or None without
+  ``pictures``)."""
+  modes = None
+  if pictures:
+    dataset = data.for_config(chunk.cfg)
+    modes = dataset.modes if dataset.kind == 'points' else None
+  for j, trial_id in enumerate(chunk.ids):
+    yield (int(trial_id), scalars(chunk, j),
+           picture(chunk.samples[j], modes) if pictures else None)
 
 
 def scalars(chunk: members.Chunk, j: int) -> list[tuple[int, dict]]:

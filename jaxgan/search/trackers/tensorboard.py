@@ -98,10 +98,9 @@ class TensorBoard:
     return self._writers[trial_id]
 
   def chunk(self, chunk: members.Chunk) -> None:
-    for j, (trial_id, picture) in enumerate(zip(chunk.ids,
-                                                records.pictures(chunk))):
-      w = self._writer(int(trial_id))
-      for step, scalars in records.scalars(chunk, j):
+    for trial_id, steps, picture in records.members_of(chunk):
+      w = self._writer(trial_id)
+      for step, scalars in steps:
         w.scalars(step, scalars)
       w.image(chunk.steps, 'samples', picture)
       w.flush()

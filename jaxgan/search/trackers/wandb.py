@@ -55,10 +55,9 @@ class WandB:
     return self._runs[trial_id]
 
   def chunk(self, chunk: members.Chunk) -> None:
-    for j, (trial_id, picture) in enumerate(zip(chunk.ids,
-                                                records.pictures(chunk))):
-      run = self._run(int(trial_id))
-      for step, scalars in records.scalars(chunk, j):
+    for trial_id, steps, picture in records.members_of(chunk):
+      run = self._run(trial_id)
+      for step, scalars in steps:
         run.log(scalars, step=step)
       run.log({'samples': self._wandb.Image(picture)}, step=chunk.steps)
 
