@@ -9,22 +9,35 @@ The pieces, from config to results:
   >>> jaxgan.train_one(cfg, '/tmp/run')         # one GAN, end to end
   >>> jaxgan.tune(cfg, '/tmp/search')           # the search of cfg.search
   >>> jaxgan.evaluate_best('/tmp/search')       # its best, as papers measure
+
+A researcher's own GAN goes in through the ``register_*`` functions below
+(one per family, :mod:`jaxgan.registry`), ``data.name='array:PATH'`` /
+``'folder:DIR'`` / :func:`from_arrays`, and import paths
+``'pkg.module:Name'`` in config fields; the README's "Bring your own GAN"
+shows each.
 """
 
-from jaxgan.config import (DYNAMIC, get_config, hparams_from_config, load,
+from jaxgan.config import (get_config, hparams_from_config, load,
                            validate)
-from jaxgan.data import DATASETS, Dataset, make_dataset
+from jaxgan.data import (DATASETS, Dataset, from_arrays, make_dataset,
+                         register_dataset)
 from jaxgan.evaluate import evaluate_best
-from jaxgan.losses import LOSSES, gan_loss
-from jaxgan.metrics import (FEATURE_NETS, FeatureNet, make_metrics,
-                            mixture_metrics, register_feature_net)
-from jaxgan.models import MODELS, make_models
-from jaxgan.optim import OPTIMIZERS, make_optimizer
-from jaxgan.penalties import PENALTIES
+from jaxgan.hparams import HPARAMS, HParam, register_hparam
+from jaxgan.losses import LOSSES, gan_loss, register_loss
+from jaxgan.metrics import (FEATURE_NETS, METRICS, FeatureNet, make_metrics,
+                            mixture_metrics, register_feature_net,
+                            register_metric)
+from jaxgan.models import MODELS, ModelFamily, make_models, register_model
+from jaxgan.optim import OPTIMIZERS, make_optimizer, register_optimizer
+from jaxgan.penalties import PENALTIES, register_penalty
 from jaxgan.run import train_one
-from jaxgan.search import tune
+from jaxgan.search import (METHODS, SCHEDULERS, register_method,
+                           register_scheduler, register_tracker, tune)
+from jaxgan.terms import (AUGMENTATIONS, LOSS_TERMS, TermInputs,
+                          register_augmentation, register_loss_term)
 from jaxgan import threefry
-from jaxgan.train import GANState, TrainFns, make_train
+from jaxgan.train import (PROGRAMS, GANState, TrainFns, make_program,
+                          make_train, register_program)
 
 __version__ = '0.1.0'
 

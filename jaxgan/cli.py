@@ -23,8 +23,10 @@ run the same command on each with ``--coordinator``, ``--num_processes`` and
 import functools
 import os
 import sys
+import traceback
 
 import jax
+import ml_collections
 from absl import app, flags, logging
 from ml_collections import config_flags
 
@@ -34,7 +36,8 @@ from jaxgan.metrics import protocol
 from jaxgan.search import report
 
 _COMMANDS = ('tune', 'train', 'report', 'evaluate')
-_DEFAULT_CONFIG = os.path.join(os.path.dirname(__file__), 'config.py')
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_DEFAULT_CONFIG = os.path.join(_PACKAGE, 'config.py')
 
 
 def _define_flags():
@@ -146,14 +149,31 @@ def _check_config_path(argv: list[str]) -> None:
       config.load(arg.split('=', 1)[1])
 
 
+def _raised_in(e: BaseException, directory: str) -> bool:
+  """Whether the innermost frame of ``e``'s traceback is under
+  ``directory``: the exception was raised there, not passed through."""
+  frames = traceback.extract_tb(e.__traceback__)
+  return bool(frames) and os.path.abspath(frames[-1].filename).startswith(
+      directory + os.sep)
+
+
 def main() -> None:
-  """Entry point of the ``jaxgan`` console script."""
+  """Entry point of the ``jaxgan`` console script.
+
+  jaxgan's own messages (a bad field, a missing file, a held workdir) are
+  printed as one line. Anything raised elsewhere, in a user's config file,
+  plug-in or network above all, propagates with its traceback.
+  """
   try:
     _check_config_path(sys.argv)
     app.run(functools.partial(_main, cfg_flag=_define_flags()))
   except AttributeError as e:
+    if not _raised_in(e, os.path.dirname(ml_collections.__file__)):
+      raise
     inner = e.args[0] if e.args else e
     text = inner.args[0] if isinstance(inner, KeyError) else inner
     sys.exit(f'jaxgan: unknown config field {text}')
   except (FileNotFoundError, ValueError, RuntimeError) as e:
+    if not _raised_in(e, _PACKAGE):
+      raise
     sys.exit(f'jaxgan: {e}')

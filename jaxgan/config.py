@@ -14,22 +14,15 @@ import importlib.machinery
 import math
 import numbers
 import os
+import sys
 import types
-from typing import Callable
 
 import ml_collections
 import numpy as np
 
-from jaxgan import data, losses, metrics, models, optim, penalties
+from jaxgan import (data, hparams, metrics, models, optim, penalties, terms,
+                    train)
 from jaxgan.metrics import inception, resize
-
-# Dynamic hyperparameters, in the order they are stored.
-DYNAMIC = ('lr_g', 'lr_d', 'b1_g', 'b2_g', 'b1_d', 'b2_d', 'wd_g', 'wd_d',
-           'gp_weight', 'r1_gamma', 'hinge_margin', 'ema_decay', 'loss',
-           'seed')
-# Dynamic hyperparameters held as integers; the rest are float32.
-INTEGER = ('loss', 'seed')
-
 
 def get_config() -> ml_collections.ConfigDict:
   """The defaults: an MLP GAN on grid-25.
@@ -41,32 +34,41 @@ def get_config() -> ml_collections.ConfigDict:
   DCGAN's 2e-4 does not (BUILD_NOTES.md has the measurements).
   """
   cfg = ml_collections.ConfigDict()
-  # data.dir: the tensorflow-datasets data dir ('': $TFDS_DATA_DIR or
+  # data.name: a registered dataset, 'array:PATH' (.npy/.npz) or
+  # 'folder:DIR' (images, resized to data.image_size squared); data.dir: the
+  # tensorflow-datasets data dir ('': $TFDS_DATA_DIR or
   # ~/tensorflow_datasets); data.download lets tfds fetch a missing dataset.
   cfg.data = ml_collections.ConfigDict(dict(name='grid25', dir='',
-                                            download=False))
+                                            download=False, image_size=32))
+  # model.name: a registered family or 'pkg.module:FAMILY'; code_dim: the
+  # latent codes of a generator that declares them (jaxgan.models).
   cfg.model = ml_collections.ConfigDict(dict(
       name='mlp', width=64, depth=3, latent_dim=16, g_activation='relu',
-      d_activation='leaky_relu', g_norm='none', d_norm='none'))
+      d_activation='leaky_relu', g_norm='none', d_norm='none', code_dim=0))
+  # program: how a member trains (jaxgan.train.PROGRAMS); terms: extra loss
+  # terms, comma-separated, and augment: what D's inputs go through
+  # (jaxgan.terms).
+  cfg.program = 'gan'
   cfg.penalty = 'r1'
+  cfg.terms = ''
+  cfg.augment = 'none'
   cfg.optim = ml_collections.ConfigDict(dict(g='adam', d='adam',
                                              clip_norm=0.0))
-  cfg.hparams = ml_collections.ConfigDict(dict(
-      lr_g=5e-3, lr_d=5e-3, b1_g=0.5, b2_g=0.9, b1_d=0.5, b2_d=0.9,
-      wd_g=0.0, wd_d=0.0, gp_weight=10.0, r1_gamma=0.1, hinge_margin=1.0,
-      ema_decay=0.999, loss='non_saturating', seed=0))
+  cfg.hparams = ml_collections.ConfigDict(hparams.defaults())
   # eval_samples: 2,500 generated samples per evaluation, as in PacGAN/VEEGAN.
   cfg.train = ml_collections.ConfigDict(dict(
       batch_size=128, num_steps=10000, n_disc=1, chunk_steps=1000,
       eval_samples=2500))
-  # Image metrics (jaxgan.metrics): the feature network, k of the
+  # Metrics (jaxgan.metrics): registered metrics measured besides the
+  # data's own (comma-separated); for images, the feature network, k of the
   # precision/recall manifolds, KID's subset size and number of subsets;
   # for Inception, its weight file ('': $JAXGAN_INCEPTION_WEIGHTS) and
   # resize protocol; reference statistics (mu, sigma) made elsewhere for
   # `jaxgan evaluate` ('': computed from the training split and cached).
   cfg.eval = ml_collections.ConfigDict(dict(
       features='classifier', nearest_k=3, kid_subset=100, kid_subsets=10,
-      inception_weights='', resize='pytorch', reference_stats=''))
+      inception_weights='', resize='pytorch', reference_stats='',
+      metrics=''))
   cfg.search = get_search_config()
   return cfg
 
@@ -96,6 +98,10 @@ def get_search_config() -> ml_collections.ConfigDict:
   seeds each, judged by their final evaluation (``W/confirm.json``; 0: no
   confirmation).
 
+  ``objective`` is the metric the search optimises (``''``: the data's own,
+  :func:`jaxgan.metrics.default_objective`), in its registered
+  ``direction`` unless ``direction`` says ``'min'`` or ``'max'``.
+
   ``pareto`` names more objectives (``'high_quality'``; on images
   ``'precision,recall'``): the study keeps the Pareto front of
   ``[objective] + pareto`` (see :mod:`jaxgan.search.pareto`). ``stages``
@@ -103,7 +109,7 @@ def get_search_config() -> ml_collections.ConfigDict:
   does not search at the best of the one before
   (:mod:`jaxgan.search.stages`).
   """
-  space = {name: '' for name in DYNAMIC + ('lr', 'b1', 'b2')}
+  space = {name: '' for name in hparams.names() + ('lr', 'b1', 'b2')}
   space.update(lr_g='log:1e-4:1e-2', lr_d='log:1e-4:1e-2',
                b1='uniform:0:0.9', b2='uniform:0.9:0.999',
                loss='choice:non_saturating,hinge,least_squares',
@@ -113,7 +119,8 @@ def get_search_config() -> ml_collections.ConfigDict:
       dict(width='', depth='', latent_dim='', g_norm='', d_norm=''))
   space['train'] = ml_collections.ConfigDict(dict(batch_size='', n_disc=''))
   return ml_collections.ConfigDict(dict(
-      method='bayes', objective='partition_kl', num_trials=40, population=8,
+      method='bayes', objective='', direction='', num_trials=40,
+      population=8,
       seed=0, space=ml_collections.ConfigDict(space), baseline=True,
       initial_points=16,
       transform='log', grid_points=3, eta=3, rungs=3, min_steps=1000,
@@ -125,6 +132,11 @@ def get_search_config() -> ml_collections.ConfigDict:
 def load(path: str) -> ml_collections.ConfigDict:
   """Runs ``get_config()`` from the Python file at ``path``.
 
+  The file's directory is put on ``sys.path`` first (as Python does for a
+  script), so a config file can import the user's modules beside it, whose
+  ``register_*`` calls then run before ``get_config()``. An exception
+  raised by the file's own code propagates as it is, with its traceback.
+
   Raises:
     FileNotFoundError: there is no file at ``path``.
     ValueError: the file does not define ``get_config``, or it returns
@@ -132,13 +144,11 @@ def load(path: str) -> ml_collections.ConfigDict:
   """
   if not os.path.isfile(path):
     raise FileNotFoundError(f'config file {path!r} does not exist')
+  add_to_path(path)
   loader = importlib.machinery.SourceFileLoader('jaxgan_user_config', path)
   module = types.ModuleType(loader.name)
-  try:
-    loader.exec_module(module)
-  except Exception as e:
-    raise ValueError(f'config file {path!r} failed to run: '
-                     f'{type(e).__name__}: {e}') from e
+  module.__file__ = path
+  loader.exec_module(module)
   if not callable(getattr(module, 'get_config', None)):
     raise ValueError(f'config file {path!r} does not define get_config()')
   cfg = module.get_config()
@@ -146,6 +156,13 @@ def load(path: str) -> ml_collections.ConfigDict:
     raise ValueError(f'get_config() in {path!r} returned {type(cfg).__name__}, '
                      'not an ml_collections.ConfigDict')
   return cfg
+
+
+def add_to_path(path: str) -> None:
+  """Puts the directory of config file ``path`` first on ``sys.path``."""
+  directory = os.path.dirname(os.path.abspath(path))
+  if directory not in sys.path:
+    sys.path.insert(0, directory)
 
 
 def with_defaults(saved: dict, defaults: dict | None = None) -> dict:
@@ -179,54 +196,27 @@ def check_integer(field: str, value, low: int) -> None:
     raise ValueError(f'{field}={value!r} must be an integer >= {low}')
 
 
-# Range checks for the numeric dynamic hyperparameters: name -> (predicate on
-# an array of values, what a valid value is).
-_RANGES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
-    **{k: (lambda v: v > 0, 'must be > 0') for k in ('lr_g', 'lr_d')},
-    **{k: (lambda v: (v >= 0) & (v < 1), 'must be in [0, 1)')
-       for k in ('b1_g', 'b2_g', 'b1_d', 'b2_d', 'ema_decay')},
-    **{k: (lambda v: v >= 0, 'must be >= 0')
-       for k in ('wd_g', 'wd_d', 'gp_weight', 'r1_gamma', 'hinge_margin')},
-    'seed': (lambda v: (v >= 0) & (v == np.round(v)),
-             'must be a non-negative integer'),
-}
-
-
 def validate_hparams(hp, static_cfg: ml_collections.ConfigDict) -> None:
   """Checks dynamic hyperparameter values, scalars or per-member arrays.
 
   Args:
-    hp: mapping from every name in :data:`DYNAMIC` to a value or array of
-      values; ``loss`` may be names or indices.
+    hp: mapping from every registered hyperparameter
+      (:data:`jaxgan.hparams.HPARAMS`) to a value or array of values;
+      choices may be names or indices.
     static_cfg: the config the values will train with.
 
   Raises:
     ValueError: naming the first bad field and value.
   """
-  missing = sorted(set(DYNAMIC) - set(hp))
-  unknown = sorted(set(hp) - set(DYNAMIC))
-  if missing or unknown:
-    raise ValueError(f'hparams: missing {missing}, unknown {unknown}; the '
-                     f'dynamic hyperparameters are {list(DYNAMIC)}')
-  for name, (ok, what) in _RANGES.items():
-    values = np.asarray(hp[name], np.float64)
-    bad = ~(np.isfinite(values) & ok(values))
-    if np.any(bad):
-      raise ValueError(f'hparams.{name}={values[bad].flat[0].item()!r} {what}')
-  for name in np.atleast_1d(hp['loss']):
-    if isinstance(name, (str, np.str_)):
-      losses.loss_index(str(name))
-    elif not 0 <= int(name) < len(losses.LOSS_NAMES):
-      raise ValueError(f'hparams.loss={name!r} is not a loss index in '
-                       f'[0, {len(losses.LOSS_NAMES)})')
+  hparams.validate(hp)
   for net in ('g', 'd'):
     wd = np.asarray(hp[f'wd_{net}'], np.float64)
     name = static_cfg.optim[net]
-    if name not in optim.USES_WEIGHT_DECAY and np.any(wd != 0):
+    if name in optim.IGNORE_WEIGHT_DECAY and np.any(wd != 0):
       raise ValueError(
           f'hparams.wd_{net}={wd.flat[np.argmax(wd != 0)].item()!r} has no '
-          'effect '
-          f'with optim.{net}={name!r}; use one of {list(optim.USES_WEIGHT_DECAY)}')
+          f'effect with optim.{net}={name!r}; use adamw or an optimiser '
+          'that reads it')
 
 
 def validate(cfg: ml_collections.ConfigDict) -> None:
@@ -236,13 +226,15 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
     ValueError: naming the first bad field and its value (and, for names,
       the valid choices).
   """
-  _choice('data.name', cfg.data.name, data.DATASETS)
+  if not isinstance(cfg.data.name, str):
+    raise ValueError(f'data.name={cfg.data.name!r} must be a string')
+  check_integer('data.image_size', cfg.data.image_size, 1)
   if not isinstance(cfg.data.dir, str):
     raise ValueError(f'data.dir={cfg.data.dir!r} must be a path (a string)')
   if not isinstance(cfg.data.download, bool):
     raise ValueError(f'data.download={cfg.data.download!r} must be True or '
                      'False')
-  _choice('eval.features', cfg.eval.features, metrics.FEATURE_NETS)
+  metrics.FEATURE_NETS.lookup(cfg.eval.features)
   _choice('eval.resize', cfg.eval.resize, resize.PROTOCOLS)
   if cfg.eval.features == 'inception':
     inception.load_params(inception.weights_path(cfg.eval.inception_weights))
@@ -252,15 +244,19 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
   check_integer('eval.nearest_k', cfg.eval.nearest_k, 1)
   check_integer('eval.kid_subset', cfg.eval.kid_subset, 2)
   check_integer('eval.kid_subsets', cfg.eval.kid_subsets, 1)
-  _choice('model.name', cfg.model.name, models.MODELS)
   for net in ('g', 'd'):
     _choice(f'model.{net}_activation', cfg.model[f'{net}_activation'],
             models.ACTIVATIONS)
     _choice(f'model.{net}_norm', cfg.model[f'{net}_norm'], models.NORMS)
-    _choice(f'optim.{net}', cfg.optim[net], optim.OPTIMIZERS)
-  _choice('penalty', cfg.penalty, penalties.PENALTIES)
+    optim.OPTIMIZERS.lookup(cfg.optim[net], f'optim.{net}')
+  penalties.PENALTIES.lookup(cfg.penalty)
+  train.PROGRAMS.lookup(cfg.program)
+  terms.AUGMENTATIONS.lookup(cfg.augment)
+  terms.for_config(cfg)
+  metrics.registered(cfg.eval.metrics)
   for field in ('width', 'depth', 'latent_dim'):
     check_integer(f'model.{field}', cfg.model[field], 1)
+  check_integer('model.code_dim', cfg.model.code_dim, 0)
   for field in ('batch_size', 'num_steps', 'n_disc', 'chunk_steps',
                 'eval_samples'):
     check_integer(f'train.{field}', cfg.train[field], 1)
@@ -277,19 +273,36 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
 
 
 def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
-  info = data.DATASETS[cfg.data.name]
-  kind = info.kind
-  fits = models.MODELS[cfg.model.name].kinds
-  if kind not in fits:
-    raise ValueError(f'model.name={cfg.model.name!r} is for {" or ".join(fits)}'
-                     f' data but data.name={cfg.data.name!r} holds {kind}')
+  kind, shape = data.describe(*data.config_key(cfg))
+  family = models.MODELS.lookup(cfg.model.name)
+  if kind not in family.kinds:
+    raise ValueError(f'model.name={cfg.model.name!r} is for '
+                     f'{" or ".join(family.kinds)} data but '
+                     f'data.name={cfg.data.name!r} holds {kind}')
+  for net, inputs in (('generator', family.g_inputs),
+                      ('discriminator', family.d_inputs)):
+    if 'y' in inputs and not data.for_config(cfg).num_classes:
+      raise ValueError(f'model.name={cfg.model.name!r}: its {net} takes '
+                       f'labels y, but data.name={cfg.data.name!r} has none')
+  if (kind == 'images' and cfg.eval.features == 'classifier'
+      and cfg.data.name not in ('digits', *data.TFDS)
+      and not data.for_config(cfg).num_classes):
+    raise ValueError(f"eval.features='classifier' learns from labels, and "
+                     f'data.name={cfg.data.name!r} has none: give labels (y '
+                     'in an .npz, class sub-folders), or use '
+                     "eval.features='inception' with its weights")
+  if 'c' in family.g_inputs and cfg.model.code_dim < 1:
+    raise ValueError(f'model.name={cfg.model.name!r}: its generator takes '
+                     f'latent codes c, but model.code_dim={cfg.model.code_dim}'
+                     '; set it to their number')
+  models.make_models(cfg.model, shape)
   if kind == 'images' and cfg.train.eval_samples <= cfg.eval.nearest_k + 1:
     raise ValueError(
         f'train.eval_samples={cfg.train.eval_samples} is too few for image '
         f'metrics with eval.nearest_k={cfg.eval.nearest_k}; use at least '
         f'{cfg.eval.nearest_k + 2}')
-  if kind == 'images' and models.MODELS[cfg.model.name].strided:
-    h, w, _ = info.shape
+  if kind == 'images' and family.strided:
+    h, w, _ = shape
     stride = 2 ** cfg.model.depth
     if h % stride or w % stride or h // stride < 1:
       raise ValueError(
@@ -299,25 +312,6 @@ def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
 
 
 def hparams_from_config(cfg: ml_collections.ConfigDict) -> dict[str, np.ndarray]:
-  """The dynamic hyperparameters of ``cfg`` as numpy scalars.
-
-  ``loss`` becomes its index in :data:`jaxgan.losses.LOSS_NAMES`.
-  """
-  return as_arrays(dict(cfg.hparams))
-
-
-def as_arrays(hp) -> dict[str, np.ndarray]:
-  """Casts dynamic hyperparameter values (or per-member lists) to arrays.
-
-  Loss names become indices; ``loss`` and ``seed`` are int32, the rest
-  float32.
-  """
-  out = {}
-  for name in DYNAMIC:
-    value = hp[name]
-    if name == 'loss':
-      value = [losses.loss_index(str(v)) if isinstance(v, (str, np.str_))
-               else int(v) for v in np.atleast_1d(value)]
-      value = np.asarray(value).reshape(np.shape(hp[name]))
-    out[name] = np.asarray(value, np.int32 if name in INTEGER else np.float32)
-  return out
+  """The dynamic hyperparameters of ``cfg`` as numpy scalars (choices such
+  as ``loss`` as their index)."""
+  return hparams.as_arrays(dict(cfg.hparams))

@@ -29,8 +29,6 @@ from jaxgan.files import WorkdirLock, write_json
 from jaxgan.metrics import features, inception, protocol
 from jaxgan.search import report
 
-# The networks saved in W/checkpoints/best.
-_NETS = ('g_params', 'g_stats', 'd_params', 'd_stats', 'ema_params')
 # Keys of the generated samples and of the path-length latents.
 SAMPLES_KEY, PPL_KEY = 0x50A, 0x991
 PPL_FEATURES = ('classifier', 'inception')
@@ -60,11 +58,11 @@ def _restore_best(workdir: str, cfg: ml_collections.ConfigDict
   if step is None:
     raise FileNotFoundError(f'--workdir={workdir!r} has no checkpoints/best: '
                             'run jaxgan tune there first')
-  fns = train.make_train(cfg)
+  fns = train.make_program(cfg)
   state = jax.jit(fns.init)(jax.random.key(0),
                             config.hparams_from_config(cfg))
   nets = checkpoint.restore(directory, step,
-                            {k: getattr(state, k) for k in _NETS})
+                            train.networks(state))
   return (fns, state.replace(**nets),
           int(checkpoint.restore_meta(directory, step)['trial']))
 
@@ -119,7 +117,7 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
   if ppl_features not in PPL_FEATURES:
     raise ValueError(f'ppl_features={ppl_features!r} is not a feature space; '
                      f'choose one of {list(PPL_FEATURES)}')
-  kind = data.DATASETS[cfg.data.name].kind
+  kind, _ = data.describe(*data.config_key(cfg))
   if kind != 'images':
     raise ValueError(f'the paper protocol measures images; data.name='
                      f'{cfg.data.name!r} holds {kind}')
@@ -195,7 +193,7 @@ def _path_length(cfg: ml_collections.ConfigDict, fns: train.TrainFns,
     feature_fn = inception_net
   else:
     feature_fn = features.make_feature_net(
-        'classifier', *data.config_key(cfg),
+        'classifier', data.config_key(cfg),
         tuple(sorted(cfg.eval.items()))).apply
   batch = min(inception.batch_size() if space == 'inception' else 1000, n)
   distances = jax.jit(lambda k: (protocol.path_distances(

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from jaxgan import plotting
+from jaxgan import data, plotting
 
 # Samples of every trial kept in ``W/samples/trial_ID.npz``, by data kind.
 TRIAL_SAMPLES = {'images': 64, 'points': 1000}
@@ -70,8 +70,9 @@ def save_samples(directory: str, samples: np.ndarray, dataset,
   if dataset.kind == 'images':
     atomic_write(png, lambda tmp: plotting.image_grid_png(tmp, samples, title))
   else:
-    atomic_write(png, lambda tmp: plotting.scatter_png(tmp, samples,
-                                                       dataset.modes, title))
+    points, label = data.landmarks(dataset)
+    atomic_write(png, lambda tmp: plotting.scatter_png(tmp, samples, points,
+                                                       title, label))
 
 
 def samples_path(workdir: str, trial_id: int) -> str:

@@ -1,4 +1,4 @@
-"""GAN losses, all with one signature.
+"""GAN losses, all with one signature, registered by name.
 
 ``loss(d_real_logits, d_fake_logits, hp) -> (d_loss, g_loss)``
 
@@ -10,6 +10,9 @@ The family itself is a dynamic hyperparameter: :func:`gan_loss` picks the loss
 by index with ``lax.switch``, so members of one population can use different
 losses in one compiled program.
 
+A new loss is ``register_loss(name, fn)`` (or ``@register_loss(name)``);
+``hparams.loss=name`` then selects it, and search spaces may choose it.
+
 Example:
   >>> d, g = hinge(jnp.array([2.0]), jnp.array([-2.0]), {'hinge_margin': 1.0})
   >>> float(d), float(g)
@@ -19,6 +22,7 @@ Example:
 import jax
 import jax.numpy as jnp
 
+from jaxgan import registry
 from jaxgan.types import Array, HParams
 
 
@@ -55,14 +59,20 @@ def least_squares(d_real: Array, d_fake: Array, hp: HParams):
   return d_loss, 0.5 * jnp.mean((d_fake - 1.0) ** 2)
 
 
-LOSSES = {
+def _check(name: str, fn) -> None:
+  if not callable(fn):
+    raise ValueError(f'loss {name!r}: {fn!r} is not callable; a loss is '
+                     '(d_real, d_fake, hp) -> (d_loss, g_loss)')
+
+
+LOSSES = registry.Registry('loss', 'hparams.loss', {
     'non_saturating': non_saturating,
     'minimax': minimax,
     'hinge': hinge,
     'wasserstein': wasserstein,
     'least_squares': least_squares,
-}
-LOSS_NAMES = tuple(LOSSES)
+}, _check)
+register_loss = LOSSES.register
 
 
 def loss_index(name: str) -> int:
@@ -70,9 +80,11 @@ def loss_index(name: str) -> int:
   if name not in LOSSES:
     raise ValueError(
         f'hparams.loss={name!r} is not a loss; choose one of {sorted(LOSSES)}')
-  return LOSS_NAMES.index(name)
+  return list(LOSSES).index(name)
 
 
 def gan_loss(index: Array, d_real: Array, d_fake: Array, hp: HParams):
-  """The loss number ``index`` of :data:`LOSS_NAMES`, chosen at run time."""
+  """The loss number ``index`` of :data:`LOSSES` (in registration order),
+  chosen at run time; the losses registered when it is traced are the
+  branches."""
   return jax.lax.switch(index, tuple(LOSSES.values()), d_real, d_fake, hp)

@@ -12,6 +12,10 @@ What β1 and β2 mean per optimiser:
   * sgd: β1 is the momentum; β2 is unused.
 Weight decay is decoupled and only adamw uses it.
 
+A new optimiser is ``register_optimizer(name, factory)`` with
+``factory(learning_rate, b1, b2, weight_decay) -> GradientTransformation``
+(every argument may be an array: ``inject_hyperparams`` feeds them).
+
 Example:
   >>> tx = make_optimizer('adam', clip_norm=0.0)
   >>> state = set_hyperparams(tx.init(params), lr=1e-4, b1=0.5, b2=0.9, wd=0.0)
@@ -19,6 +23,7 @@ Example:
 
 import optax
 
+from jaxgan import registry
 from jaxgan.types import Array
 
 
@@ -41,9 +46,12 @@ def _sgd(learning_rate, b1, b2, weight_decay):
   return optax.sgd(learning_rate, momentum=b1)
 
 
-OPTIMIZERS = {'adam': _adam, 'adamw': _adamw, 'rmsprop': _rmsprop, 'sgd': _sgd}
-# Optimisers that read the weight decay hyperparameter.
-USES_WEIGHT_DECAY = ('adamw',)
+OPTIMIZERS = registry.Registry(
+    'optimiser', 'optim.g', {'adam': _adam, 'adamw': _adamw,
+                             'rmsprop': _rmsprop, 'sgd': _sgd})
+register_optimizer = OPTIMIZERS.register
+# Built-in optimisers that ignore the weight decay hyperparameter.
+IGNORE_WEIGHT_DECAY = ('adam', 'rmsprop', 'sgd')
 
 
 def make_optimizer(name: str, clip_norm: float) -> optax.GradientTransformation:

@@ -4,10 +4,12 @@
 call it inside a jitted loop): the worst ``fraction`` of members copy the
 weights, optimiser state and hyperparameters of randomly chosen members of the
 best ``fraction`` (exploit), then perturb the copied hyperparameters (explore).
-Scales (learning rates, weight decays, penalty weights, hinge margin) are
-multiplied by 0.8 or 1.2; betas and the EMA decay have ``1 - value``
-multiplied instead, so they stay in [0, 1). The loss family and the seed are
-inherited as they are; each child gets a fresh PRNG stream.
+What a perturbation does follows each hyperparameter's declared kind
+(:mod:`jaxgan.hparams`): scales (learning rates, weight decays, penalty and
+loss-term weights, hinge margin) are multiplied by 0.8 or 1.2; rates (betas,
+the EMA decay) have ``1 - value`` multiplied instead, so they stay in [0, 1).
+Choices (the loss family) and integers (the seed) are inherited as they are;
+each child gets a fresh PRNG stream.
 
 Jaderberg et al. 2017, "Population Based Training of Neural Networks".
 """
@@ -17,14 +19,10 @@ from typing import Sequence
 import jax
 import jax.numpy as jnp
 
+from jaxgan import hparams
 from jaxgan.train import GANState
 from jaxgan.types import Array, HParams, PRNGKey
 
-# Hyperparameters perturbed multiplicatively.
-SCALES = ('lr_g', 'lr_d', 'wd_g', 'wd_d', 'gp_weight', 'r1_gamma',
-          'hinge_margin')
-# Hyperparameters in [0, 1) perturbed through 1 - value.
-RATES = ('b1_g', 'b2_g', 'b1_d', 'b2_d', 'ema_decay')
 # Largest value a rate may reach after a perturbation.
 MAX_RATE = 0.9999
 
@@ -46,9 +44,9 @@ def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
       at least one member each way.
     factors: the two multipliers a perturbation picks from.
     perturb: groups of hyperparameter names to perturb, each group by one
-      shared factor (``[('b1_g', 'b1_d'), ('lr_d',)]``); names must be in
-      :data:`SCALES` or :data:`RATES`. By default every one of them, each
-      by itself.
+      shared factor (``[('b1_g', 'b1_d'), ('lr_d',)]``); names must be
+      scales or rates (:func:`jaxgan.hparams.perturbable`). By default
+      every one of them, each by itself.
 
   Returns:
     ``(state, hp, parents)``: ``parents[i]`` is the member that member ``i``
@@ -68,17 +66,18 @@ def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
       replaced, jax.random.split(k_stream, size), state.key))
   hp = {k: v[parents] for k, v in hp.items()}
 
-  groups = ([(n,) for n in SCALES + RATES] if perturb is None
+  perturbable = hparams.perturbable()
+  groups = ([(n,) for n in perturbable] if perturb is None
             else [tuple(g) for g in perturb])
-  unknown = sorted({n for g in groups for n in g} - set(SCALES + RATES))
+  unknown = sorted({n for g in groups for n in g} - set(perturbable))
   if unknown:
     raise ValueError(f'cannot perturb {unknown}; PBT perturbs '
-                     f'{list(SCALES + RATES)}')
+                     f'{list(perturbable)}')
   picks = jax.random.bernoulli(k_factor, 0.5, (len(groups), size))
   for group, pick in zip(groups, picks):
     for name in group:
       factor = jnp.where(pick, factors[1], factors[0]).astype(hp[name].dtype)
-      if name in SCALES:
+      if hparams.is_scale(name):
         new = hp[name] * factor
       else:
         new = jnp.clip(1.0 - (1.0 - hp[name]) * factor, 0.0, MAX_RATE)

@@ -5,12 +5,15 @@
 ``d_fn`` maps a batch to logits ``(batch,)`` with the discriminator's current
 parameters, so a penalty can differentiate D with respect to its input. The
 weights (``gp_weight``, ``r1_gamma``) are dynamic hyperparameters; the choice of
-penalty is static because it changes what is computed.
+penalty is static because it changes what is computed. A new one is
+``register_penalty(name, fn)``; its weight is a hyperparameter declared with
+:func:`jaxgan.register_hparam` and read from ``hp``.
 """
 
 import jax
 import jax.numpy as jnp
 
+from jaxgan import registry
 from jaxgan.types import Array, DiscriminatorFn, HParams, PRNGKey
 
 
@@ -43,4 +46,6 @@ def r1(d_fn: DiscriminatorFn, real: Array, fake: Array, key: PRNGKey,
   return 0.5 * hp['r1_gamma'] * jnp.mean(_input_grad_sq_norms(d_fn, real))
 
 
-PENALTIES = {'none': none, 'gp': gradient_penalty, 'r1': r1}
+PENALTIES = registry.Registry('penalty', 'penalty',
+                              {'none': none, 'gp': gradient_penalty, 'r1': r1})
+register_penalty = PENALTIES.register

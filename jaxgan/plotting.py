@@ -11,12 +11,14 @@ def _figure(size):
 
 
 def scatter_png(path: str, samples: np.ndarray, modes: np.ndarray,
-                title: str = '') -> None:
-  """Saves generated 2-D points (blue) against the true modes (red)."""
+                title: str = '', label: str = 'modes') -> None:
+  """Saves generated points (blue) against the true modes, or held-out
+  points, (red), in their first two coordinates."""
   plt, fig = _figure((5, 5))
   ax = fig.add_subplot()
   ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.5, label='generated')
-  ax.scatter(modes[:, 0], modes[:, 1], s=18, c='red', marker='x', label='modes')
+  ax.scatter(modes[:, 0], modes[:, 1], s=18 if label == 'modes' else 3,
+             c='red', marker='x' if label == 'modes' else 'o', label=label)
   span = np.abs(modes).max() * 1.5
   ax.set(xlim=(-span, span), ylim=(-span, span), aspect='equal', title=title)
   ax.legend(loc='upper right', fontsize=8)

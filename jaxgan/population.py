@@ -33,7 +33,7 @@ import ml_collections
 import numpy as np
 from jax.sharding import Mesh, NamedSharding
 
-from jaxgan import config, train
+from jaxgan import config, hparams, registry, train
 from jaxgan.types import HParams, Metrics, PRNGKey, PyTree
 
 POP, DATA = 'pop', 'data'
@@ -94,7 +94,9 @@ def static_key(cfg: ml_collections.ConfigDict) -> str:
   return json.dumps(static, sort_keys=True)
 
 
-_CACHE: dict[tuple[str, int, Mesh, int], Population] = {}
+# Keyed by the static config, size, mesh, group size and registry generation
+# (a replaced component is never served a program compiled before).
+_CACHE: dict[tuple[str, int, Mesh, int, int], Population] = {}
 # Members a device trains together; see ``make_population``.
 GROUP_SIZE = 4
 
@@ -143,11 +145,12 @@ def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
                      f"divisible by the mesh's 'data' axis ({data_devices})")
   if group_size < 1:
     raise ValueError(f'group_size={group_size} must be >= 1')
-  cache_key = (static_key(cfg), size, mesh, group_size)
+  cache_key = (static_key(cfg), size, mesh, group_size,
+               registry.generation())
   if cache_key in _CACHE:
     return _CACHE[cache_key]
 
-  fns = train.make_train(cfg, data_axis=DATA)
+  fns = train.make_program(cfg, data_axis=DATA)
   members = jax.P(POP)
   split = NamedSharding(mesh, members)
   eval_samples = cfg.train.eval_samples
@@ -204,7 +207,7 @@ def stack_hparams(cfg: ml_collections.ConfigDict,
 
   Returns:
     ``{name: array of shape (len(members),)}`` for every name in
-    :data:`jaxgan.config.DYNAMIC`.
+    :data:`jaxgan.hparams.HPARAMS`.
 
   Raises:
     ValueError: an unknown name or a bad value, named.
@@ -212,12 +215,13 @@ def stack_hparams(cfg: ml_collections.ConfigDict,
   base = dict(cfg.hparams)
   rows = []
   for i, member in enumerate(members):
-    unknown = sorted(set(member) - set(config.DYNAMIC))
+    unknown = sorted(set(member) - set(hparams.HPARAMS))
     if unknown:
       raise ValueError(f'member {i}: {unknown} are not dynamic '
-                       f'hyperparameters; those are {list(config.DYNAMIC)}')
+                       f'hyperparameters; those are {list(hparams.HPARAMS)}')
     rows.append({**base, **member})
-  hp = config.as_arrays({k: [row[k] for row in rows] for k in config.DYNAMIC})
+  hp = hparams.as_arrays({k: [row[k] for row in rows]
+                          for k in hparams.HPARAMS})
   config.validate_hparams(hp, cfg)
   return hp
 
@@ -265,7 +269,7 @@ def _with_static(cfg: ml_collections.ConfigDict,
     if (leaf not in node or isinstance(node[leaf], ml_collections.ConfigDict)
         or path.startswith(('hparams.', 'search.'))):
       raise ValueError(f'{path!r} is not a static config field nor a dynamic '
-                       f'hyperparameter ({", ".join(config.DYNAMIC)})')
+                       f'hyperparameter ({", ".join(hparams.HPARAMS)})')
     node[leaf] = value
   return out
 
@@ -289,8 +293,8 @@ def buckets(cfg: ml_collections.ConfigDict,
   """
   groups: dict[str, tuple[dict[str, Any], list[int], list[dict]]] = {}
   for i, setting in enumerate(settings):
-    static = {k: v for k, v in setting.items() if k not in config.DYNAMIC}
-    dynamic = {k: v for k, v in setting.items() if k in config.DYNAMIC}
+    static = {k: v for k, v in setting.items() if k not in hparams.HPARAMS}
+    dynamic = {k: v for k, v in setting.items() if k in hparams.HPARAMS}
     key = json.dumps(static, sort_keys=True, default=str)
     _, indices, rows = groups.setdefault(key, (static, [], []))
     indices.append(i)

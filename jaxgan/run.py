@@ -60,7 +60,7 @@ def reference_metrics(cfg: ml_collections.ConfigDict,
   if not evaluator.floor:
     return {}
   if untrained is None:
-    fns = train.make_train(cfg)
+    fns = train.make_program(cfg)
     state = jax.jit(fns.init)(jax.random.key(0),
                               config.hparams_from_config(cfg))
     untrained = jax.jit(fns.evaluate, static_argnums=1)(
@@ -92,7 +92,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
     The contents of ``metrics.json``.
   """
   config.validate(cfg)
-  fns = train.make_train(cfg)
+  fns = train.make_program(cfg)
   hp = config.hparams_from_config(cfg)
   os.makedirs(workdir, exist_ok=True)
   write_json(os.path.join(workdir, 'config.json'), cfg.to_dict())

@@ -13,6 +13,7 @@ Example:
   >>> state, metrics = chunk(state, hp, 1000)   # metrics['d_loss'].shape == (1000,)
 """
 
+import dataclasses
 from typing import Callable, NamedTuple
 
 import flax.linen as nn
@@ -22,7 +23,8 @@ import ml_collections
 import optax
 from flax import struct
 
-from jaxgan import data, losses, metrics, models, optim, penalties
+from jaxgan import (data, losses, metrics, models, optim, penalties, registry,
+                    terms)
 from jaxgan.types import Array, HParams, Metrics, Params, PRNGKey, PyTree
 
 # Per-step diagnostics returned by ``train_chunk`` (each of shape (n_steps,)).
@@ -57,6 +59,20 @@ class GANState(struct.PyTreeNode):
   g_opt_state: optax.OptState
   d_opt_state: optax.OptState
   diverged: Array
+
+
+# What the best checkpoint keeps of a GANState: the networks.
+NETS = ('g_params', 'g_stats', 'd_params', 'd_stats', 'ema_params')
+
+
+def networks(state) -> dict:
+  """What a checkpoint of a member's best state keeps: a GANState's
+  networks (:data:`NETS`), or every field but the PRNG key of a registered
+  program's state."""
+  if isinstance(state, GANState):
+    return {k: getattr(state, k) for k in NETS}
+  return {f.name: getattr(state, f.name) for f in dataclasses.fields(state)
+          if f.name != 'key'}
 
 
 def eval_key(state: GANState) -> PRNGKey:
@@ -94,11 +110,12 @@ class TrainFns(NamedTuple):
   discriminator: nn.Module
 
 
-def _apply(module: nn.Module, params: Params, stats: PyTree, x: Array,
-           train: bool) -> tuple[Array, PyTree]:
-  """Applies a model, returning its output and its updated statistics."""
-  return module.apply({'params': params, **stats}, x, train=train,
-                      mutable=list(stats))
+class Latents(NamedTuple):
+  """What G is applied to: latents ``z``, and labels ``y`` and codes ``c``
+  where the model family declares them (None otherwise)."""
+  z: Array
+  y: Array | None
+  c: Array | None
 
 
 def _all_finite(tree: PyTree) -> Array:
@@ -124,16 +141,22 @@ def make_train(cfg: ml_collections.ConfigDict,
   """
   dataset = data.for_config(cfg)
   measure = metrics.make_metrics(cfg).measure
+  family = models.MODELS.lookup(cfg.model.name)
   g, d = models.make_models(cfg.model, dataset.shape)
   g_tx = optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm)
   d_tx = optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm)
-  penalty = penalties.PENALTIES[cfg.penalty]
+  penalty = penalties.PENALTIES.lookup(cfg.penalty)
+  extra_terms = terms.for_config(cfg)
+  augment_name = cfg.augment
+  augment = terms.AUGMENTATIONS.lookup(augment_name)
   batch, latent, n_disc = (cfg.train.batch_size, cfg.model.latent_dim,
                            cfg.train.n_disc)
+  labelled = 'y' in family.g_inputs or 'y' in family.d_inputs
+  codes = cfg.model.code_dim if 'c' in family.g_inputs else 0
 
   def local(x: Array) -> Array:
     """This device's slice of a global batch."""
-    if data_axis is None:
+    if data_axis is None or x is None:
       return x
     size = x.shape[0] // jax.lax.axis_size(data_axis)
     return jax.lax.dynamic_slice_in_dim(
@@ -146,11 +169,36 @@ def make_train(cfg: ml_collections.ConfigDict,
     return optim.set_hyperparams(opt_state, hp[f'lr_{net}'], hp[f'b1_{net}'],
                                  hp[f'b2_{net}'], hp[f'wd_{net}'])
 
+  def inputs(key: PRNGKey, n: int) -> Latents:
+    """Latents, and labels and codes where G takes them."""
+    z = jax.random.normal(key, (n, latent))
+    y = (jax.random.randint(jax.random.fold_in(key, 1), (n,), 0,
+                            dataset.num_classes) if labelled else None)
+    c = (jax.random.uniform(jax.random.fold_in(key, 2), (n, codes),
+                            minval=-1.0, maxval=1.0) if codes else None)
+    return Latents(z, y, c)
+
+  def g_apply(params, stats, latents: Latents, train: bool):
+    kw = {k: v for k, v in (('y', latents.y), ('c', latents.c))
+          if k in family.g_inputs}
+    return g.apply({'params': params, **stats}, latents.z, train=train,
+                   mutable=list(stats), **kw)
+
+  def d_apply(params, stats, x, y, train: bool):
+    kw = {'y': y} if 'y' in family.d_inputs else {}
+    out, stats = d.apply({'params': params, **stats}, x, train=train,
+                         mutable=list(stats), **kw)
+    return _outputs(out), stats
+
   def init(key: PRNGKey, hp: HParams) -> GANState:
     key = jax.random.fold_in(key, hp['seed'])
     k_g, k_d, k_train = jax.random.split(key, 3)
-    g_vars = g.init(k_g, jnp.zeros((1, latent)), train=False)
-    d_vars = d.init(k_d, jnp.zeros((1,) + dataset.shape), train=False)
+    probe = inputs(jax.random.key(0), 1)
+    g_vars = g.init(k_g, jnp.zeros((1, latent)), train=False, **{
+        k: v for k, v in (('y', probe.y), ('c', probe.c))
+        if k in family.g_inputs})
+    d_kw = {'y': probe.y} if 'y' in family.d_inputs else {}
+    d_vars = d.init(k_d, jnp.zeros((1,) + dataset.shape), train=False, **d_kw)
     g_params, d_params = g_vars.pop('params'), d_vars.pop('params')
     return GANState(
         step=jnp.zeros((), jnp.int32), key=k_train,
@@ -161,24 +209,51 @@ def make_train(cfg: ml_collections.ConfigDict,
         d_opt_state=set_opt(d_tx.init(d_params), hp, 'd'),
         diverged=jnp.zeros((), bool))
 
+  def real_batch(key: PRNGKey) -> tuple[Array, Array | None]:
+    if labelled:
+      return dataset.sample_labelled(key, batch)
+    return dataset.sample(key, batch), None
+
+  def augmented(key: PRNGKey, x: Array) -> Array:
+    return x if augment_name == 'none' else augment(key, x)
+
+  def per_shard(key: PRNGKey) -> PRNGKey:
+    """``key``, folded with the shard's index when a batch is split over
+    devices (so a population member on one device equals its single run)."""
+    if data_axis is None or jax.lax.axis_size(data_axis) == 1:
+      return key
+    return jax.random.fold_in(key, jax.lax.axis_index(data_axis))
+
   def d_update(state: GANState, hp: HParams, key: PRNGKey):
     k_real, k_z, k_pen = jax.random.split(key, 3)
+    k_extra = per_shard(jax.random.fold_in(k_pen, 5))
     if data_axis is not None:
       k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(data_axis))
-    real = local(dataset.sample(k_real, batch))
-    z = local(jax.random.normal(k_z, (batch, latent)))
+    real, y = real_batch(k_real)
+    real, y = local(real), local(y)
+    latents = inputs(k_z, batch)
+    latents = Latents(local(latents.z), y, local(latents.c))
     fake = jax.lax.stop_gradient(
-        _apply(g, state.g_params, state.g_stats, z, True)[0])
+        g_apply(state.g_params, state.g_stats, latents, True)[0])
+    real = augmented(jax.random.fold_in(k_extra, 1), real)
+    fake = augmented(jax.random.fold_in(k_extra, 2), fake)
     n = real.shape[0]
+    both_y = None if y is None else jnp.concatenate([y, y])
 
     def loss_fn(d_params):
-      logits, d_stats = _apply(d, d_params, state.d_stats,
-                               jnp.concatenate([real, fake]), True)
-      d_real, d_fake = logits[:n], logits[n:]
+      out, d_stats = d_apply(d_params, state.d_stats,
+                             jnp.concatenate([real, fake]), both_y, True)
+      out_real = jax.tree.map(lambda v: v[:n], out)
+      out_fake = jax.tree.map(lambda v: v[n:], out)
+      d_real, d_fake = out_real['logit'], out_fake['logit']
       d_loss, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
-      d_fn = lambda x: _apply(d, d_params, state.d_stats, x, True)[0]
-      pen = penalty(d_fn, real, fake, k_pen, hp)
-      return d_loss + pen, (d_stats, dict(
+      d_fn = lambda x: d_apply(d_params, state.d_stats, x, y, True)[0]
+      pen = penalty(lambda x: d_fn(x)['logit'], real, fake, k_pen, hp)
+      extra = terms.total(extra_terms, 'd', terms.TermInputs(
+          'd', real, fake, latents.z, y, latents.c, out_real, out_fake, d_fn,
+          hp, jax.random.fold_in(k_extra, 3)),
+          lambda k: jax.random.split(jax.random.fold_in(k_extra, 4), k))
+      return d_loss + pen + sum(extra.values()), (d_stats, dict(
           d_loss=d_loss, penalty=pen, d_real=jnp.mean(d_real),
           d_fake=jnp.mean(d_fake)))
 
@@ -191,16 +266,28 @@ def make_train(cfg: ml_collections.ConfigDict,
                          d_stats=d_stats, d_opt_state=opt_state), diag
 
   def g_update(state: GANState, hp: HParams, key: PRNGKey):
-    z = local(jax.random.normal(key, (batch, latent)))
+    k_extra = per_shard(key)
+    latents = inputs(key, batch)
+    if labelled:
+      latents = latents._replace(y=real_batch(jax.random.fold_in(key, 3))[1])
+    latents = Latents(*(local(v) for v in latents))
 
     def loss_fn(g_params):
-      fake, g_stats = _apply(g, g_params, state.g_stats, z, True)
-      logits, _ = _apply(d, state.d_params, state.d_stats, fake, True)
+      fake, g_stats = g_apply(g_params, state.g_stats, latents, True)
+      fake = augmented(jax.random.fold_in(k_extra, 4), fake)
+      out, _ = d_apply(state.d_params, state.d_stats, fake, latents.y, True)
+      logits = out['logit']
       _, g_loss = losses.gan_loss(hp['loss'], jnp.zeros_like(logits), logits,
                                   hp)
-      return g_loss, g_stats
+      d_fn = lambda x: d_apply(state.d_params, state.d_stats, x, latents.y,
+                               True)[0]
+      extra = terms.total(extra_terms, 'g', terms.TermInputs(
+          'g', None, fake, latents.z, latents.y, latents.c, None, out, d_fn,
+          hp, jax.random.fold_in(k_extra, 5)),
+          lambda k: jax.random.split(jax.random.fold_in(k_extra, 6), k))
+      return g_loss + sum(extra.values()), (g_loss, g_stats)
 
-    (g_loss, g_stats), grads = data_mean(
+    (_, (g_loss, g_stats)), grads = data_mean(
         jax.value_and_grad(loss_fn, has_aux=True)(state.g_params))
     updates, opt_state = g_tx.update(grads, set_opt(state.g_opt_state, hp, 'g'),
                                      state.g_params)
@@ -231,10 +318,11 @@ def make_train(cfg: ml_collections.ConfigDict,
     return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=n_steps)
 
   def decode(state: GANState, z: Array) -> Array:
-    return _apply(g, state.ema_params, state.g_stats, z, False)[0]
+    latents = inputs(jax.random.key(EVAL_KEY), z.shape[0])._replace(z=z)
+    return g_apply(state.ema_params, state.g_stats, latents, False)[0]
 
   def generate(state: GANState, key: PRNGKey, n: int) -> Array:
-    return decode(state, jax.random.normal(key, (n, latent)))
+    return g_apply(state.ema_params, state.g_stats, inputs(key, n), False)[0]
 
   def evaluate(state: GANState, n: int) -> tuple[Array, Metrics]:
     samples = generate(state, eval_key(state), n)
@@ -242,3 +330,38 @@ def make_train(cfg: ml_collections.ConfigDict,
 
   return TrainFns(init, train_chunk, generate, decode, evaluate, measure,
                   dataset, g, d)
+
+
+def _outputs(out) -> dict[str, Array]:
+  """D's outputs as a dict with ``'logit'``."""
+  if isinstance(out, dict):
+    if 'logit' not in out:
+      raise ValueError("a discriminator that returns a dict must include its "
+                       f"'logit'; it returned {sorted(out)}")
+    return out
+  return {'logit': out}
+
+
+def _check_program(name: str, make) -> None:
+  if not callable(make):
+    raise ValueError(f'GAN program {name!r}: {make!r} is not callable; a '
+                     'program is make_train(cfg, data_axis) -> TrainFns')
+
+
+PROGRAMS = registry.Registry('GAN program', 'program', {'gan': make_train},
+                             _check_program)
+register_program = PROGRAMS.register
+
+
+def make_program(cfg: ml_collections.ConfigDict,
+                 data_axis: str | None = None) -> TrainFns:
+  """The train functions of ``cfg.program`` (:data:`PROGRAMS`).
+
+  Raises:
+    ValueError: the program does not return a :class:`TrainFns`.
+  """
+  fns = PROGRAMS.lookup(cfg.program)(cfg, data_axis=data_axis)
+  if not isinstance(fns, TrainFns):
+    raise ValueError(f'program={cfg.program!r} returned '
+                     f'{type(fns).__name__}, not jaxgan.train.TrainFns')
+  return fns

@@ -20,7 +20,7 @@ from jax import monitoring
 
 import numpy as np
 
-from jaxgan import config
+from jaxgan import config, registry
 from jaxgan.metrics import inception, weight_files
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'metrics', 'fixtures')
@@ -72,6 +72,14 @@ def tiny_config(data_name: str = 'grid25', penalty: str = 'none'):
                    eval_samples=64)
   cfg.search.confirm_top = 0
   return cfg
+
+
+@pytest.fixture(autouse=True)
+def _registries():
+  """Every test leaves the registries as it found them."""
+  saved = registry.snapshot()
+  yield
+  registry.restore(saved)
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def test_train_with_config_file_and_overrides(tmp_path):
 @pytest.mark.parametrize('args,message', [
     (['--config=nope.py'], "config file 'nope.py' does not exist"),
     (['--config.hparams.lr_g=-0.5'], 'hparams.lr_g=-0.5 must be > 0'),
-    (['--config.hparams.loss=wgan'], "hparams.loss='wgan' is not a loss"),
+    (['--config.hparams.loss=wgan'], "hparams.loss='wgan' is not one of"),
     (['--config.train.n_disc=0'], 'train.n_disc=0 must be an integer >= 1'),
     (['--config.hparams.lr_gg=1'], "unknown config field 'lr_gg'"),
     (['--config.data.name=digits', '--config.eval.features=inception',
@@ -60,6 +60,30 @@ def test_config_without_get_config_is_named(tmp_path):
   bad.write_text('x = 1\n')
   out = jaxgan('train', f'--config={bad}', f'--workdir={tmp_path / "w"}')
   assert out.returncode != 0 and f"{bad}' does not define get_config" in out.stderr
+
+
+def test_an_error_in_a_plugin_keeps_its_traceback(tmp_path):
+  (tmp_path / 'my_terms.py').write_text(
+      'import jaxgan\n'
+      "jaxgan.register_hparam('my_weight', 1.0, 'scale')\n\n"
+      "@jaxgan.register_loss_term('mine', weight='my_weight')\n"
+      'def mine(inputs):\n'
+      "  raise ValueError('a bug in my term')\n")
+  (tmp_path / 'cfg.py').write_text(
+      'import jaxgan\nimport my_terms\n\n'
+      'def get_config():\n'
+      '  cfg = jaxgan.get_config()\n'
+      "  cfg.terms = 'mine'\n"
+      '  return cfg\n')
+  out = jaxgan('train', f'--config={tmp_path / "cfg.py"}',
+               f'--workdir={tmp_path / "w"}', *TINY)
+  assert out.returncode != 0
+  assert 'Traceback' in out.stderr and 'my_terms.py", line 6' in out.stderr
+  assert 'ValueError: a bug in my term' in out.stderr
+  out = jaxgan('train', f'--config={tmp_path / "cfg.py"}',
+               f'--workdir={tmp_path / "w"}', '--config.hparams.my_weight=-1')
+  assert out.returncode != 0 and 'Traceback' not in out.stderr
+  assert 'hparams.my_weight=-1.0 must be >= 0' in out.stderr
 
 
 def test_evaluate_needs_a_search(tmp_path):

@@ -94,3 +94,121 @@ def test_a_tfds_set_without_tensorflow_datasets_names_the_extra(monkeypatch):
   with pytest.raises(ValueError, match=r"data.name='mnist' is read with "
                      r"tensorflow-datasets.*pip install 'jaxgan\[tfds\]'"):
     data.tfds_images('mnist')
+
+
+def test_array_files_hold_points_or_labelled_images(tmp_path):
+  points = np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32)
+  np.save(tmp_path / 'p.npy', points)
+  ds = data.make_dataset(f'array:{tmp_path}/p.npy')
+  assert (ds.kind, ds.shape, ds.num_classes) == ('points', (3,), 0)
+  assert (len(ds.train.x), len(ds.test.x)) == (40, 10)
+  assert ds.sample_labelled is None
+  together = np.concatenate([ds.train.x, ds.test.x])
+  np.testing.assert_array_equal(np.sort(together, 0), np.sort(points, 0))
+  x = np.asarray(ds.sample(jax.random.key(0), 64))
+  assert {tuple(r) for r in x} <= {tuple(r) for r in ds.train.x}
+  pixels = np.random.default_rng(1).integers(0, 256, (30, 4, 4),
+                                             dtype=np.uint8)
+  labels = np.arange(30) % 3
+  np.savez(tmp_path / 'i.npz', x=pixels, y=labels, x_test=pixels[:5],
+           y_test=labels[:5])
+  ds = data.make_dataset(f'array:{tmp_path}/i.npz')
+  assert (ds.kind, ds.shape, ds.num_classes) == ('images', (4, 4, 1), 3)
+  assert len(ds.train.x) == 30 and len(ds.test.x) == 5
+  x, y = ds.sample_labelled(jax.random.key(2), 8)
+  assert x.shape == (8, 4, 4, 1) and y.dtype == np.int32
+  assert float(x.min()) >= -1 and float(x.max()) <= 1
+
+
+@pytest.mark.parametrize('content, message', [
+    (np.zeros((0, 2)), 'expected examples of shape'),
+    (np.array([[0.0, np.nan]]), r'non-finite value nan at index \(0, 1\)'),
+    (np.zeros((5, 4, 4, 2)), r'images must be \(n, h, w\) or \(n, h, w, 1\|3\)'),
+    (np.full((5, 4, 4), 3.0), r'uint8, or floats in \[0, 1\]'),
+    (np.zeros((2, 2)), 'too few to hold out a test split'),
+])
+def test_bad_array_files_are_named(tmp_path, content, message):
+  path = tmp_path / 'bad.npy'
+  np.save(path, content)
+  with pytest.raises(ValueError, match=f"dataset 'array:.*bad.npy'.*{message}"):
+    data.make_dataset(f'array:{path}')
+
+
+def test_bad_npz_and_missing_files_are_named(tmp_path):
+  np.savez(tmp_path / 'k.npz', points=np.zeros((5, 2)))
+  with pytest.raises(ValueError, match=r"k.npz.*holds \['points'\]"):
+    data.make_dataset(f'array:{tmp_path}/k.npz')
+  with pytest.raises(ValueError, match='no file'):
+    data.make_dataset(f'array:{tmp_path}/none.npy')
+  (tmp_path / 'text.npy').write_text('not numpy')
+  with pytest.raises(ValueError, match='cannot read'):
+    data.make_dataset(f'array:{tmp_path}/text.npy')
+  np.savez(tmp_path / 'y.npz', x=np.zeros((5, 2)), y=np.arange(4))
+  with pytest.raises(ValueError, match=r'labels y must be 5 non-negative'):
+    data.make_dataset(f'array:{tmp_path}/y.npz')
+  np.savez(tmp_path / 't.npz', x=np.zeros((5, 2)), x_test=np.zeros((5, 3)))
+  with pytest.raises(ValueError, match=r'test split holds points of shape '
+                     r'\(3,\)'):
+    data.make_dataset(f'array:{tmp_path}/t.npz')
+
+
+def test_image_folders_with_class_subfolders(tmp_path):
+  from PIL import Image
+  rng = np.random.default_rng(0)
+  for k, name in enumerate(('cat', 'dog')):
+    (tmp_path / name).mkdir()
+    for i in range(5):
+      Image.fromarray(rng.integers(0, 256, (12, 10, 3), dtype=np.uint8)).save(
+          tmp_path / name / f'{i}.{("png", "jpg")[k]}')
+  ds = data.make_dataset(f'folder:{tmp_path}', image_size=8)
+  assert (ds.kind, ds.shape, ds.num_classes) == ('images', (8, 8, 3), 2)
+  labels = np.concatenate([ds.train.labels, ds.test.labels])
+  assert sorted(labels.tolist()) == [0] * 5 + [1] * 5
+
+
+def test_bad_image_folders_are_named(tmp_path):
+  from PIL import Image
+  with pytest.raises(ValueError, match='no images'):
+    data.make_dataset(f'folder:{tmp_path}')
+  Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / 'a.png')
+  (tmp_path / 'b.png').write_bytes(b'not a png')
+  with pytest.raises(ValueError, match=r"cannot read image '.*b.png'"):
+    data.make_dataset(f'folder:{tmp_path}')
+  (tmp_path / 'b.png').unlink()
+  (tmp_path / 'cls').mkdir()
+  with pytest.raises(ValueError, match='both images .* and class folders'):
+    data.make_dataset(f'folder:{tmp_path}')
+
+
+def test_from_arrays_registers_and_replaces():
+  x = np.random.default_rng(0).normal(size=(20, 2))
+  assert data.from_arrays(x, test=x[:4] + 1, name='mine') == 'mine'
+  first = data.make_dataset('mine')
+  assert len(first.train.x) == 20
+  np.testing.assert_allclose(first.test.x, x[:4] + 1, rtol=1e-6)
+  data.from_arrays(x[:10], name='mine')
+  assert len(data.make_dataset('mine').train.x) == 8
+
+
+def test_a_registered_build_is_checked():
+  data.register_dataset('wrong', lambda d, dl: 'not a dataset')
+  with pytest.raises(ValueError, match="data.name='wrong': its build "
+                     'returned str'):
+    data.make_dataset('wrong')
+  data.register_dataset(
+      'shifty', lambda d, dl: data.arrays('shifty', np.zeros((10, 3))),
+      kind='points', shape=(2,))
+  with pytest.raises(ValueError, match=r"registered with shape \(2,\) but "
+                     r'builds \(3,\)'):
+    data.make_dataset('shifty')
+
+
+def test_unlabelled_images_need_a_feature_network_without_labels(tmp_path):
+  from jaxgan import config
+  np.save(tmp_path / 'faces.npy', np.zeros((20, 8, 8), np.uint8))
+  cfg = config.get_config()
+  cfg.data.name = f'array:{tmp_path}/faces.npy'
+  cfg.model.update(name='dcgan', depth=2)
+  with pytest.raises(ValueError, match="eval.features='classifier' learns "
+                     'from labels'):
+    config.validate(cfg)

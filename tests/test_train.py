@@ -103,7 +103,7 @@ def test_every_loss_with_every_penalty_trains_finite(penalty):
   fns, hp = setup(cfg)
   init = jax.jit(fns.init)
   chunk = jax.jit(fns.train_chunk, static_argnums=2)
-  for name in losses.LOSS_NAMES:
+  for name in losses.LOSSES:
     member = dict(hp, loss=np.int32(losses.loss_index(name)))
     state, m = chunk(init(jax.random.key(0), member), member, 4)
     assert bool(jnp.all(m['finite'])), (name, penalty)

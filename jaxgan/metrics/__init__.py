@@ -7,10 +7,16 @@ that sample size.
 
 * 2-D mixtures (:mod:`jaxgan.metrics.mixtures`): modes captured, high-quality
   fraction, reverse KL and partition KL.
+* Other points (a user's own): energy distance, precision and recall
+  against held-out points (:mod:`jaxgan.metrics.points`).
 * Images (:mod:`jaxgan.metrics.images`), in the space of a feature network
   (:mod:`jaxgan.metrics.features`): FID, KID, precision and recall against
   the training split; classes covered, class-histogram KL and an
   Inception-Score analogue from its classifier.
+* Registered metrics (:func:`register_metric`), ``(samples, reference) ->
+  {name: scalar}`` with ``reference`` held-out real examples, measured
+  besides these when ``config.eval.metrics`` lists them. Every output
+  declares its direction, so a search may optimise it.
 
 The numbers papers quote (Inception FID, IS and KID on 50,000 samples, path
 length) are :mod:`jaxgan.metrics.protocol`'s, with the FID Inception network
@@ -19,6 +25,9 @@ of :mod:`jaxgan.metrics.inception`.
 Example:
   >>> ev = make_metrics(cfg)
   >>> ev.measure(samples)['fid'], ev.floor['fid']
+  >>> register_metric('spread', lambda x, ref: {'spread': jnp.std(x)},
+  ...                 directions={'spread': 'max'})
+  >>> cfg.eval.metrics, cfg.search.objective = 'spread', 'spread'
 """
 
 import functools
@@ -29,8 +38,8 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
-from jaxgan import data
-from jaxgan.metrics import features, images, mixtures
+from jaxgan import data, registry
+from jaxgan.metrics import features, images, mixtures, points
 from jaxgan.metrics.features import (FEATURE_NETS, FeatureNet,
                                      register_feature_net)
 from jaxgan.metrics.mixtures import mixture_metrics
@@ -38,17 +47,154 @@ from jaxgan.types import Array, Metrics
 
 IMAGE_NAMES = ('fid', 'kid', 'kid_std', 'precision', 'recall', 'classes',
                'class_kl', 'inception_score')
-NAMES = {'points': mixtures.NAMES, 'images': IMAGE_NAMES}
-# Which way each metric a search can optimise is better (kid_std describes
-# another metric, so it has none).
+# Which way each built-in metric is better (kid_std describes another
+# metric, so it has none).
 DIRECTIONS = {
-    **dict.fromkeys(('reverse_kl', 'partition_kl', 'fid', 'kid', 'class_kl'),
-                    'min'),
+    **dict.fromkeys(('reverse_kl', 'partition_kl', 'fid', 'kid', 'class_kl',
+                     'energy_distance'), 'min'),
     **dict.fromkeys(('modes', 'high_quality', 'precision', 'recall',
                      'classes', 'inception_score'), 'max')}
-LOWER_IS_BETTER = tuple(k for k, v in DIRECTIONS.items() if v == 'min')
-# Fixed key for KID's subsets: every member is measured on the same ones.
+# Fixed keys: KID's subsets (every member is measured on the same ones), and
+# the held-out mixture samples registered metrics compare against.
 KID_KEY = 0x41D
+REFERENCE_KEY = 0x2EF
+VALID_DIRECTIONS = ('min', 'max', None)
+
+
+class Metric(NamedTuple):
+  """A registered metric.
+
+  Attributes:
+    fn: ``(samples, reference) -> {name: scalar}`` for one member: ``n``
+      generated examples and ``n`` held-out real ones (images in [-1, 1]);
+      jittable (it is vmapped over members).
+    directions: every output name -> ``'min'`` or ``'max'`` (the better
+      way), or None for a number no search should optimise.
+    kinds: the data kinds it measures.
+  """
+  fn: Callable[[Array, Array], Metrics]
+  directions: dict[str, str | None]
+  kinds: tuple[str, ...] = ('points', 'images')
+
+
+def _check_metric(name: str, metric) -> None:
+  if not isinstance(metric, Metric) or not callable(metric.fn):
+    raise ValueError(f'metric {name!r}: register a function with '
+                     'register_metric')
+  if not isinstance(metric.directions, dict) or not metric.directions:
+    raise ValueError(f'metric {name!r}: give directions, a dict from each '
+                     "output name to 'min', 'max' or None")
+  for out, way in metric.directions.items():
+    if way not in VALID_DIRECTIONS:
+      raise ValueError(f'metric {name!r}: the direction of {out!r} is '
+                       f"{way!r}; use 'min' (lower is better), 'max' or None")
+    if out in DIRECTIONS or out == 'kid_std' or out in mixtures.NAMES:
+      raise ValueError(f'metric {name!r}: its output {out!r} is a built-in '
+                       "metric's name; pick another")
+  if set(metric.kinds) - {'points', 'images'} or not metric.kinds:
+    raise ValueError(f'metric {name!r}: kinds {metric.kinds!r} must be '
+                     "'points' and/or 'images'")
+
+
+METRICS: registry.Registry[Metric] = registry.Registry(
+    'metric', 'eval.metrics', {}, _check_metric)
+
+
+def register_metric(name: str, fn: Callable[[Array, Array], Metrics] | None
+                    = None, *, directions: dict[str, str | None],
+                    kinds: tuple[str, ...] = ('points', 'images'),
+                    replace: bool = False):
+  """Registers ``fn(samples, reference) -> {output: scalar}`` as metric
+  ``name``; without ``fn``, a decorator.
+
+  Args:
+    name: what ``config.eval.metrics`` lists.
+    fn: the metric (see :class:`Metric`).
+    directions: each output name -> ``'min'``, ``'max'`` or None.
+    kinds: the data kinds it measures.
+    replace: replace another metric of that name.
+
+  Raises:
+    ValueError: a direction is missing or not valid, or an output takes a
+      built-in metric's name.
+  """
+  if fn is None:
+    return lambda f: register_metric(name, f, directions=directions,
+                                     kinds=kinds, replace=replace)
+  METRICS.register(name, Metric(fn, dict(directions), tuple(kinds)),
+                   replace=replace)
+  return fn
+
+
+def registered(text: str) -> dict[str, Metric]:
+  """The metrics ``config.eval.metrics`` lists, by name.
+
+  Raises:
+    ValueError: a name is not a registered metric, or is listed twice.
+  """
+  listed = [n.strip() for n in str(text).split(',') if n.strip()]
+  if len(set(listed)) != len(listed):
+    raise ValueError(f'eval.metrics={text!r} lists a metric twice')
+  out = {}
+  for name in listed:
+    metric = METRICS.lookup(name)
+    if not isinstance(metric, Metric):
+      raise ValueError(f'eval.metrics: {name!r} is not a Metric (register '
+                       'it with jaxgan.register_metric)')
+    out[name] = metric
+  return out
+
+
+def builtin_names(dataset: data.Dataset) -> tuple[str, ...]:
+  """The built-in metrics of a dataset's evaluations."""
+  if dataset.kind == 'images':
+    return IMAGE_NAMES
+  return mixtures.NAMES if dataset.modes is not None else points.NAMES
+
+
+def names(cfg: ml_collections.ConfigDict) -> list[str]:
+  """Every metric an evaluation of ``cfg`` reports: the data's own, then
+  those of ``cfg.eval.metrics``."""
+  out = list(builtin_names(data.for_config(cfg)))
+  for metric in registered(cfg.eval.metrics).values():
+    out += [n for n in metric.directions if n not in out]
+  return out
+
+
+def directions(cfg: ml_collections.ConfigDict) -> dict[str, str]:
+  """The better way (``'min'``/``'max'``) of every metric ``cfg``'s
+  evaluations report that has one."""
+  out = {n: DIRECTIONS[n] for n in builtin_names(data.for_config(cfg))
+         if n in DIRECTIONS}
+  for metric in registered(cfg.eval.metrics).values():
+    out.update({n: w for n, w in metric.directions.items() if w})
+  return out
+
+
+def direction(cfg: ml_collections.ConfigDict, name: str) -> str:
+  """Which way metric ``name`` of ``cfg``'s evaluations is better:
+  ``search.direction`` for the objective when it is set, else the metric's
+  own.
+
+  Raises:
+    ValueError: the metric has no direction and none is given.
+  """
+  if name == cfg.search.objective and cfg.search.direction:
+    return cfg.search.direction
+  found = directions(cfg).get(name)
+  if found is None:
+    raise ValueError(f'metric {name!r} has no direction; set '
+                     "search.direction='min' or 'max'")
+  return found
+
+
+def default_objective(dataset: data.Dataset) -> str:
+  """What a search of ``dataset`` minimises unless told otherwise:
+  partition KL on the mixtures, energy distance on other points, FID on
+  images."""
+  if dataset.kind == 'images':
+    return 'fid'
+  return 'partition_kl' if dataset.modes is not None else 'energy_distance'
 
 
 class Evaluator(NamedTuple):
@@ -138,29 +284,109 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
   return Evaluator(measure, floor, n, protocol)
 
 
+def point_evaluator(dataset: data.Dataset, nearest_k: int,
+                    num_samples: int) -> Evaluator:
+  """Energy distance, precision and recall against ``dataset``'s held-out
+  points; the floor is as many training points measured the same way."""
+  n = min(num_samples, len(dataset.test.x))
+  reference = jnp.asarray(dataset.test.x[:n])
+  rows = np.random.default_rng(0).permutation(len(dataset.train.x))[:n]
+
+  def measure(samples: Array) -> Metrics:
+    real = jax.lax.optimization_barrier(reference)
+    return points.point_metrics(samples[:n], real, nearest_k)
+
+  floor = {k: float(v) for k, v in
+           jax.jit(measure)(jnp.asarray(dataset.train.x[rows])).items()}
+  protocol = {'reference': f'{dataset.name} held-out split ({n} points)',
+              'floor': f'{dataset.name} training split, {n} points', 'n': n}
+  return Evaluator(measure, floor, n, protocol)
+
+
+def _held_out(dataset: data.Dataset, n: int) -> tuple[Array, Array]:
+  """``n`` held-out real examples and ``n`` training ones (images in
+  [-1, 1]): what registered metrics compare against, and their floor."""
+  if dataset.test is None:
+    key = jax.random.key(REFERENCE_KEY)
+    return (dataset.sample(key, n),
+            dataset.sample(jax.random.fold_in(key, 1), n))
+  n = min(n, len(dataset.test.x), len(dataset.train.x))
+  scale = data.to_unit if dataset.kind == 'images' else jnp.asarray
+  return scale(dataset.test.x[:n]), scale(dataset.train.x[:n])
+
+
+def with_registered(evaluator: Evaluator, dataset: data.Dataset,
+                    chosen: dict[str, Metric]) -> Evaluator:
+  """``evaluator`` measuring the ``chosen`` registered metrics too.
+
+  Raises:
+    ValueError: a metric does not measure this kind of data, or its
+      outputs are not the names its directions declare.
+  """
+  if not chosen:
+    return evaluator
+  reference, floor_x = _held_out(dataset, evaluator.num_samples)
+  n = reference.shape[0]
+  for name, metric in chosen.items():
+    if dataset.kind not in metric.kinds:
+      raise ValueError(f'eval.metrics: {name!r} measures '
+                       f'{" or ".join(metric.kinds)}, not {dataset.kind}')
+    out = jax.eval_shape(metric.fn, reference, reference)
+    if not isinstance(out, dict) or set(out) != set(metric.directions):
+      raise ValueError(f'eval.metrics: {name!r} returns '
+                       f'{sorted(out) if isinstance(out, dict) else out!r}, '
+                       f'but declares directions for '
+                       f'{sorted(metric.directions)}')
+    bad = [k for k, v in out.items() if v.shape != ()]
+    if bad:
+      raise ValueError(f'eval.metrics: {name!r} returns non-scalar {bad[0]!r}'
+                       f' of shape {out[bad[0]].shape}')
+
+  def extra(samples: Array) -> Metrics:
+    real = jax.lax.optimization_barrier(reference)
+    return {k: v for m in chosen.values()
+            for k, v in m.fn(samples[:n], real).items()}
+
+  def measure(samples: Array) -> Metrics:
+    return {**evaluator.measure(samples), **extra(samples)}
+
+  floor = {k: float(v) for k, v in jax.jit(extra)(floor_x).items()}
+  return evaluator._replace(measure=measure,
+                            floor={**evaluator.floor, **floor})
+
+
 @functools.lru_cache(maxsize=8)
-def _evaluator(data_key: tuple, eval_key: tuple, num_samples: int
-               ) -> Evaluator:
+def _evaluator(data_key: tuple, eval_key: tuple, num_samples: int,
+               generation: int) -> Evaluator:
+  del generation
   dataset = data.make_dataset(*data_key)
-  if dataset.kind == 'points':
-    measure = lambda x: mixture_metrics(x, dataset.modes, dataset.std)
-    return Evaluator(measure, {}, num_samples)
   eval_cfg = ml_collections.ConfigDict(dict(eval_key))
-  net = features.make_feature_net(eval_cfg.features, *data_key, eval_key)
-  return image_evaluator(net, dataset, eval_cfg, num_samples)
+  if dataset.kind == 'points' and dataset.modes is not None:
+    measure = lambda x: mixture_metrics(x, dataset.modes, dataset.std)
+    evaluator = Evaluator(measure, {}, num_samples)
+  elif dataset.kind == 'points':
+    evaluator = point_evaluator(dataset, eval_cfg.nearest_k, num_samples)
+  else:
+    net = features.make_feature_net(eval_cfg.features, data_key, eval_key)
+    evaluator = image_evaluator(net, dataset, eval_cfg, num_samples)
+  return with_registered(evaluator, dataset, registered(eval_cfg.metrics))
 
 
 def make_metrics(cfg: ml_collections.ConfigDict) -> Evaluator:
   """The :class:`Evaluator` for ``cfg``'s data (``cfg.data``, ``cfg.eval``
-  and ``cfg.train.eval_samples``), built once per process.
+  and ``cfg.train.eval_samples``), built once per process and registry
+  state.
 
   For images this builds (or reads from its cache) the feature network and
   the features of the real splits.
   """
   return _evaluator(data.config_key(cfg), tuple(sorted(cfg.eval.items())),
-                    cfg.train.eval_samples)
+                    cfg.train.eval_samples, registry.generation())
 
 
-__all__ = ['Evaluator', 'FEATURE_NETS', 'FeatureNet', 'IMAGE_NAMES',
-           'DIRECTIONS', 'LOWER_IS_BETTER', 'NAMES', 'apply_in_batches', 'image_evaluator',
-           'make_metrics', 'mixture_metrics', 'register_feature_net']
+__all__ = ['DIRECTIONS', 'Evaluator', 'FEATURE_NETS', 'FeatureNet',
+           'IMAGE_NAMES', 'METRICS', 'Metric', 'apply_in_batches',
+           'builtin_names', 'default_objective', 'directions',
+           'image_evaluator', 'make_metrics', 'mixture_metrics', 'names',
+           'point_evaluator', 'register_feature_net', 'register_metric',
+           'registered', 'with_registered']

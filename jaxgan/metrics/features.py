@@ -34,6 +34,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from typing import Callable, NamedTuple
 
 import flax.linen as nn
@@ -44,7 +45,7 @@ import numpy as np
 import optax
 from absl import logging
 
-from jaxgan import checkpoint, data
+from jaxgan import checkpoint, data, registry
 from jaxgan.metrics import inception
 from jaxgan.types import Array
 
@@ -106,6 +107,11 @@ def _fingerprint(dataset: data.Dataset, module: Classifier) -> str:
   spec = dict(CLASSIFIER_TRAINING, dataset=dataset.name,
               shape=list(dataset.shape), train=len(dataset.train.x),
               classes=dataset.num_classes, dim=module.dim, version=1)
+  if dataset.name not in ('digits', *data.TFDS):
+    # A user's files may change under the same name.
+    spec['content'] = hashlib.sha256(dataset.train.x.tobytes()
+                                     + dataset.train.labels.tobytes()
+                                     ).hexdigest()
   return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()
                         ).hexdigest()[:12]
 
@@ -163,7 +169,8 @@ def classifier(dataset: data.Dataset, cache_dir: str,
   training split, read from ``cache_dir`` when it is there already."""
   del eval_cfg
   module = Classifier(dataset.num_classes)
-  path = os.path.join(cache_dir, f'{dataset.name}-classifier-'
+  safe = re.sub(r'[^A-Za-z0-9_.-]', '_', dataset.name)
+  path = os.path.join(cache_dir, f'{safe}-classifier-'
                       f'{_fingerprint(dataset, module)}')
   step = checkpoint.latest_step(path)
   if step is None:
@@ -203,35 +210,38 @@ def inception_net(dataset: data.Dataset, cache_dir: str,
 
 
 Builder = Callable[[data.Dataset, str, ml_collections.ConfigDict], FeatureNet]
-FEATURE_NETS: dict[str, Builder] = {
-    'classifier': classifier,
-    'inception': inception_net,
-}
+FEATURE_NETS: registry.Registry[Builder] = registry.Registry(
+    'feature network', 'eval.features', {
+        'classifier': classifier,
+        'inception': inception_net,
+    })
+# ``build(dataset, cache_dir, eval_cfg) -> FeatureNet`` becomes
+# ``config.eval.features = name``.
+register_feature_net = FEATURE_NETS.register
 
 
-def register_feature_net(name: str, build: Builder) -> None:
-  """Makes ``build(dataset, cache_dir, eval_cfg) -> FeatureNet`` available
-  as ``config.eval.features = name``."""
-  FEATURE_NETS[name] = build
-
-
-@functools.lru_cache(maxsize=8)
-def make_feature_net(name: str, dataset_name: str, directory: str = '',
-                     download: bool = False, eval_items: tuple = ()
+def make_feature_net(name: str, data_key: tuple, eval_items: tuple = ()
                      ) -> FeatureNet:
-  """Builds (once per process) the feature network ``name`` for a dataset.
+  """Builds (once per process and registry state) the feature network
+  ``name`` for a dataset.
 
   Args:
     name: a key of :data:`FEATURE_NETS` (``config.eval.features``).
-    dataset_name, directory, download: ``config.data``.
+    data_key: ``config.data`` (:func:`jaxgan.data.config_key`).
     eval_items: ``config.eval`` as sorted ``(field, value)`` pairs.
   """
-  if name not in FEATURE_NETS:
-    raise ValueError(f'eval.features={name!r} is not a feature network; '
-                     f'choose one of {sorted(FEATURE_NETS)}')
-  dataset = data.make_dataset(dataset_name, directory, download)
-  net = FEATURE_NETS[name](dataset, cache_root(directory),
-                           ml_collections.ConfigDict(dict(eval_items)))
+  return _feature_net(name, data_key, eval_items, registry.generation())
+
+
+@functools.lru_cache(maxsize=8)
+def _feature_net(name: str, data_key: tuple, eval_items: tuple,
+                 generation: int) -> FeatureNet:
+  del generation
+  dataset = data.make_dataset(*data_key)
+  directory = data_key[1]
+  dataset_name = data_key[0]
+  net = FEATURE_NETS.lookup(name)(dataset, cache_root(directory),
+                                  ml_collections.ConfigDict(dict(eval_items)))
   if not math.isnan(net.accuracy):
     logging.info('feature network %r for %s: test accuracy %.4f', name,
                  dataset_name, net.accuracy)

@@ -91,7 +91,8 @@ def kid(key: PRNGKey, features_a: Array, features_b: Array, subset_size: int,
   return jnp.mean(estimates), jnp.std(estimates)
 
 
-def _sq_distances(a: Array, b: Array) -> Array:
+def sq_distances(a: Array, b: Array) -> Array:
+  """Squared Euclidean distances between the rows of ``a`` and ``b``."""
   sq = (jnp.sum(a ** 2, 1)[:, None] + jnp.sum(b ** 2, 1)[None, :]
         - 2.0 * a @ b.T)
   return jnp.maximum(sq, 0.0)
@@ -115,10 +116,10 @@ def _coverage(points: Array, centres: Array, k: int,
   reaches the centre's k-th nearest other centre."""
   # The k+1-th smallest distance of a centre to the centres skips itself.
   radii = _by_rows(
-      lambda c: -jax.lax.top_k(-_sq_distances(c, centres), k + 1)[0][:, k],
+      lambda c: -jax.lax.top_k(-sq_distances(c, centres), k + 1)[0][:, k],
       centres, block)
   inside = _by_rows(
-      lambda p: jnp.any(_sq_distances(p, centres) <= radii[None, :], axis=1),
+      lambda p: jnp.any(sq_distances(p, centres) <= radii[None, :], axis=1),
       points, block)
   return jnp.mean(inside.astype(points.dtype))
 

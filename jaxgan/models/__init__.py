@@ -1,19 +1,46 @@
 """Generator and discriminator families, looked up by name.
 
-Every model is a Flax Linen module called as ``G(z, train)`` -> samples or
-``D(x, train)`` -> logits of shape ``(batch,)``. Models whose normalisation
-keeps state (batch norm statistics, spectral norm's power-iteration vectors)
-hold it in the ``batch_stats`` collection.
+Every model is a Flax Linen module called as ``G(z, train=...)`` -> samples
+and ``D(x, train=...)`` -> logits of shape ``(batch,)``. Models whose
+normalisation keeps state (batch norm statistics, spectral norm's
+power-iteration vectors) hold it in the ``batch_stats`` collection.
+
+A family may declare more inputs: G may take the label ``y`` (int32,
+``(batch,)``) and latent codes ``c`` (``(batch, model.code_dim)``, uniform in
+[-1, 1]) as keyword arguments, D the label ``y``. D may return a dict with
+its ``'logit'`` and named heads (a class head for AC-GAN, a code head for
+InfoGAN), which loss terms (:mod:`jaxgan.terms`) read.
+
+``config.model.name`` is a registered family (:func:`register_model`) or an
+import path ``'pkg.module:FAMILY'`` naming a :class:`ModelFamily`. Each
+module receives the static fields it declares: ``out_shape`` (G), ``norm``
+and ``activation`` (``model.g_norm`` / ``model.d_norm`` and so on), and any
+other field of ``config.model`` of the same name (a config file may add
+fields of its own).
+
+Example:
+  >>> class Gen(nn.Module):
+  ...   out_shape: tuple
+  ...   width: int
+  ...   @nn.compact
+  ...   def __call__(self, z, train):
+  ...     return nn.Dense(2)(nn.relu(nn.Dense(self.width)(z)))
+  >>> register_model('tiny', ModelFamily(Gen, MLPDiscriminator, ('points',)))
 """
 
+import dataclasses
 from typing import NamedTuple
 
 import flax.linen as nn
 import ml_collections
 
+from jaxgan import registry
 from jaxgan.models.dcgan import ConvDiscriminator, ConvGenerator
 from jaxgan.models.layers import ACTIVATIONS, NORMS
 from jaxgan.models.mlp import MLPDiscriminator, MLPGenerator
+
+# Inputs a generator may declare besides z, and a discriminator besides x.
+G_INPUTS, D_INPUTS = ('y', 'c'), ('y',)
 
 
 class ModelFamily(NamedTuple):
@@ -23,32 +50,86 @@ class ModelFamily(NamedTuple):
     generator, discriminator: the module classes.
     kinds: the data kinds they model (``'points'``, ``'images'``).
     strided: whether ``depth`` halves the image size that many times.
+    g_inputs: what G takes besides ``z``: ``'y'`` (labels), ``'c'`` (codes).
+    d_inputs: what D takes besides ``x``: ``'y'``.
   """
   generator: type[nn.Module]
   discriminator: type[nn.Module]
-  kinds: tuple[str, ...]
-  strided: bool
+  kinds: tuple[str, ...] = ('points', 'images')
+  strided: bool = False
+  g_inputs: tuple[str, ...] = ()
+  d_inputs: tuple[str, ...] = ()
 
 
-MODELS = {
-    'mlp': ModelFamily(MLPGenerator, MLPDiscriminator, ('points', 'images'),
-                       False),
-    'dcgan': ModelFamily(ConvGenerator, ConvDiscriminator, ('images',), True),
-}
+def _check(name: str, family) -> None:
+  if not isinstance(family, ModelFamily):
+    raise ValueError(f'model {name!r}: register a ModelFamily(generator, '
+                     f'discriminator, ...), not {type(family).__name__}')
+  for role in ('generator', 'discriminator'):
+    module = getattr(family, role)
+    if not (isinstance(module, type) and issubclass(module, nn.Module)):
+      raise ValueError(f'model {name!r}: its {role} {module!r} is not a '
+                       'flax.linen.Module class')
+  for field, inputs, valid in (('g_inputs', family.g_inputs, G_INPUTS),
+                               ('d_inputs', family.d_inputs, D_INPUTS)):
+    unknown = sorted(set(inputs) - set(valid))
+    if unknown:
+      raise ValueError(f'model {name!r}: {field} {unknown} are not inputs '
+                       f'jaxgan supplies; choose from {list(valid)}')
+  bad = sorted(set(family.kinds) - {'points', 'images'})
+  if bad or not family.kinds:
+    raise ValueError(f'model {name!r}: kinds {list(family.kinds)} must be '
+                     "'points' and/or 'images'")
+
+
+MODELS: registry.Registry[ModelFamily] = registry.Registry(
+    'model family', 'model.name', {
+        'mlp': ModelFamily(MLPGenerator, MLPDiscriminator,
+                           ('points', 'images'), False),
+        'dcgan': ModelFamily(ConvGenerator, ConvDiscriminator, ('images',),
+                             True),
+    }, _check)
+register_model = MODELS.register
+
+
+def _fields(module: type[nn.Module], net: str,
+            model_cfg: ml_collections.ConfigDict, given: dict) -> dict:
+  """The static fields ``module`` declares, from ``given`` and the config.
+
+  Raises:
+    ValueError: a field without a default has no value in the config.
+  """
+  out = {}
+  for field in dataclasses.fields(module):
+    if field.name in ('parent', 'name'):
+      continue
+    key = f'{net}_{field.name}'
+    if field.name in given:
+      out[field.name] = given[field.name]
+    elif key in model_cfg:
+      out[field.name] = model_cfg[key]
+    elif field.name in model_cfg:
+      out[field.name] = model_cfg[field.name]
+    elif (field.default is dataclasses.MISSING
+          and field.default_factory is dataclasses.MISSING):
+      raise ValueError(f'{module.__name__} declares the field '
+                       f'{field.name!r}, which config.model does not hold: '
+                       f'set config.model.{field.name} (or {key})')
+  return out
 
 
 def make_models(model_cfg: ml_collections.ConfigDict,
                 out_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
   """Builds (G, D) from ``config.model`` for examples of shape ``out_shape``."""
-  family = MODELS[model_cfg.name]
-  size = dict(width=model_cfg.width, depth=model_cfg.depth)
-  g = family.generator(out_shape=tuple(out_shape), norm=model_cfg.g_norm,
-                       activation=model_cfg.g_activation, **size)
-  d = family.discriminator(norm=model_cfg.d_norm,
-                           activation=model_cfg.d_activation, **size)
+  family = MODELS.lookup(model_cfg.name)
+  g = family.generator(**_fields(family.generator, 'g', model_cfg,
+                                 dict(out_shape=tuple(out_shape))))
+  d = family.discriminator(**_fields(family.discriminator, 'd', model_cfg,
+                                     {}))
   return g, d
 
 
-__all__ = ['ACTIVATIONS', 'MODELS', 'NORMS', 'ModelFamily', 'make_models',
+__all__ = ['ACTIVATIONS', 'D_INPUTS', 'G_INPUTS', 'MODELS', 'NORMS',
+           'ModelFamily', 'make_models', 'register_model',
            'ConvDiscriminator', 'ConvGenerator', 'MLPDiscriminator',
            'MLPGenerator']

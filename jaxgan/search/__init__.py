@@ -17,8 +17,10 @@ a search is watched by :mod:`~jaxgan.search.monitor` (progress),
 from jaxgan.search.methods import METHODS, Bayes, Grid, Random
 from jaxgan.search.rounds import Budget, RoundRunner
 from jaxgan.search.schedulers import (SCHEDULERS, Plan, Scheduler, Verdict,
-                                      hyperband_brackets, rung_steps)
+                                      hyperband_brackets, register_method,
+                                      register_scheduler, rung_steps)
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
+from jaxgan.search.trackers import TRACKERS, register_tracker
 from jaxgan.search.trial import Trial
-from jaxgan.search.tune import objectives, tune, validate
+from jaxgan.search.tune import objectives, tune, validate, with_objective

@@ -198,9 +198,9 @@ def exploit(m: Members, key, scores: np.ndarray, fraction: float,
 
 
 def member_state(m: Members, j: int) -> dict:
-  """Member ``j``'s best networks on the host: G, D, EMA and statistics."""
-  nets = distributed.to_host({k: getattr(m.best_state, k) for k in (
-      'g_params', 'g_stats', 'd_params', 'd_stats', 'ema_params')})
+  """Member ``j``'s best networks on the host (:func:`jaxgan.train.networks`):
+  G, D, EMA and statistics."""
+  nets = distributed.to_host(train.networks(m.best_state))
   return jax.tree.map(lambda x: x[j], nets)
 
 

@@ -19,6 +19,7 @@ import ml_collections
 import numpy as np
 import skopt
 
+from jaxgan import registry
 from jaxgan.search import pareto
 from jaxgan.search.space import Space
 
@@ -147,7 +148,10 @@ class Grid:
     self.told += len(points)
 
 
-METHODS = {'bayes': Bayes, 'random': Random, 'grid': Grid}
+# search.method -> Method(space, search_cfg) with ask(n) and tell(points,
+# values); register one with jaxgan.search.register_method.
+METHODS = registry.Registry('search method', 'search.method',
+                            {'bayes': Bayes, 'random': Random, 'grid': Grid})
 
 
 def baseline(cfg, space: Space, say) -> list:

@@ -35,7 +35,7 @@ def objectives(cfg: ml_collections.ConfigDict) -> list[tuple[str, str]]:
   of ``search.pareto``."""
   names = [cfg.search.objective] + [
       n.strip() for n in cfg.search.pareto.split(',') if n.strip()]
-  return [(n, metrics.DIRECTIONS[n]) for n in names]
+  return [(n, metrics.direction(cfg, n)) for n in names]
 
 
 def losses(trial: Trial, objs: list[tuple[str, str]]) -> np.ndarray:

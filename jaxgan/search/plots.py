@@ -321,11 +321,11 @@ def pareto_png(path: str, x: np.ndarray, y: np.ndarray, on_front: np.ndarray,
   _save(fig, path)
 
 
-def samples_png(path: str, samples: np.ndarray, modes: np.ndarray | None,
-                title: str) -> None:
-  """A trial's kept samples: 2-D points against the ``modes``, or an image
-  grid (images in [0, 1])."""
-  if modes is None:
+def samples_png(path: str, samples: np.ndarray,
+                landmarks: tuple[np.ndarray, str] | None, title: str) -> None:
+  """A trial's kept samples: points against the ``landmarks``
+  (:func:`jaxgan.data.landmarks`), or an image grid (images in [0, 1])."""
+  if landmarks is None:
     plotting.image_grid_png(path, samples, title)
   else:
-    plotting.scatter_png(path, samples, modes, title)
+    plotting.scatter_png(path, samples, landmarks[0], title, landmarks[1])

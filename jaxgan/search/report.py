@@ -191,8 +191,7 @@ def _figures(workdir: str, cfg, trials: list[Trial], ranked: list[Trial],
                      lambda tmp: fn(tmp, *args))
     return name
 
-  dataset = data.DATASETS[cfg.data.name]
-  modes = data.for_config(cfg).modes if dataset.kind == 'points' else None
+  modes = data.landmarks(data.for_config(cfg))
   drawn['samples'] = {}
   for t in ranked[:PICTURED]:
     name = f'samples_trial_{t.id:04d}.png'
@@ -281,7 +280,8 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
   seconds = sum(plots.round_seconds(trials).values())
   member_steps = max((t.budget for t in trials), default=0)
   doc.heading(1, f'Search report: {s.method} on {cfg.data.name}')
-  better = 'lower' if metrics.DIRECTIONS[s.objective] == 'min' else 'higher'
+  better = ('lower' if metrics.direction(cfg, s.objective) == 'min'
+            else 'higher')
   doc.text(f'Objective `{s.objective}` ({better} is better); {len(trials)} of '
            f'{s.num_trials} trials stored; {len(diverged)} diverged'
            + (f' ({", ".join(map(str, diverged))})' if diverged else '')
@@ -309,11 +309,13 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
              'each.')
     if 'protocol' in reference:
       p = reference['protocol']
-      doc.text(f'Measured in the `{p["network"]}` feature space'
+      space = (f'in the `{p["network"]}` feature space'
                + (f' (resize `{p["resize"]}`)' if 'resize' in p else '')
-               + f' against the {p["reference"]}; the floor is the '
-               f'{p["floor"]}. Only the paper protocol below is comparable '
-               'with published numbers.')
+               + ' ') if 'network' in p else ''
+      doc.text(f'Measured {space}against the {p["reference"]}; the floor is '
+               f'the {p["floor"]}.'
+               + (' Only the paper protocol below is comparable with '
+                  'published numbers.' if 'network' in p else ''))
   else:
     doc.table(['metric', 'tuned'],
               [[k, v] for k, v in sorted(best.metrics.items())])
@@ -562,8 +564,8 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
   stage's best, with a link to the stage's own report."""
   doc = _Doc()
   doc.heading(1, f'Staged search on {cfg.data.name}')
-  better = 'lower' if metrics.DIRECTIONS[cfg.search.objective] == 'min' \
-      else 'higher'
+  better = ('lower' if metrics.direction(cfg, cfg.search.objective) == 'min'
+            else 'higher')
   doc.text(f'Objective `{cfg.search.objective}` ({better} is better). Each '
            'stage fixes what it does not search at the best trial of the '
            'stage before it.')

@@ -104,7 +104,7 @@ class RoundRunner:
     self.budget = Budget.parse(cfg.search.budget)
     self.directory = os.path.join(workdir, 'checkpoints', 'population')
     self.kind = data.for_config(cfg).kind
-    self.direction = metrics.DIRECTIONS[cfg.search.objective]
+    self.direction = metrics.direction(cfg, cfg.search.objective)
     self.sign = -1.0 if self.direction == 'max' else 1.0
     self.running: list[tuple[members.Members, History]] = []
     trials = store.trials

@@ -49,7 +49,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import pbt
+from jaxgan import hparams, registry
 from jaxgan.search import methods, optuna_methods, pareto
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
@@ -214,7 +214,7 @@ class AskTell:
       self.method = optuna_methods.Optuna(space, s, workdir,
                                           len(pareto.objectives(cfg)))
     else:
-      self.method = methods.METHODS[s.method](space, s)
+      self.method = methods.METHODS.lookup(s.method)(space, s)
     if s.method == 'grid':
       size = methods.grid_size(space, s.grid_points)
       if size < s.num_trials:
@@ -393,7 +393,7 @@ def check_pbt(cfg: ml_collections.ConfigDict, space: Space) -> None:
                      'or use halving')
   if not space.perturbed():
     raise ValueError('search.method=pbt has nothing to perturb: search at '
-                     f'least one of {list(pbt.SCALES + pbt.RATES)} (or lr, '
+                     f'least one of {list(hparams.perturbable())} (or lr, '
                      'b1, b2)')
   if cfg.search.pbt_interval % cfg.train.chunk_steps:
     raise ValueError(f'search.pbt_interval={cfg.search.pbt_interval} must be '
@@ -469,8 +469,35 @@ def _hyperband(cfg, space, say, workdir):
 # Methods that learn from an earlier search's trials (a warm start).
 WARM = ('bayes',) + optuna_methods.SAMPLERS
 # search.method -> make(cfg, space, say, workdir) -> Scheduler.
-SCHEDULERS: dict[str, Callable[..., Scheduler]] = {
-    **{name: AskTell
-       for name in (*methods.METHODS, *optuna_methods.SAMPLERS)},
-    'halving': _halving, 'hyperband': _hyperband, 'pbt': PopulationBased,
-}
+SCHEDULERS: registry.Registry[Callable[..., Scheduler]] = registry.Registry(
+    'search method', 'search.method', {
+        **{name: AskTell
+           for name in (*methods.METHODS, *optuna_methods.SAMPLERS)},
+        'halving': _halving, 'hyperband': _hyperband, 'pbt': PopulationBased,
+    })
+# A whole scheduler: make(cfg, space, say, workdir) -> Scheduler.
+register_scheduler = SCHEDULERS.register
+
+
+def register_method(name: str, method: type, *, replace: bool = False
+                    ) -> type:
+  """Makes ``search.method = name`` run an ask/tell method.
+
+  Args:
+    name: the method's name.
+    method: a class ``method(space, search_cfg)`` with ``ask(n) -> points``
+      and ``tell(points, values)`` (lower values are better; see
+      :mod:`jaxgan.search.methods`); rounds of ``search.population`` of its
+      points train as populations, like ``bayes`` and ``random``.
+    replace: replace another method of that name.
+
+  Returns:
+    ``method``.
+  """
+  if not (isinstance(method, type) and callable(getattr(method, 'ask', None))
+          and callable(getattr(method, 'tell', None))):
+    raise ValueError(f'search method {name!r}: {method!r} is not a class '
+                     'with ask(n) and tell(points, values)')
+  methods.METHODS.register(name, method, replace=replace)
+  SCHEDULERS.register(name, AskTell, replace=replace)
+  return method

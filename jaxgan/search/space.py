@@ -33,7 +33,7 @@ import ml_collections
 import numpy as np
 from skopt import space as skspace
 
-from jaxgan import config, pbt, population, sweep
+from jaxgan import config, hparams, population, sweep
 
 # Names that set one value for both networks.
 TIED = {'lr': ('lr_g', 'lr_d'), 'b1': ('b1_g', 'b1_d'),
@@ -255,7 +255,7 @@ class Space:
       if name not in fields or name.startswith(('hparams.', 'search.')):
         raise ValueError(
             f'search.space.{name} is neither a dynamic hyperparameter '
-            f'({", ".join(config.DYNAMIC)}), a shared one '
+            f'({", ".join(hparams.HPARAMS)}), a shared one '
             f'({", ".join(TIED)}) nor a static config field')
     for name in self.names:
       if name in TIED:
@@ -383,9 +383,9 @@ class Space:
     """The groups of hyperparameters PBT perturbs: every searched scale or
     rate, tied names as one group."""
     groups = (TIED.get(n, (n,)) for n in self.names)
-    return tuple(g for g in groups if g[0] in pbt.SCALES + pbt.RATES)
+    return tuple(g for g in groups if g[0] in hparams.perturbable())
 
   def static_names(self) -> list[str]:
     """Searched names that select a compiled program."""
     return [n for n in self.names
-            if n not in config.DYNAMIC and n not in TIED]
+            if n not in hparams.HPARAMS and n not in TIED]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from jaxgan import losses
+from jaxgan import hparams as hparams_module
 from jaxgan.search import diagnostics
 from jaxgan.search.history import History
 
@@ -136,8 +136,7 @@ def build(history: History, j: int, *, round_: int, setting: dict,
   curves, evaluations = history.member(j)
   return Trial(
       id=int(history.ids[j]), round=round_, setting=setting,
-      hparams={k: losses.LOSS_NAMES[v] if k == 'loss' else v.item()
-               for k, v in hparams.items()},
+      hparams={k: hparams_module.decode(k, v) for k, v in hparams.items()},
       bucket=dict(bucket),
       objective=float(value) if np.isfinite(value) else None,
       metrics={k: float(v[j]) for k, v in history.best.items()

@@ -44,10 +44,21 @@ TRANSFORMS = ('log', 'none')
 
 def objectives(cfg: ml_collections.ConfigDict) -> list[str]:
   """The metrics an evaluation of ``cfg``'s data reports that have a
-  direction (:data:`jaxgan.metrics.DIRECTIONS`): the possible
+  direction (:func:`jaxgan.metrics.directions`): the possible
   objectives."""
-  names = metrics.NAMES[data.DATASETS[cfg.data.name].kind]
-  return sorted(set(names) & set(metrics.DIRECTIONS))
+  return sorted(metrics.directions(cfg))
+
+
+def with_objective(cfg: ml_collections.ConfigDict
+                   ) -> ml_collections.ConfigDict:
+  """``cfg`` with ``search.objective`` filled in when it is ``''``: the
+  data's default (:func:`jaxgan.metrics.default_objective`). ``cfg`` is not
+  modified."""
+  if cfg.search.objective:
+    return cfg
+  out = ml_collections.ConfigDict(cfg.to_dict())
+  out.search.objective = metrics.default_objective(data.for_config(cfg))
+  return out
 
 
 def validate(cfg: ml_collections.ConfigDict) -> Space | None:
@@ -55,12 +66,16 @@ def validate(cfg: ml_collections.ConfigDict) -> Space | None:
   with ``search.stages``, every stage's search (at the config's values for
   what earlier stages will fix).
 
+  An empty ``search.objective`` is checked as the data's default
+  (:func:`with_objective`).
+
   Returns:
     The search space (None for a staged search).
 
   Raises:
     ValueError: naming the bad field and value.
   """
+  cfg = with_objective(cfg)
   if cfg.search.stages:
     config.validate(cfg)
     for k, stage in enumerate(stages.check(cfg)):
@@ -72,9 +87,7 @@ def validate(cfg: ml_collections.ConfigDict) -> Space | None:
 def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   config.validate(cfg)
   s = cfg.search
-  if s.method not in schedulers.SCHEDULERS:
-    raise ValueError(f'search.method={s.method!r} is not valid; choose one '
-                     f'of {sorted(schedulers.SCHEDULERS)}')
+  schedulers.SCHEDULERS.lookup(s.method)
   for field in ('num_trials', 'population', 'initial_points', 'grid_points',
                 'rungs', 'pbt_interval', 'min_steps', 'seeds',
                 'confirm_seeds'):
@@ -110,11 +123,18 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
       raise ValueError("search.method='optuna-cmaes' minimises one "
                        f'objective; search.pareto={s.pareto!r} asks for '
                        "several: use 'optuna-nsga2' or 'bayes'")
+  if s.direction not in ('', 'min', 'max'):
+    raise ValueError(f"search.direction={s.direction!r} must be 'min', "
+                     "'max' or '' (the metric's own)")
   names = objectives(cfg)
-  if s.objective not in names:
+  measured = metrics.names(cfg)
+  if s.objective not in names and not (s.direction and s.objective in
+                                       measured):
     raise ValueError(f'search.objective={s.objective!r} is not measured on '
-                     f'data.name={cfg.data.name!r}; choose one of {names}')
-  if metrics.DIRECTIONS[s.objective] == 'max' and s.transform == 'log':
+                     f'data.name={cfg.data.name!r} with a direction; choose '
+                     f'one of {names} (a registered metric is measured when '
+                     'eval.metrics lists it)')
+  if metrics.direction(cfg, s.objective) == 'max' and s.transform == 'log':
     raise ValueError(f"search.transform='log' models the log of an "
                      f'objective to minimise, but search.objective='
                      f"{s.objective!r} is maximised; use search.transform="
@@ -178,6 +198,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
       written), or a workdir made by another config without ``force``.
     RuntimeError: another process holds the workdir.
   """
+  cfg = with_objective(cfg)
   space = validate(cfg)
   trackers.check(tracker)
   mesh = population.make_mesh() if mesh is None else mesh
@@ -303,13 +324,14 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
   watch = monitor.Monitor(
       say, trackers.start(
           shown.trackers, workdir, space.names,
-          metrics.NAMES[data.DATASETS[cfg.data.name].kind]),
+          metrics.names(cfg)),
       on_round=write_report if main else lambda: None,
-      sign=-1.0 if metrics.DIRECTIONS[cfg.search.objective] == 'max' else 1.0,
+      sign=-1.0 if metrics.direction(cfg, cfg.search.objective) == 'max'
+      else 1.0,
       trials=(len(store.trials), cfg.search.num_trials),
       quiet=shown.quiet or not main)
-  scheduler = schedulers.SCHEDULERS[cfg.search.method](cfg, space, watch.say,
-                                                       workdir)
+  scheduler = schedulers.SCHEDULERS.lookup(cfg.search.method)(
+      cfg, space, watch.say, workdir)
   try:
     RoundRunner(cfg, space, scheduler, store, best, watch, mesh,
                 make_population, workdir).run(prior)

@@ -22,10 +22,12 @@ def tune(cfg, workdir, **kw):
 
 
 @pytest.mark.parametrize('field,value,message', [
-    ('method', 'anneal', r"search.method='anneal' is not valid"),
+    ('method', 'anneal', r"search.method='anneal' is not a registered "
+     r'search method'),
     ('objective', 'fid', r"search.objective='fid' is not measured on "
-     r"data.name='grid25'; choose one of \['high_quality', 'modes', "
-     r"'partition_kl', 'reverse_kl'\]"),
+     r"data.name='grid25' with a direction; choose one of \['high_quality', "
+     r"'modes', 'partition_kl', 'reverse_kl'\]"),
+    ('direction', 'up', r"search.direction='up' must be 'min', 'max' or ''"),
     ('objective', 'd_loss', r"search.objective='d_loss' is not measured"),
     ('objective', 'high_quality', r"search.transform='log' models the log of "
      r"an objective to minimise, but search.objective='high_quality' is "
@@ -192,12 +194,28 @@ def test_a_diverged_member_is_flagged_in_the_store_and_the_report(tmp_path):
 
 def test_image_objectives_are_offered_for_image_data(tmp_path):
   cfg = tiny_config('digits', penalty='r1')
+  cfg.search.objective = 'partition_kl'
   with pytest.raises(ValueError, match=r"search.objective='partition_kl' is "
-                     r"not measured on data.name='digits'; choose one of "
-                     r"\['class_kl', 'classes', 'fid', 'inception_score', "
-                     r"'kid', 'precision', 'recall'\]"):
+                     r"not measured on data.name='digits' with a direction; "
+                     r"choose one of \['class_kl', 'classes', 'fid', "
+                     r"'inception_score', 'kid', 'precision', 'recall'\]"):
     search.tune(cfg, str(tmp_path))
   assert not os.listdir(tmp_path)
+
+
+def test_the_default_objective_follows_the_data(tmp_path):
+  np.save(tmp_path / 'points.npy', np.random.default_rng(0).normal(
+      size=(40, 2)))
+  for name, objective in (('grid25', 'partition_kl'), ('digits', 'fid'),
+                          (f'array:{tmp_path}/points.npy',
+                           'energy_distance')):
+    cfg = tiny_config()
+    cfg.data.name = name
+    assert cfg.search.objective == ''
+    assert search.with_objective(cfg).search.objective == objective
+    assert cfg.search.objective == ''
+  cfg.search.objective = 'fid'
+  assert search.with_objective(cfg) is cfg
 
 
 def test_a_conditional_space_searches_a_name_only_under_its_choice(tmp_path):

@@ -36,6 +36,7 @@ training.
 
 from typing import Sequence
 
+from jaxgan import registry
 from jaxgan.search.trackers import records
 from jaxgan.search.trackers.background import Background
 from jaxgan.search.trackers.mlflow import MLflow
@@ -43,16 +44,18 @@ from jaxgan.search.trackers.records import density_picture, picture
 from jaxgan.search.trackers.tensorboard import EventFile, TensorBoard
 from jaxgan.search.trackers.wandb import WandB
 
-TRACKERS = {'tensorboard': TensorBoard, 'mlflow': MLflow, 'wandb': WandB}
+# name -> tracker(workdir, hparam_names, metric_names) with the methods of
+# the module docstring; register one with register_tracker.
+TRACKERS = registry.Registry('tracker', 'tracker', {
+    'tensorboard': TensorBoard, 'mlflow': MLflow, 'wandb': WandB})
+register_tracker = TRACKERS.register
 
 
 def check(names: Sequence[str]) -> None:
   """Raises ValueError naming the first of ``names`` not in
   :data:`TRACKERS`, or one whose package is not installed."""
-  unknown = sorted(set(names) - set(TRACKERS))
-  if unknown:
-    raise ValueError(f'tracker={unknown[0]!r} is not valid; choose from '
-                     f'{sorted(TRACKERS)}')
+  for name in names:
+    TRACKERS.lookup(name)
   for name in names:
     if name in records.PACKAGES:
       records.require(name)
@@ -68,9 +71,11 @@ def start(names: Sequence[str], workdir: str, hparam_names: list[str],
   check(names)
   if not names:
     return []
-  return [Background([TRACKERS[name](workdir, hparam_names, metric_names)
+  return [Background([TRACKERS.lookup(name)(workdir, hparam_names,
+                                            metric_names)
                       for name in names])]
 
 
 __all__ = ['Background', 'EventFile', 'MLflow', 'TRACKERS', 'TensorBoard',
-           'WandB', 'check', 'density_picture', 'picture', 'start']
+           'WandB', 'check', 'density_picture', 'picture', 'register_tracker',
+           'start']

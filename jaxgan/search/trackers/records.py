@@ -50,7 +50,8 @@ def members_of(chunk: members.Chunk, pictures: bool = True):
   modes = None
   if pictures:
     dataset = data.for_config(chunk.cfg)
-    modes = dataset.modes if dataset.kind == 'points' else None
+    found = data.landmarks(dataset)
+    modes = None if found is None else found[0]
   for j, trial_id in enumerate(chunk.ids):
     yield (int(trial_id), scalars(chunk, j),
            picture(chunk.samples[j], modes) if pictures else None)

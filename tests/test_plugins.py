@@ -1,0 +1,207 @@
+"""Every extension point used from outside the package: registered plug-ins
+train in populations that equal their single runs, are searched, are never
+served a stale program, and bad plug-ins are refused before compiling."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxgan
+import plugins
+from conftest import tiny_config
+from jaxgan import config, population, search, train
+from jaxgan.search import store
+
+MESH = population.make_mesh()
+
+
+@pytest.fixture(autouse=True)
+def _registered():
+  plugins.register()
+
+
+def conditional_config(terms='acgan', augment='none'):
+  cfg = tiny_config('blobs')
+  cfg.model.update(name='headed', num_classes=4, code_dim=2)
+  cfg.optim.update(g='lion', d='lion')
+  cfg.hparams.update(lr_g=1e-4, lr_d=1e-4, b1_g=0.9, b2_g=0.99, b1_d=0.9,
+                     b2_d=0.99)
+  cfg.terms, cfg.augment = terms, augment
+  cfg.eval.metrics = 'closeness'
+  cfg.search.space.r1_gamma = ''
+  return cfg
+
+
+def assert_members_equal_single_runs(cfg, members, steps=12):
+  hp = population.stack_hparams(cfg, members)
+  pop = population.make_population(cfg, MESH, len(members))
+  hp_dev = pop.put(hp)
+  state, m = pop.train_chunk(pop.init(jax.random.key(0), hp_dev), hp_dev,
+                             steps)
+  evaluated = pop.evaluate(state)
+  fns = train.make_program(cfg)
+  init = jax.jit(fns.init)
+  chunk = jax.jit(fns.train_chunk, static_argnums=2)
+  evaluate = jax.jit(fns.evaluate, static_argnums=1)
+  for i in range(len(members)):
+    one = {k: v[i] for k, v in hp.items()}
+    single, single_m = chunk(init(jax.random.key(0), one), one, steps)
+    for k in ('d_loss', 'g_loss', 'g_grad_norm'):
+      np.testing.assert_allclose(m[k][i], single_m[k], rtol=2e-5, atol=1e-6,
+                                 err_msg=f'member {i}: {k}')
+    _, single_eval = evaluate(single, cfg.train.eval_samples)
+    for k, v in single_eval.items():
+      np.testing.assert_allclose(evaluated[k][i], v, rtol=1e-4, atol=1e-5,
+                                 err_msg=f'member {i}: {k}')
+  return m, evaluated
+
+
+def test_dataset_network_term_optimiser_and_metric_equal_single_runs():
+  cfg = conditional_config()
+  config.validate(cfg)
+  m, evaluated = assert_members_equal_single_runs(cfg, [
+      {'class_weight': 0.0}, {'class_weight': 2.0, 'lr_g': 3e-4},
+      {'class_weight': 1.0, 'seed': 3}])
+  assert set(evaluated) >= {'closeness', 'energy_distance', 'precision'}
+  # The class term's weight reaches D's loss: weight 0 trains otherwise.
+  assert not np.allclose(m['d_grad_norm'][0], m['d_grad_norm'][2])
+
+
+def test_infogan_and_consistency_terms_with_an_augmentation():
+  cfg = conditional_config('info,acgan,bcr', augment='jitter')
+  config.validate(cfg)
+  m, _ = assert_members_equal_single_runs(cfg, [
+      {'info_weight': 0.0, 'bcr_weight': 0.0},
+      {'info_weight': 1.0, 'bcr_weight': 0.0},
+      {'info_weight': 0.0, 'bcr_weight': 10.0}])
+  assert not np.allclose(m['g_grad_norm'][0], m['g_grad_norm'][1])
+  assert not np.allclose(m['d_grad_norm'][0], m['d_grad_norm'][2])
+
+
+def test_a_registered_program_equals_its_single_runs_and_is_searched(
+    tmp_path):
+  cfg = tiny_config()
+  cfg.program = 'dual'
+  assert_members_equal_single_runs(cfg, [{'lr_d': 1e-3}, {'lr_g': 1e-3},
+                                         {'seed': 5}], steps=10)
+  cfg.search.update(method='pbt', population=2, pbt_interval=10)
+  cfg.search.space.update(r1_gamma='', loss='', b1='', b2='')
+  best = search.tune(cfg, str(tmp_path / 'pbt'), log=lambda _: None,
+                     tracker=())
+  trials = store.read(str(tmp_path / 'pbt'))
+  assert len(trials) == 4 and best.objective is not None
+  assert any(t.parent is not None for t in trials)
+
+
+def test_user_plugins_are_searched_by_their_own_objective(tmp_path):
+  cfg = conditional_config()
+  cfg.search.update(method='random', num_trials=3, population=3,
+                    objective='closeness', transform='none')
+  cfg.search.space.update(class_weight='log:0.1:10', loss='', r1_gamma='')
+  best = search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
+  trials = store.read(str(tmp_path))
+  assert len(trials) == 3
+  assert {t.objective for t in trials} == {t.metrics['closeness']
+                                          for t in trials}
+  assert best.objective == max(t.objective for t in trials)
+  assert all(0.1 <= t.hparams['class_weight'] <= 10 for t in trials)
+
+
+def test_a_replaced_component_is_never_served_a_stale_program():
+  jaxgan.register_loss('mine', jaxgan.losses.non_saturating)
+  cfg = tiny_config()
+  cfg.hparams.loss = 'mine'
+  hp = population.stack_hparams(cfg, [{}, {'seed': 1}])
+  first = population.make_population(cfg, MESH, 2)
+  out_first = first.train_chunk(first.init(jax.random.key(0), first.put(hp)),
+                                first.put(hp), 3)[1]['g_loss']
+  jaxgan.register_loss('mine', jaxgan.losses.least_squares, replace=True)
+  second = population.make_population(cfg, MESH, 2)
+  assert second is not first
+  out_second = second.train_chunk(
+      second.init(jax.random.key(0), second.put(hp)), second.put(hp),
+      3)[1]['g_loss']
+  fns = train.make_program(cfg)
+  one = {k: v[0] for k, v in hp.items()}
+  single = jax.jit(fns.train_chunk, static_argnums=2)(
+      jax.jit(fns.init)(jax.random.key(0), one), one, 3)[1]['g_loss']
+  np.testing.assert_allclose(out_second[0], single, rtol=2e-5)
+  assert not np.allclose(out_first[0], out_second[0])
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(data='unlabelled', model='labels_but_none'),
+     r"its generator takes labels y, but data.name='unlabelled' has none"),
+    (dict(code_dim=0), r'takes latent codes c, but model.code_dim=0'),
+    (dict(metrics='nowhere'), r"eval.metrics='nowhere' is not a registered "
+     'metric'),
+    (dict(terms='info,info'), "terms='info,info' lists a term twice"),
+    (dict(terms='unweighted'), r"'unweighted' is weighted by 'no_such', "
+     'which is not a hyperparameter'),
+    (dict(model='no_field'), r"declares the field 'depthness', which "
+     'config.model does not hold'),
+])
+def test_bad_plugins_are_refused_before_anything_compiles(
+    change, message, compile_counter):
+  jaxgan.register_loss_term('unweighted', plugins.info, weight='no_such')
+  jaxgan.from_arrays(plugins.blobs()[0], name='unlabelled')
+  jaxgan.register_model('labels_but_none', jaxgan.ModelFamily(
+      plugins.CondGenerator, jaxgan.models.MLPDiscriminator,
+      g_inputs=('y',)))
+  jaxgan.register_model('no_field', jaxgan.ModelFamily(
+      plugins.CondGenerator, _requires_depthness(), g_inputs=('y',)))
+  cfg = conditional_config()
+  if 'data' in change:
+    cfg.data.name = change['data']
+  if 'model' in change:
+    cfg.model.name = change['model']
+  if 'code_dim' in change:
+    cfg.model.code_dim = change['code_dim']
+  if 'metrics' in change:
+    cfg.eval.metrics = change['metrics']
+  if 'terms' in change:
+    cfg.terms = change['terms']
+  with pytest.raises(ValueError, match=message):
+    config.validate(cfg)
+  assert compile_counter.count == 0
+
+
+def _requires_depthness():
+  class NeedsDepthness(jaxgan.models.nn.Module):
+    depthness: int
+
+    @jaxgan.models.nn.compact
+    def __call__(self, x, train):
+      return x[:, 0]
+  return NeedsDepthness
+
+
+def test_metrics_must_declare_every_output_and_a_direction():
+  with pytest.raises(ValueError, match="give directions"):
+    jaxgan.register_metric('nodir', plugins.closeness, directions={})
+  with pytest.raises(ValueError, match="direction of 'closeness' is 'up'"):
+    jaxgan.register_metric('updir', plugins.closeness,
+                           directions={'closeness': 'up'})
+  with pytest.raises(ValueError, match="output 'fid' is a built-in"):
+    jaxgan.register_metric('fid2', plugins.closeness, directions={'fid': 'min'})
+  jaxgan.register_metric('liar', plugins.closeness,
+                         directions={'nearness': 'max'})
+  cfg = conditional_config()
+  cfg.eval.metrics = 'liar'
+  with pytest.raises(ValueError, match=r"'liar' returns \['closeness'\], but "
+                     r"declares directions for \['nearness'\]"):
+    jaxgan.make_metrics(cfg)
+
+
+def test_an_objective_without_a_direction_needs_one(tmp_path):
+  jaxgan.register_metric('spread', lambda x, r: {'spread': jnp.std(x)},
+                         directions={'spread': None})
+  cfg = conditional_config()
+  cfg.eval.metrics = 'spread'
+  cfg.search.objective = 'spread'
+  with pytest.raises(ValueError, match="search.objective='spread' is not "
+                     'measured .* with a direction'):
+    search.validate(cfg)
+  cfg.search.update(direction='max', transform='none')
+  search.validate(cfg)
