@@ -28,7 +28,8 @@ from jaxgan.metrics import (FEATURE_NETS, METRICS, FeatureNet, make_metrics,
                             mixture_metrics, register_feature_net,
                             register_metric)
 from jaxgan.models import MODELS, ModelFamily, make_models, register_model
-from jaxgan.optim import OPTIMIZERS, make_optimizer, register_optimizer
+from jaxgan.optim import (OPTIMIZERS, SCHEDULES, make_optimizer,
+                          register_optimizer, register_schedule)
 from jaxgan.penalties import PENALTIES, register_penalty
 from jaxgan.run import train_one
 from jaxgan.search import (METHODS, SCHEDULERS, register_method,

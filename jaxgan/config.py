@@ -53,20 +53,22 @@ def get_config() -> ml_collections.ConfigDict:
   cfg.terms = ''
   cfg.augment = 'none'
   cfg.optim = ml_collections.ConfigDict(dict(g='adam', d='adam',
-                                             clip_norm=0.0))
+                                             clip_norm=0.0,
+                                             schedule='constant'))
   cfg.hparams = ml_collections.ConfigDict(hparams.defaults())
   # eval_samples: 2,500 generated samples per evaluation, as in PacGAN/VEEGAN.
   cfg.train = ml_collections.ConfigDict(dict(
       batch_size=128, num_steps=10000, n_disc=1, chunk_steps=1000,
       eval_samples=2500))
   # Metrics (jaxgan.metrics): registered metrics measured besides the
-  # data's own (comma-separated); for images, the feature network, k of the
+  # data's own (comma-separated); for images, the feature network ('': the
+  # classifier for labelled data, else the autoencoder), k of the
   # precision/recall manifolds, KID's subset size and number of subsets;
   # for Inception, its weight file ('': $JAXGAN_INCEPTION_WEIGHTS) and
   # resize protocol; reference statistics (mu, sigma) made elsewhere for
   # `jaxgan evaluate` ('': computed from the training split and cached).
   cfg.eval = ml_collections.ConfigDict(dict(
-      features='classifier', nearest_k=3, kid_subset=100, kid_subsets=10,
+      features='', nearest_k=3, kid_subset=100, kid_subsets=10,
       inception_weights='', resize='pytorch', reference_stats='',
       metrics=''))
   cfg.search = get_search_config()
@@ -234,7 +236,8 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
   if not isinstance(cfg.data.download, bool):
     raise ValueError(f'data.download={cfg.data.download!r} must be True or '
                      'False')
-  metrics.FEATURE_NETS.lookup(cfg.eval.features)
+  if cfg.eval.features:
+    metrics.FEATURE_NETS.lookup(cfg.eval.features)
   _choice('eval.resize', cfg.eval.resize, resize.PROTOCOLS)
   if cfg.eval.features == 'inception':
     inception.load_params(inception.weights_path(cfg.eval.inception_weights))
@@ -249,6 +252,7 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
             models.ACTIVATIONS)
     _choice(f'model.{net}_norm', cfg.model[f'{net}_norm'], models.NORMS)
     optim.OPTIMIZERS.lookup(cfg.optim[net], f'optim.{net}')
+  optim.SCHEDULES.lookup(cfg.optim.schedule)
   penalties.PENALTIES.lookup(cfg.penalty)
   train.PROGRAMS.lookup(cfg.program)
   terms.AUGMENTATIONS.lookup(cfg.augment)
@@ -309,6 +313,18 @@ def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
           f'model.depth={cfg.model.depth} halves {cfg.data.name} images '
           f'({h}x{w}) {cfg.model.depth} times; pick a depth whose 2^depth '
           'divides both sides')
+
+
+def with_objective(cfg: ml_collections.ConfigDict
+                   ) -> ml_collections.ConfigDict:
+  """``cfg`` with ``search.objective`` filled in when it is ``''``: the
+  data's default (:func:`jaxgan.metrics.default_objective`). ``cfg`` is not
+  modified."""
+  if cfg.search.objective:
+    return cfg
+  out = ml_collections.ConfigDict(cfg.to_dict())
+  out.search.objective = metrics.default_objective(data.for_config(cfg))
+  return out
 
 
 def hparams_from_config(cfg: ml_collections.ConfigDict) -> dict[str, np.ndarray]:

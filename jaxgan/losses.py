@@ -59,19 +59,13 @@ def least_squares(d_real: Array, d_fake: Array, hp: HParams):
   return d_loss, 0.5 * jnp.mean((d_fake - 1.0) ** 2)
 
 
-def _check(name: str, fn) -> None:
-  if not callable(fn):
-    raise ValueError(f'loss {name!r}: {fn!r} is not callable; a loss is '
-                     '(d_real, d_fake, hp) -> (d_loss, g_loss)')
-
-
 LOSSES = registry.Registry('loss', 'hparams.loss', {
     'non_saturating': non_saturating,
     'minimax': minimax,
     'hinge': hinge,
     'wasserstein': wasserstein,
     'least_squares': least_squares,
-}, _check)
+}, registry.callable_check('(d_real, d_fake, hp) -> (d_loss, g_loss)'))
 register_loss = LOSSES.register
 
 

@@ -14,13 +14,16 @@ Weight decay is decoupled and only adamw uses it.
 
 A new optimiser is ``register_optimizer(name, factory)`` with
 ``factory(learning_rate, b1, b2, weight_decay) -> GradientTransformation``
-(every argument may be an array: ``inject_hyperparams`` feeds them).
+(every argument may be an array: ``inject_hyperparams`` feeds them). A
+learning-rate schedule (``optim.schedule``) scales both learning rates by
+``schedule(step, train.num_steps)``; add one with ``register_schedule``.
 
 Example:
   >>> tx = make_optimizer('adam', clip_norm=0.0)
   >>> state = set_hyperparams(tx.init(params), lr=1e-4, b1=0.5, b2=0.9, wd=0.0)
 """
 
+import jax.numpy as jnp
 import optax
 
 from jaxgan import registry
@@ -52,6 +55,32 @@ OPTIMIZERS = registry.Registry(
 register_optimizer = OPTIMIZERS.register
 # Built-in optimisers that ignore the weight decay hyperparameter.
 IGNORE_WEIGHT_DECAY = ('adam', 'rmsprop', 'sgd')
+
+
+def _constant(step: Array, num_steps: int) -> Array:
+  """The learning rate as it is."""
+  del num_steps
+  return jnp.ones_like(step, jnp.float32)
+
+
+def _cosine(step: Array, num_steps: int) -> Array:
+  """Cosine decay to 0 at ``train.num_steps`` (Loshchilov & Hutter 2017)."""
+  t = jnp.clip(step / num_steps, 0.0, 1.0)
+  return 0.5 * (1.0 + jnp.cos(jnp.pi * t))
+
+
+def _linear(step: Array, num_steps: int) -> Array:
+  """Linear decay to 0 at ``train.num_steps`` (BigGAN-style annealing)."""
+  return jnp.clip(1.0 - step / num_steps, 0.0, 1.0)
+
+
+# optim.schedule -> (step, num_steps) -> the factor both networks' learning
+# rates are multiplied by at G step ``step`` (an optax schedule of one
+# argument fits as lambda step, n: schedule(step)).
+SCHEDULES = registry.Registry('learning-rate schedule', 'optim.schedule', {
+    'constant': _constant, 'cosine': _cosine, 'linear': _linear},
+    registry.callable_check('(step, num_steps) -> factor'))
+register_schedule = SCHEDULES.register
 
 
 def make_optimizer(name: str, clip_norm: float) -> optax.GradientTransformation:

@@ -142,6 +142,18 @@ class Registry(Mapping[str, T]):
                        f'choose one of {sorted(self)}')
     return self._entries[name]
 
+  def listed(self, text: str, field: str | None = None) -> dict[str, T]:
+    """The entries a comma-separated config field names, by name.
+
+    Raises:
+      ValueError: a name is listed twice, or :meth:`lookup` refuses one.
+    """
+    field = field or self.field
+    names = [n.strip() for n in str(text).split(',') if n.strip()]
+    if len(set(names)) != len(names):
+      raise ValueError(f'{field}={text!r} lists a {self.family} twice')
+    return {name: self.lookup(name, field) for name in names}
+
   def __getitem__(self, name: str) -> T:
     return self._entries[name]
 
@@ -153,6 +165,16 @@ class Registry(Mapping[str, T]):
 
   def __repr__(self) -> str:
     return f'Registry({self.family!r}, {list(self)})'
+
+
+def callable_check(signature: str) -> Callable[[str, Any], None]:
+  """A registry check that refuses anything not callable, naming the
+  ``signature`` the family expects."""
+  def check(name: str, value: Any) -> None:
+    if not callable(value):
+      raise ValueError(f'{name!r}: {value!r} is not callable; expected '
+                       f'{signature}')
+  return check
 
 
 def import_object(field: str, path: str) -> Any:

@@ -112,20 +112,9 @@ def _none(key: PRNGKey, x: Array) -> Array:
   return x
 
 
-def _check_augmentation(name: str, fn) -> None:
-  if not callable(fn):
-    raise ValueError(f'augmentation {name!r}: {fn!r} is not callable; an '
-                     'augmentation is (key, x) -> x')
-
-
 AUGMENTATIONS = registry.Registry('augmentation', 'augment', {'none': _none},
-                                  _check_augmentation)
+                                  registry.callable_check('(key, x) -> x'))
 register_augmentation = AUGMENTATIONS.register
-
-
-def names(text: str) -> list[str]:
-  """The term names in ``config.terms``."""
-  return [n.strip() for n in str(text).split(',') if n.strip()]
 
 
 def for_config(cfg) -> dict[str, LossTerm]:
@@ -135,21 +124,13 @@ def for_config(cfg) -> dict[str, LossTerm]:
     ValueError: a name is not a registered term (or import path), is listed
       twice, or its weight is not a declared hyperparameter.
   """
-  listed = names(cfg.terms)
-  if len(set(listed)) != len(listed):
-    raise ValueError(f'terms={cfg.terms!r} lists a term twice')
-  out = {}
-  for name in listed:
-    term = LOSS_TERMS.lookup(name)
-    if not isinstance(term, LossTerm):
-      raise ValueError(f'terms: {name!r} is not a LossTerm (register it with '
-                       'jaxgan.register_loss_term)')
+  listed = LOSS_TERMS.listed(cfg.terms)
+  for name, term in listed.items():
     if term.weight not in hparams.HPARAMS:
       raise ValueError(f'terms: {name!r} is weighted by {term.weight!r}, '
                        'which is not a hyperparameter; declare it with '
                        'jaxgan.register_hparam')
-    out[name] = term
-  return out
+  return listed
 
 
 def total(terms: dict[str, LossTerm], net: str, inputs: TermInputs,

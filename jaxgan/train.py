@@ -146,6 +146,7 @@ def make_train(cfg: ml_collections.ConfigDict,
   g_tx = optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm)
   d_tx = optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm)
   penalty = penalties.PENALTIES.lookup(cfg.penalty)
+  schedule = optim.SCHEDULES.lookup(cfg.optim.schedule)
   extra_terms = terms.for_config(cfg)
   augment_name = cfg.augment
   augment = terms.AUGMENTATIONS.lookup(augment_name)
@@ -165,8 +166,11 @@ def make_train(cfg: ml_collections.ConfigDict,
   def data_mean(tree: PyTree) -> PyTree:
     return tree if data_axis is None else jax.lax.pmean(tree, data_axis)
 
-  def set_opt(opt_state, hp, net):
-    return optim.set_hyperparams(opt_state, hp[f'lr_{net}'], hp[f'b1_{net}'],
+  def set_opt(opt_state, hp, net, step=None):
+    lr = hp[f'lr_{net}']
+    if step is not None and cfg.optim.schedule != 'constant':
+      lr = lr * schedule(step, cfg.train.num_steps)
+    return optim.set_hyperparams(opt_state, lr, hp[f'b1_{net}'],
                                  hp[f'b2_{net}'], hp[f'wd_{net}'])
 
   def inputs(key: PRNGKey, n: int) -> Latents:
@@ -259,8 +263,8 @@ def make_train(cfg: ml_collections.ConfigDict,
 
     grads, (d_stats, diag) = data_mean(
         jax.grad(loss_fn, has_aux=True)(state.d_params))
-    updates, opt_state = d_tx.update(grads, set_opt(state.d_opt_state, hp, 'd'),
-                                     state.d_params)
+    updates, opt_state = d_tx.update(
+        grads, set_opt(state.d_opt_state, hp, 'd', state.step), state.d_params)
     diag['d_grad_norm'] = optax.tree.norm(grads)
     return state.replace(d_params=optax.apply_updates(state.d_params, updates),
                          d_stats=d_stats, d_opt_state=opt_state), diag
@@ -289,8 +293,8 @@ def make_train(cfg: ml_collections.ConfigDict,
 
     (_, (g_loss, g_stats)), grads = data_mean(
         jax.value_and_grad(loss_fn, has_aux=True)(state.g_params))
-    updates, opt_state = g_tx.update(grads, set_opt(state.g_opt_state, hp, 'g'),
-                                     state.g_params)
+    updates, opt_state = g_tx.update(
+        grads, set_opt(state.g_opt_state, hp, 'g', state.step), state.g_params)
     g_params = optax.apply_updates(state.g_params, updates)
     decay = hp['ema_decay']
     ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p,
@@ -342,14 +346,9 @@ def _outputs(out) -> dict[str, Array]:
   return {'logit': out}
 
 
-def _check_program(name: str, make) -> None:
-  if not callable(make):
-    raise ValueError(f'GAN program {name!r}: {make!r} is not callable; a '
-                     'program is make_train(cfg, data_axis) -> TrainFns')
-
-
-PROGRAMS = registry.Registry('GAN program', 'program', {'gan': make_train},
-                             _check_program)
+PROGRAMS = registry.Registry(
+    'GAN program', 'program', {'gan': make_train},
+    registry.callable_check('make_train(cfg, data_axis) -> TrainFns'))
 register_program = PROGRAMS.register
 
 

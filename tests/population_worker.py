@@ -4,7 +4,10 @@ computed (run as a script).
   python tests/population_worker.py --mesh=8x1 --mesh=4x2 --out=DIR
 
 ``--mesh=PxD`` puts the first P x D devices on a ('pop'=P, 'data'=D) mesh and
-writes ``DIR/PxD.npz``; without it, every device goes on 'pop'. Run with
+writes ``DIR/PxD.npz``; without it, every device goes on 'pop'.
+``--program=NAME`` (repeatable) trains the GAN program NAME too (``dual``:
+the registered two-discriminator program of ``plugins.py``), written as
+``DIR/PxD-NAME.npz``. Run with
 JAX_NUM_CPU_DEVICES set for several devices, and with JAXGAN_COORDINATOR,
 JAXGAN_NUM_PROCESSES and JAXGAN_PROCESS_ID for several processes. Process 0
 writes the files.
@@ -23,6 +26,7 @@ distributed.initialize()
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
+import plugins  # noqa: E402
 from conftest import tiny_config  # noqa: E402
 from jaxgan import population  # noqa: E402
 
@@ -30,9 +34,10 @@ MEMBERS = [{'lr_d': lr, 'lr_g': lr / 2, 'seed': i}
            for i, lr in enumerate(np.geomspace(1e-4, 1e-2, 8).tolist())]
 
 
-def train(mesh) -> dict:
+def train(mesh, program: str = 'gan') -> dict:
   """The population's losses, final G parameters and evaluation."""
   cfg = tiny_config()
+  cfg.program = program
   hp = population.stack_hparams(cfg, MEMBERS)
   pop = population.make_population(cfg, mesh, len(MEMBERS))
   hp_dev = pop.put(hp)
@@ -49,16 +54,20 @@ def main():
   parser = argparse.ArgumentParser()
   parser.add_argument('--mesh', action='append',
                       default=[], help="'PxD' ('pop' x 'data' devices)")
+  parser.add_argument('--program', action='append', default=[])
   parser.add_argument('--out', required=True)
   args = parser.parse_args()
+  plugins.register()
   for shape in args.mesh or [f'{jax.device_count()}x1']:
     pop, data = (int(n) for n in shape.split('x'))
     mesh = population.make_mesh(data=data, devices=jax.devices()[:pop * data])
-    out = train(mesh)
-    if distributed.is_main_process():
-      np.savez(os.path.join(args.out, f'{shape}.npz'),
-               devices=mesh.devices.size, processes=jax.process_count(),
-               **out)
+    for program in args.program or ['gan']:
+      out = train(mesh, program)
+      name = shape if program == 'gan' else f'{shape}-{program}'
+      if distributed.is_main_process():
+        np.savez(os.path.join(args.out, f'{name}.npz'),
+                 devices=mesh.devices.size, processes=jax.process_count(),
+                 **out)
 
 
 if __name__ == '__main__':

@@ -201,14 +201,3 @@ def test_a_registered_build_is_checked():
   with pytest.raises(ValueError, match=r"registered with shape \(2,\) but "
                      r'builds \(3,\)'):
     data.make_dataset('shifty')
-
-
-def test_unlabelled_images_need_a_feature_network_without_labels(tmp_path):
-  from jaxgan import config
-  np.save(tmp_path / 'faces.npy', np.zeros((20, 8, 8), np.uint8))
-  cfg = config.get_config()
-  cfg.data.name = f'array:{tmp_path}/faces.npy'
-  cfg.model.update(name='dcgan', depth=2)
-  with pytest.raises(ValueError, match="eval.features='classifier' learns "
-                     'from labels'):
-    config.validate(cfg)

@@ -39,3 +39,34 @@ def test_hyperparameters_live_in_state():
   state = optim.set_hyperparams(tx.init(PARAMS), 3e-4, 0.0, 0.99, 0.0)
   assert float(state.hyperparams['learning_rate']) == pytest.approx(3e-4)
   assert float(state.hyperparams['b2']) == pytest.approx(0.99)
+
+
+@pytest.mark.parametrize('name,factors', [
+    ('constant', [1.0, 1.0, 1.0]),
+    ('linear', [1.0, 0.75, 0.5]),
+    ('cosine', [1.0, 0.5 * (1 + np.cos(np.pi / 4)), 0.5]),
+])
+def test_schedules_by_hand(name, factors):
+  steps = jnp.arange(3)
+  np.testing.assert_allclose(optim.SCHEDULES[name](steps, 4), factors,
+                             rtol=1e-6)
+
+
+def test_a_registered_schedule_scales_both_learning_rates():
+  import jax
+  import jaxgan
+  from conftest import tiny_config
+  jaxgan.register_schedule(
+      'warmup', lambda step, n: optax.linear_schedule(0.0, 1.0, n)(step))
+  cfg = tiny_config()
+  cfg.optim.schedule = 'warmup'
+  cfg.train.num_steps = 4
+  fns = jaxgan.make_program(cfg)
+  hp = jaxgan.hparams_from_config(cfg)
+  state = jax.jit(fns.init)(jax.random.key(0), hp)
+  state, _ = jax.jit(fns.train_chunk, static_argnums=2)(state, hp, 3)
+  for opt, lr in ((state.g_opt_state, hp['lr_g']),
+                  (state.d_opt_state, hp['lr_d'])):
+    # The third step ran at step 2 of 4: half the learning rate.
+    np.testing.assert_allclose(opt.hyperparams['learning_rate'], 0.5 * lr,
+                               rtol=1e-6)

@@ -136,7 +136,7 @@ def test_a_replaced_component_is_never_served_a_stale_program():
     (dict(code_dim=0), r'takes latent codes c, but model.code_dim=0'),
     (dict(metrics='nowhere'), r"eval.metrics='nowhere' is not a registered "
      'metric'),
-    (dict(terms='info,info'), "terms='info,info' lists a term twice"),
+    (dict(terms='info,info'), "terms='info,info' lists a loss term twice"),
     (dict(terms='unweighted'), r"'unweighted' is weighted by 'no_such', "
      'which is not a hyperparameter'),
     (dict(model='no_field'), r"declares the field 'depthness', which "

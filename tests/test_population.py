@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import tiny_config
-from jaxgan import config, losses, population, run, train
+from jaxgan import losses, population, run, train
 
 MESH = population.make_mesh()
 WORKER = os.path.join(os.path.dirname(__file__), 'population_worker.py')
@@ -170,11 +170,12 @@ def test_size_must_split_over_the_mesh():
     population.pad({'a': np.array([1, 2, 3])}, 2)
 
 
-def _run_worker(out_dir, meshes=(), env=None, devices=8):
+def _run_worker(out_dir, meshes=(), env=None, devices=8, programs=()):
   env = dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices), **(env or {}))
   return subprocess.Popen(
       [sys.executable, WORKER, f'--out={out_dir}',
-       *[f'--mesh={shape}' for shape in meshes]],
+       *[f'--mesh={shape}' for shape in meshes],
+       *[f'--program={name}' for name in programs]],
       env=env, stdout=subprocess.PIPE,
       stderr=subprocess.STDOUT, text=True)
 
@@ -194,14 +195,17 @@ def _assert_same(a, b):
 
 @pytest.mark.slow
 def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
-  _wait(_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8))
-  results = {shape: np.load(tmp_path / f'{shape}.npz')
-             for shape in ('8x1', '4x2', '1x1')}
-  assert int(results['8x1']['devices']) == 8
-  assert int(results['4x2']['devices']) == 8
-  assert int(results['1x1']['devices']) == 1
-  _assert_same(results['8x1'], results['1x1'])
-  _assert_same(results['4x2'], results['1x1'])
+  """The built-in program and a registered one (``plugins.dual_program``)."""
+  _wait(_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8,
+                    programs=('gan', 'dual')))
+  for suffix in ('', '-dual'):
+    results = {shape: np.load(tmp_path / f'{shape}{suffix}.npz')
+               for shape in ('8x1', '4x2', '1x1')}
+    assert int(results['8x1']['devices']) == 8
+    assert int(results['4x2']['devices']) == 8
+    assert int(results['1x1']['devices']) == 1
+    _assert_same(results['8x1'], results['1x1'])
+    _assert_same(results['4x2'], results['1x1'])
 
 
 def _free_port():

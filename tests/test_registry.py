@@ -8,7 +8,8 @@ from jaxgan import registry
 PUBLIC = {
     'dataset': jaxgan.DATASETS, 'model': jaxgan.MODELS,
     'loss': jaxgan.LOSSES, 'penalty': jaxgan.PENALTIES,
-    'optimizer': jaxgan.OPTIMIZERS, 'metric': jaxgan.METRICS,
+    'optimizer': jaxgan.OPTIMIZERS, 'schedule': jaxgan.SCHEDULES,
+    'metric': jaxgan.METRICS,
     'hparam': jaxgan.HPARAMS, 'loss_term': jaxgan.LOSS_TERMS,
     'augmentation': jaxgan.AUGMENTATIONS, 'program': jaxgan.PROGRAMS,
     'method': jaxgan.METHODS, 'scheduler': jaxgan.SCHEDULERS,

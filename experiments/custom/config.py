@@ -6,7 +6,7 @@
 import os
 
 import jaxgan
-import spiral_gan
+import spiral_gan  # noqa: F401 (registers the plug-ins)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -39,7 +39,7 @@ import ml_collections
 import numpy as np
 
 from jaxgan import data, registry
-from jaxgan.metrics import features, images, mixtures, points
+from jaxgan.metrics import autoencoder, features, images, mixtures, points
 from jaxgan.metrics.features import (FEATURE_NETS, FeatureNet,
                                      register_feature_net)
 from jaxgan.metrics.mixtures import mixture_metrics
@@ -132,43 +132,26 @@ def registered(text: str) -> dict[str, Metric]:
   Raises:
     ValueError: a name is not a registered metric, or is listed twice.
   """
-  listed = [n.strip() for n in str(text).split(',') if n.strip()]
-  if len(set(listed)) != len(listed):
-    raise ValueError(f'eval.metrics={text!r} lists a metric twice')
-  out = {}
-  for name in listed:
-    metric = METRICS.lookup(name)
-    if not isinstance(metric, Metric):
-      raise ValueError(f'eval.metrics: {name!r} is not a Metric (register '
-                       'it with jaxgan.register_metric)')
-    out[name] = metric
-  return out
-
-
-def builtin_names(dataset: data.Dataset) -> tuple[str, ...]:
-  """The built-in metrics of a dataset's evaluations."""
-  if dataset.kind == 'images':
-    return IMAGE_NAMES
-  return mixtures.NAMES if dataset.modes is not None else points.NAMES
+  return METRICS.listed(text)
 
 
 def names(cfg: ml_collections.ConfigDict) -> list[str]:
-  """Every metric an evaluation of ``cfg`` reports: the data's own, then
-  those of ``cfg.eval.metrics``."""
-  out = list(builtin_names(data.for_config(cfg)))
-  for metric in registered(cfg.eval.metrics).values():
-    out += [n for n in metric.directions if n not in out]
-  return out
+  """Every metric an evaluation of ``cfg`` reports (the data's own, then
+  those of ``cfg.eval.metrics``), read from its evaluator (built, once, if
+  it was not)."""
+  dataset = data.for_config(cfg)
+  samples = jax.ShapeDtypeStruct((cfg.train.eval_samples,) + dataset.shape,
+                                 jnp.float32)
+  return list(jax.eval_shape(make_metrics(cfg).measure, samples))
 
 
 def directions(cfg: ml_collections.ConfigDict) -> dict[str, str]:
   """The better way (``'min'``/``'max'``) of every metric ``cfg``'s
   evaluations report that has one."""
-  out = {n: DIRECTIONS[n] for n in builtin_names(data.for_config(cfg))
-         if n in DIRECTIONS}
+  declared = dict(DIRECTIONS)
   for metric in registered(cfg.eval.metrics).values():
-    out.update({n: w for n, w in metric.directions.items() if w})
-  return out
+    declared.update(metric.directions)
+  return {n: declared[n] for n in names(cfg) if declared.get(n)}
 
 
 def direction(cfg: ml_collections.ConfigDict, name: str) -> str:
@@ -250,8 +233,9 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
            else jnp.float32(1.0))
   real_features = real_features / scale
   mu, cov = images.gaussian_stats(real_features)
-  real_histogram = jnp.mean(jax.nn.one_hot(jnp.argmax(real_logits, 1),
-                                           net.num_classes), axis=0)
+  real_histogram = (jnp.mean(jax.nn.one_hot(jnp.argmax(real_logits, 1),
+                                            net.num_classes), axis=0)
+                    if net.num_classes else None)
   order = np.random.default_rng(0).permutation(len(real_features))[:n]
   reference = real_features[order]
   subset = min(eval_cfg.kid_subset, n)
@@ -264,10 +248,12 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
                               subset, eval_cfg.kid_subsets)
     precision, recall = images.precision_recall(real, feats,
                                                 eval_cfg.nearest_k)
+    classes = (images.class_stats(logits, real_histogram)
+               if net.num_classes else {})
     return dict(fid=images.frechet_distance(*images.gaussian_stats(feats),
                                             mu, cov),
                 kid=kid, kid_std=kid_std, precision=precision, recall=recall,
-                **images.class_stats(logits, real_histogram))
+                **classes)
 
   def measure(samples: Array) -> Metrics:
     feats, logits = net.apply(samples[:n])
@@ -386,7 +372,7 @@ def make_metrics(cfg: ml_collections.ConfigDict) -> Evaluator:
 
 __all__ = ['DIRECTIONS', 'Evaluator', 'FEATURE_NETS', 'FeatureNet',
            'IMAGE_NAMES', 'METRICS', 'Metric', 'apply_in_batches',
-           'builtin_names', 'default_objective', 'directions',
+           'default_objective', 'directions',
            'image_evaluator', 'make_metrics', 'mixture_metrics', 'names',
            'point_evaluator', 'register_feature_net', 'register_metric',
            'registered', 'with_registered']

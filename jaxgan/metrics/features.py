@@ -47,7 +47,7 @@ from absl import logging
 
 from jaxgan import checkpoint, data, registry
 from jaxgan.metrics import inception
-from jaxgan.types import Array
+from jaxgan.types import Array, PyTree
 
 
 class FeatureNet(NamedTuple):
@@ -103,14 +103,17 @@ CLASSIFIER_TRAINING = dict(steps=500, batch_size=128, learning_rate=1e-3,
                            seed=0)
 
 
-def _fingerprint(dataset: data.Dataset, module: Classifier) -> str:
-  spec = dict(CLASSIFIER_TRAINING, dataset=dataset.name,
+def fingerprint(dataset: data.Dataset, training: dict, dim: int) -> str:
+  """What identifies a feature network trained on ``dataset``: the
+  training recipe, the feature size and the data (a user's files by their
+  contents, which may change under the same name)."""
+  spec = dict(training, dataset=dataset.name,
               shape=list(dataset.shape), train=len(dataset.train.x),
-              classes=dataset.num_classes, dim=module.dim, version=1)
+              classes=dataset.num_classes, dim=dim, version=1)
   if dataset.name not in ('digits', *data.TFDS):
-    # A user's files may change under the same name.
-    spec['content'] = hashlib.sha256(dataset.train.x.tobytes()
-                                     + dataset.train.labels.tobytes()
+    labels = b'' if dataset.train.labels is None else (
+        dataset.train.labels.tobytes())
+    spec['content'] = hashlib.sha256(dataset.train.x.tobytes() + labels
                                      ).hexdigest()
   return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()
                         ).hexdigest()[:12]
@@ -169,27 +172,45 @@ def classifier(dataset: data.Dataset, cache_dir: str,
   training split, read from ``cache_dir`` when it is there already."""
   del eval_cfg
   module = Classifier(dataset.num_classes)
-  safe = re.sub(r'[^A-Za-z0-9_.-]', '_', dataset.name)
-  path = os.path.join(cache_dir, f'{safe}-classifier-'
-                      f'{_fingerprint(dataset, module)}')
-  step = checkpoint.latest_step(path)
-  if step is None:
+
+  def fit():
     params, accuracy = train_classifier(dataset, module)
-    try:
-      checkpoint.save(path, 0, params, dict(accuracy=accuracy))
-    except OSError as e:
-      logging.warning('could not cache the feature network in %s: %s', path, e)
-  else:
-    device = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
-    like = jax.tree.map(
-        lambda s: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=device),
-        jax.eval_shape(module.init, jax.random.key(0),
-                       jnp.zeros((1,) + dataset.shape))['params'])
-    params = checkpoint.restore(path, step, like)
-    accuracy = checkpoint.restore_meta(path, step)['accuracy']
+    return params, dict(accuracy=accuracy)
+
+  params, meta = cached(
+      cache_path(cache_dir, dataset, 'classifier',
+                 fingerprint(dataset, CLASSIFIER_TRAINING, module.dim)), fit,
+      jax.eval_shape(module.init, jax.random.key(0),
+                     jnp.zeros((1,) + dataset.shape))['params'])
   apply = lambda x: module.apply({'params': params}, x)
   return FeatureNet('classifier', apply, module.dim, dataset.num_classes,
-                    accuracy)
+                    meta['accuracy'])
+
+
+def cache_path(cache_dir: str, dataset: data.Dataset, network: str,
+               fingerprint: str) -> str:
+  """Where ``network``'s parameters for ``dataset`` are cached."""
+  safe = re.sub(r'[^A-Za-z0-9_.-]', '_', dataset.name)
+  return os.path.join(cache_dir, f'{safe}-{network}-{fingerprint}')
+
+
+def cached(path: str, fit: Callable[[], tuple[PyTree, dict]],
+           like: PyTree) -> tuple[PyTree, dict]:
+  """Parameters and their metadata: read from ``path`` (shapes as
+  ``like``), or made by ``fit()`` and saved there."""
+  step = checkpoint.latest_step(path)
+  if step is None:
+    params, meta = fit()
+    try:
+      checkpoint.save(path, 0, params, meta)
+    except OSError as e:
+      logging.warning('could not cache the feature network in %s: %s', path, e)
+    return params, meta
+  device = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
+  like = jax.tree.map(
+      lambda s: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=device), like)
+  return (checkpoint.restore(path, step, like),
+          checkpoint.restore_meta(path, step))
 
 
 def inception_net(dataset: data.Dataset, cache_dir: str,
@@ -233,11 +254,20 @@ def make_feature_net(name: str, data_key: tuple, eval_items: tuple = ()
   return _feature_net(name, data_key, eval_items, registry.generation())
 
 
+def resolve(name: str, dataset: data.Dataset) -> str:
+  """``config.eval.features``, with ``''`` resolved: the classifier where
+  the data has labels, else the autoencoder."""
+  if name:
+    return name
+  return 'classifier' if dataset.num_classes else 'autoencoder'
+
+
 @functools.lru_cache(maxsize=8)
 def _feature_net(name: str, data_key: tuple, eval_items: tuple,
                  generation: int) -> FeatureNet:
   del generation
   dataset = data.make_dataset(*data_key)
+  name = resolve(name, dataset)
   directory = data_key[1]
   dataset_name = data_key[0]
   net = FEATURE_NETS.lookup(name)(dataset, cache_root(directory),

@@ -23,4 +23,5 @@ from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.trackers import TRACKERS, register_tracker
 from jaxgan.search.trial import Trial
-from jaxgan.search.tune import objectives, tune, validate, with_objective
+from jaxgan.config import with_objective
+from jaxgan.search.tune import objectives, tune, validate

@@ -526,6 +526,7 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
     more: what the workdir holds beside its trials.
     space: the search space (for the search plots and conditional names).
   """
+  cfg = config.with_objective(cfg)
   return _document(cfg, trials, reference, drawn or {}, more,
                    space).markdown()
 
@@ -535,6 +536,7 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[Trial],
   """Draws the pictures and writes ``report.md`` and ``report.html`` into
   ``workdir``, each atomically; ``space`` is the search's (validated
   once, by the caller)."""
+  cfg = config.with_objective(cfg)
   ranked = _ranked(trials)
   drawn = _figures(workdir, cfg, trials, ranked, space)
   doc = _document(cfg, trials, reference, drawn, extras(workdir), space)
@@ -562,6 +564,7 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
                  rows: list[dict]) -> None:
   """Writes ``W/report.md`` and ``W/report.html`` of a staged search: each
   stage's best, with a link to the stage's own report."""
+  cfg = config.with_objective(cfg)
   doc = _Doc()
   doc.heading(1, f'Staged search on {cfg.data.name}')
   better = ('lower' if metrics.direction(cfg, cfg.search.objective) == 'min'

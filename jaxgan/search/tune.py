@@ -28,7 +28,7 @@ from typing import Callable, NamedTuple, Sequence
 
 import ml_collections
 
-from jaxgan import config, data, distributed, metrics, population, run
+from jaxgan import config, distributed, metrics, population, run
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
 from jaxgan.search import (confirm, monitor, optuna_methods, report, results,
@@ -49,25 +49,13 @@ def objectives(cfg: ml_collections.ConfigDict) -> list[str]:
   return sorted(metrics.directions(cfg))
 
 
-def with_objective(cfg: ml_collections.ConfigDict
-                   ) -> ml_collections.ConfigDict:
-  """``cfg`` with ``search.objective`` filled in when it is ``''``: the
-  data's default (:func:`jaxgan.metrics.default_objective`). ``cfg`` is not
-  modified."""
-  if cfg.search.objective:
-    return cfg
-  out = ml_collections.ConfigDict(cfg.to_dict())
-  out.search.objective = metrics.default_objective(data.for_config(cfg))
-  return out
-
-
 def validate(cfg: ml_collections.ConfigDict) -> Space | None:
   """Checks a config and its search before anything is written or trained;
   with ``search.stages``, every stage's search (at the config's values for
   what earlier stages will fix).
 
   An empty ``search.objective`` is checked as the data's default
-  (:func:`with_objective`).
+  (:func:`jaxgan.config.with_objective`).
 
   Returns:
     The search space (None for a staged search).
@@ -75,7 +63,7 @@ def validate(cfg: ml_collections.ConfigDict) -> Space | None:
   Raises:
     ValueError: naming the bad field and value.
   """
-  cfg = with_objective(cfg)
+  cfg = config.with_objective(cfg)
   if cfg.search.stages:
     config.validate(cfg)
     for k, stage in enumerate(stages.check(cfg)):
@@ -198,7 +186,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
       written), or a workdir made by another config without ``force``.
     RuntimeError: another process holds the workdir.
   """
-  cfg = with_objective(cfg)
+  cfg = config.with_objective(cfg)
   space = validate(cfg)
   trackers.check(tracker)
   mesh = population.make_mesh() if mesh is None else mesh

@@ -176,10 +176,9 @@ def few_digits(directory, download):
                      data.Split(*(a[:10] for a in full.test)), 10)
 
 
-def test_inception_ranks_a_search_s_members_vmapped(inception_weights,
-                                                    monkeypatch):
-  monkeypatch.setitem(data.DATASETS, 'few_digits',
-                      data.DatasetInfo('images', (8, 8, 1), few_digits))
+def test_inception_ranks_a_search_s_members_vmapped(inception_weights):
+  data.register_dataset('few_digits', few_digits, kind='images',
+                        shape=(8, 8, 1))
   cfg = tiny_config('few_digits')
   cfg.train.eval_samples = 10
   cfg.eval.update(features='inception', inception_weights=inception_weights[0],

@@ -101,7 +101,7 @@ def test_mlflow_has_every_trial_as_a_run(tmp_path):
 
 def test_an_unknown_tracker_is_named_before_anything_is_written(tmp_path):
   cfg = synthetic.config('random', num_trials=2, population=2)
-  with pytest.raises(ValueError, match=r"tracker='comet' is not valid"):
+  with pytest.raises(ValueError, match=r"tracker='comet' is not a registered tracker"):
     search.tune(cfg, str(tmp_path), tracker=['comet'])
   assert not os.listdir(tmp_path)
 
