@@ -44,12 +44,12 @@ def format_quality(quality: dict, reference: dict) -> str:
 
 def reference_metrics(cfg: ml_collections.ConfigDict,
                       untrained: dict | None = None) -> dict:
-  """What the image metrics of ``cfg``'s data mean: their ``floor`` (held-out
-  real images, the best a generator can score with that many samples) and
+  """What the metrics of ``cfg``'s data mean: their ``floor`` (held-out
+  real data, the best a generator can score with that many samples) and
   their value for the ``untrained`` generator of ``cfg`` (its initial
   state, seed ``hparams.seed``), and the ``protocol`` they are measured with
   (feature network, sample count, reference set). ``{}`` for the 2-D
-  mixtures.
+  mixtures, whose metrics have known best values.
 
   Args:
     cfg: a validated config.

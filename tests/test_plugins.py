@@ -33,7 +33,7 @@ def conditional_config(terms='acgan', augment='none'):
   return cfg
 
 
-def assert_members_equal_single_runs(cfg, members, steps=12):
+def assert_members_equal_single_runs(cfg, members, steps=24):
   hp = population.stack_hparams(cfg, members)
   pop = population.make_population(cfg, MESH, len(members))
   hp_dev = pop.put(hp)
@@ -84,7 +84,7 @@ def test_a_registered_program_equals_its_single_runs_and_is_searched(
   cfg = tiny_config()
   cfg.program = 'dual'
   assert_members_equal_single_runs(cfg, [{'lr_d': 1e-3}, {'lr_g': 1e-3},
-                                         {'seed': 5}], steps=10)
+                                         {'seed': 5}], steps=20)
   cfg.search.update(method='pbt', population=2, pbt_interval=10)
   cfg.search.space.update(r1_gamma='', loss='', b1='', b2='')
   best = search.tune(cfg, str(tmp_path / 'pbt'), log=lambda _: None,
