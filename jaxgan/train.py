@@ -91,7 +91,8 @@ class TrainFns(NamedTuple):
     generate: ``(state, key, n) -> samples`` from the EMA generator in
       inference mode (``n`` static).
     decode: ``(state, z) -> samples``: the EMA generator in inference mode
-      applied to latents ``z`` of shape ``(n, model.latent_dim)``.
+      applied to latents ``z`` of shape ``(n, model.latent_dim)`` (labels
+      and codes, where G takes them, drawn with a fixed key).
     evaluate: ``(state, n) -> (samples, metrics)``: ``n`` samples drawn with
       the member's fixed evaluation key and their quality metrics.
     measure: ``samples -> metrics``, the quality metrics of one member's
