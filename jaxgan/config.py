@@ -289,7 +289,7 @@ def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
       raise ValueError(f'model.name={cfg.model.name!r}: its {net} takes '
                        f'labels y, but data.name={cfg.data.name!r} has none')
   if (kind == 'images' and cfg.eval.features == 'classifier'
-      and cfg.data.name not in ('digits', *data.TFDS)
+      and cfg.data.name not in data.BUILT_IN_IMAGES
       and not data.for_config(cfg).num_classes):
     raise ValueError(f"eval.features='classifier' learns from labels, and "
                      f'data.name={cfg.data.name!r} has none: give labels (y '

@@ -105,10 +105,29 @@ def grid25() -> Dataset:
   return mixture('grid25', np.array(list(itertools.product(axis, axis))), 0.05)
 
 
-def _sample_images(key: PRNGKey, batch_size: int, pixels: Array,
-                   labels: Array) -> tuple[Array, Array]:
-  idx = jax.random.randint(key, (batch_size,), 0, pixels.shape[0])
-  return to_unit(pixels[idx]), labels[idx]
+def _sample_rows(key: PRNGKey, batch_size: int, x: Array, labels: Array
+                 ) -> tuple[Array, Array]:
+  idx = jax.random.randint(key, (batch_size,), 0, x.shape[0])
+  return x[idx], labels[idx]
+
+
+def _sample_images(key: PRNGKey, batch_size: int, x: Array, labels: Array
+                   ) -> tuple[Array, Array]:
+  pixels, y = _sample_rows(key, batch_size, x, labels)
+  return to_unit(pixels), y
+
+
+def _from_splits(name: str, kind: str, train: Split, test: Split,
+                 num_classes: int, sample: Callable) -> Dataset:
+  """A dataset whose training split is held on device and gathered from
+  inside jit by ``sample(key, batch_size, x, labels)``."""
+  labels = (np.zeros(len(train.x), np.int32) if train.labels is None
+            else train.labels)
+  labelled = functools.partial(sample, x=jnp.asarray(train.x),
+                               labels=jnp.asarray(labels))
+  return Dataset(name, kind, tuple(train.x.shape[1:]), _unlabelled(labelled),
+                 train=train, test=test, num_classes=num_classes,
+                 sample_labelled=labelled if num_classes else None)
 
 
 def images(name: str, train: Split, test: Split, num_classes: int) -> Dataset:
@@ -121,14 +140,8 @@ def images(name: str, train: Split, test: Split, num_classes: int) -> Dataset:
     test: the held-out split that sets the metrics' floor.
     num_classes: number of label values.
   """
-  labels = (np.zeros(len(train.x), np.int32) if train.labels is None
-            else train.labels)
-  labelled = functools.partial(_sample_images, pixels=jnp.asarray(train.x),
-                               labels=jnp.asarray(labels))
-  return Dataset(name, 'images', tuple(train.x.shape[1:]),
-                 _unlabelled(labelled), train=train, test=test,
-                 num_classes=num_classes,
-                 sample_labelled=labelled if num_classes else None)
+  return _from_splits(name, 'images', train, test, num_classes,
+                      _sample_images)
 
 
 # Held-out points drawn beside a user's generated points.
@@ -205,6 +218,8 @@ TFDS = {
     'cifar10': TfdsSource((32, 32, 3), 10, _image_label),
     'celeb_a': TfdsSource((32, 32, 3), 4, _celeb_a),
 }
+# The image sets jaxgan reads itself: labelled, and fixed under their names.
+BUILT_IN_IMAGES = ('digits', *TFDS)
 
 
 def tfds_split(name: str, split: str, directory: str, download: bool) -> Split:
@@ -266,12 +281,6 @@ TEST_FRACTION = 0.2
 ARRAY_PREFIX, FOLDER_PREFIX = 'array:', 'folder:'
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp',
                     '.tif', '.tiff')
-
-
-def _sample_rows(key: PRNGKey, batch_size: int, x: Array, labels: Array
-                 ) -> tuple[Array, Array]:
-  idx = jax.random.randint(key, (batch_size,), 0, x.shape[0])
-  return x[idx], labels[idx]
 
 
 def _labels(what: str, y, n: int) -> np.ndarray | None:
@@ -343,12 +352,8 @@ def arrays(name: str, x, y=None, test=None) -> Dataset:
       ) + 1
   if kind == 'images':
     return images(name, train, test_split, num_classes)
-  labels = np.zeros(len(train.x), np.int32) if y is None else train.labels
-  labelled = functools.partial(_sample_rows, x=jnp.asarray(train.x),
-                               labels=jnp.asarray(labels))
-  return Dataset(name, 'points', tuple(x.shape[1:]), _unlabelled(labelled),
-                 train=train, test=test_split, num_classes=num_classes,
-                 sample_labelled=labelled if num_classes else None)
+  return _from_splits(name, 'points', train, test_split, num_classes,
+                      _sample_rows)
 
 
 def array_file(path: str) -> Dataset:
@@ -428,8 +433,9 @@ def folder(directory: str, image_size: int) -> Dataset:
   return arrays(FOLDER_PREFIX + directory, x, y)
 
 
-def _check_dataset(name: str, dataset) -> None:
-  """Checks what a registered build returned."""
+def _check_dataset(name: str, info: 'DatasetInfo', dataset) -> None:
+  """Checks what the build of ``info`` (registered as, or imported from,
+  ``name``) returned."""
   if not isinstance(dataset, Dataset):
     raise ValueError(f'data.name={name!r}: its build returned '
                      f'{type(dataset).__name__}, not a jaxgan.data.Dataset '
@@ -437,7 +443,6 @@ def _check_dataset(name: str, dataset) -> None:
   if dataset.kind not in ('points', 'images'):
     raise ValueError(f'data.name={name!r}: kind={dataset.kind!r} is not '
                      "'points' or 'images'")
-  info = DATASETS[name]
   for what, declared, built in (('kind', info.kind, dataset.kind),
                                 ('shape', info.shape, dataset.shape)):
     if declared is not None and tuple(np.atleast_1d(declared)) != tuple(
@@ -546,8 +551,9 @@ def _build(name: str, directory: str, download: bool, image_size: int,
     return array_file(name[len(ARRAY_PREFIX):])
   if name.startswith(FOLDER_PREFIX):
     return folder(name[len(FOLDER_PREFIX):], image_size)
-  dataset = DATASETS.lookup(name).build(directory, download)
-  _check_dataset(name, dataset)
+  info = DATASETS.lookup(name)
+  dataset = info.build(directory, download)
+  _check_dataset(name, info, dataset)
   return dataset
 
 

@@ -33,6 +33,14 @@ from jaxgan import losses, registry
 KINDS = ('positive', 'scale', 'rate', 'choice', 'integer')
 # Scales PBT perturbs by multiplication; rates through 1 - value.
 SCALE_KINDS = ('positive', 'scale')
+# The numeric kinds: which finite values are valid, and how to say so.
+_RANGES = {
+    'positive': (lambda v: v > 0, 'must be > 0'),
+    'scale': (lambda v: v >= 0, 'must be >= 0'),
+    'rate': (lambda v: (v >= 0) & (v < 1), 'must be in [0, 1)'),
+    'integer': (lambda v: (v >= 0) & (v == np.round(v)),
+                'must be a non-negative integer'),
+}
 
 
 class HParam(NamedTuple):
@@ -75,22 +83,13 @@ class HParam(NamedTuple):
   def invalid(self, values: np.ndarray) -> np.ndarray:
     """Which of ``values`` (float64, a scale/rate/integer kind) are not
     valid."""
-    ok = np.isfinite(values)
-    if self.kind == 'positive':
-      return ~(ok & (values > 0))
-    if self.kind == 'scale':
-      return ~(ok & (values >= 0))
-    if self.kind == 'rate':
-      return ~(ok & (values >= 0) & (values < 1))
-    return ~(ok & (values >= 0) & (values == np.round(values)))
+    return ~(np.isfinite(values) & _RANGES[self.kind][0](values))
 
   def what(self) -> str:
     """What a valid value is, for messages."""
     if self.kind == 'choice':
       return f'must be one of {list(self.names())}'
-    return {'positive': 'must be > 0', 'scale': 'must be >= 0',
-            'rate': 'must be in [0, 1)',
-            'integer': 'must be a non-negative integer'}[self.kind]
+    return _RANGES[self.kind][1]
 
   @property
   def dtype(self) -> type:

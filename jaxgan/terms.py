@@ -20,6 +20,8 @@ Example (InfoGAN's continuous-code term on a D head named ``'code'``):
 
 from typing import Callable, NamedTuple, Sequence
 
+import jax
+
 from jaxgan import hparams, registry
 from jaxgan.types import Array, HParams, PRNGKey
 
@@ -133,17 +135,11 @@ def for_config(cfg) -> dict[str, LossTerm]:
   return listed
 
 
-def total(terms: dict[str, LossTerm], net: str, inputs: TermInputs,
-          split: Callable[[int], Sequence[PRNGKey]]) -> dict[str, Array]:
-  """Each of ``terms`` that joins ``net``'s loss, weighted, by name.
-
-  Args:
-    terms: from :func:`for_config`.
-    net: ``'g'`` or ``'d'``.
-    inputs: the record (its key is replaced by one per term).
-    split: ``n -> n keys``.
-  """
+def total(terms: dict[str, LossTerm], net: str, inputs: TermInputs
+          ) -> dict[str, Array]:
+  """Each of ``terms`` that joins ``net``'s loss, weighted, by name; each
+  term gets its own key, split from ``inputs.key``."""
   active = {n: t for n, t in terms.items() if net in t.nets}
-  keys = split(len(active)) if active else []
+  keys = jax.random.split(inputs.key, len(active)) if active else []
   return {name: inputs.hp[t.weight] * t.fn(inputs._replace(key=k))
           for (name, t), k in zip(active.items(), keys)}

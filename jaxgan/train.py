@@ -256,8 +256,7 @@ def make_train(cfg: ml_collections.ConfigDict,
       pen = penalty(lambda x: d_fn(x)['logit'], real, fake, k_pen, hp)
       extra = terms.total(extra_terms, 'd', terms.TermInputs(
           'd', real, fake, latents.z, y, latents.c, out_real, out_fake, d_fn,
-          hp, jax.random.fold_in(k_extra, 3)),
-          lambda k: jax.random.split(jax.random.fold_in(k_extra, 4), k))
+          hp, jax.random.fold_in(k_extra, 4)))
       return d_loss + pen + sum(extra.values()), (d_stats, dict(
           d_loss=d_loss, penalty=pen, d_real=jnp.mean(d_real),
           d_fake=jnp.mean(d_fake)))
@@ -288,8 +287,7 @@ def make_train(cfg: ml_collections.ConfigDict,
                                True)[0]
       extra = terms.total(extra_terms, 'g', terms.TermInputs(
           'g', None, fake, latents.z, latents.y, latents.c, None, out, d_fn,
-          hp, jax.random.fold_in(k_extra, 5)),
-          lambda k: jax.random.split(jax.random.fold_in(k_extra, 6), k))
+          hp, jax.random.fold_in(k_extra, 6)))
       return g_loss + sum(extra.values()), (g_loss, g_stats)
 
     (_, (g_loss, g_stats)), grads = data_mean(

@@ -201,3 +201,15 @@ def test_a_registered_build_is_checked():
   with pytest.raises(ValueError, match=r"registered with shape \(2,\) but "
                      r'builds \(3,\)'):
     data.make_dataset('shifty')
+
+
+def test_a_dataset_named_by_import_path(tmp_path, monkeypatch):
+  (tmp_path / 'my_points.py').write_text(
+      'import numpy as np\n'
+      'from jaxgan import data\n'
+      "INFO = data.DatasetInfo('points', (2,), lambda d, dl: data.arrays(\n"
+      "    'mine', np.arange(20.0).reshape(10, 2)))\n")
+  monkeypatch.syspath_prepend(str(tmp_path))
+  ds = data.make_dataset('my_points:INFO')
+  assert (ds.kind, ds.shape, len(ds.train.x)) == ('points', (2,), 8)
+  assert data.describe('my_points:INFO') == ('points', (2,))

@@ -88,7 +88,7 @@ def _check_metric(name: str, metric) -> None:
     if way not in VALID_DIRECTIONS:
       raise ValueError(f'metric {name!r}: the direction of {out!r} is '
                        f"{way!r}; use 'min' (lower is better), 'max' or None")
-    if out in DIRECTIONS or out == 'kid_std' or out in mixtures.NAMES:
+    if out in DIRECTIONS or out == 'kid_std':
       raise ValueError(f'metric {name!r}: its output {out!r} is a built-in '
                        "metric's name; pick another")
   if set(metric.kinds) - {'points', 'images'} or not metric.kinds:

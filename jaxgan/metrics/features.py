@@ -110,7 +110,7 @@ def fingerprint(dataset: data.Dataset, training: dict, dim: int) -> str:
   spec = dict(training, dataset=dataset.name,
               shape=list(dataset.shape), train=len(dataset.train.x),
               classes=dataset.num_classes, dim=dim, version=1)
-  if dataset.name not in ('digits', *data.TFDS):
+  if dataset.name not in data.BUILT_IN_IMAGES:
     labels = b'' if dataset.train.labels is None else (
         dataset.train.labels.tobytes())
     spec['content'] = hashlib.sha256(dataset.train.x.tobytes() + labels
@@ -268,11 +268,9 @@ def _feature_net(name: str, data_key: tuple, eval_items: tuple,
   del generation
   dataset = data.make_dataset(*data_key)
   name = resolve(name, dataset)
-  directory = data_key[1]
-  dataset_name = data_key[0]
-  net = FEATURE_NETS.lookup(name)(dataset, cache_root(directory),
+  net = FEATURE_NETS.lookup(name)(dataset, cache_root(data_key[1]),
                                   ml_collections.ConfigDict(dict(eval_items)))
   if not math.isnan(net.accuracy):
     logging.info('feature network %r for %s: test accuracy %.4f', name,
-                 dataset_name, net.accuracy)
+                 dataset.name, net.accuracy)
   return net
