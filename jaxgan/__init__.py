@@ -39,6 +39,7 @@ from jaxgan.terms import (AUGMENTATIONS, LOSS_TERMS, TermInputs,
 from jaxgan import threefry
 from jaxgan.train import (PROGRAMS, GANState, TrainFns, make_program,
                           make_train, register_program)
+from jaxgan.cyclegan import CycleState, make_cyclegan
 
 __version__ = '0.1.0'
 

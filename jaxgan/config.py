@@ -17,6 +17,7 @@ import os
 import sys
 import types
 
+import jax
 import ml_collections
 import numpy as np
 
@@ -37,14 +38,21 @@ def get_config() -> ml_collections.ConfigDict:
   # data.name: a registered dataset, 'array:PATH' (.npy/.npz) or
   # 'folder:DIR' (images, resized to data.image_size squared); data.dir: the
   # tensorflow-datasets data dir ('': $TFDS_DATA_DIR or
-  # ~/tensorflow_datasets); data.download lets tfds fetch a missing dataset.
+  # ~/tensorflow_datasets); data.download lets tfds fetch a missing dataset;
+  # data.source: the domain a translating program (cyclegan) maps from
+  # into data.name's ('' for none).
   cfg.data = ml_collections.ConfigDict(dict(name='grid25', dir='',
-                                            download=False, image_size=32))
-  # model.name: a registered family or 'pkg.module:FAMILY'; code_dim: the
-  # latent codes of a generator that declares them (jaxgan.models).
+                                            download=False, image_size=32,
+                                            source=''))
+  # model.name: a registered family or 'pkg.module:FAMILY'; categories and
+  # code_dim: the categorical code's values and the continuous codes of a
+  # generator that takes codes (InfoGAN); attention: the resolution of a
+  # self-attention block in the dcgan nets (0: none); dropout: D drops
+  # units at the rate hparams.dropout_d (jaxgan.models).
   cfg.model = ml_collections.ConfigDict(dict(
       name='mlp', width=64, depth=3, latent_dim=16, g_activation='relu',
-      d_activation='leaky_relu', g_norm='none', d_norm='none', code_dim=0))
+      d_activation='leaky_relu', g_norm='none', d_norm='none', code_dim=0,
+      categories=0, attention=0, dropout=False))
   # program: how a member trains (jaxgan.train.PROGRAMS); terms: extra loss
   # terms, comma-separated, and augment: what D's inputs go through
   # (jaxgan.terms).
@@ -236,6 +244,15 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
   if not isinstance(cfg.data.download, bool):
     raise ValueError(f'data.download={cfg.data.download!r} must be True or '
                      'False')
+  if not isinstance(cfg.data.source, str):
+    raise ValueError(f'data.source={cfg.data.source!r} must be a string')
+  if cfg.data.source and cfg.program == 'gan':
+    raise ValueError(f'data.source={cfg.data.source!r} is the domain a '
+                     "translating program maps from; program='gan' "
+                     "generates from noise (use program='cyclegan')")
+  if not isinstance(cfg.model.dropout, bool):
+    raise ValueError(f'model.dropout={cfg.model.dropout!r} must be True or '
+                     'False')
   if cfg.eval.features:
     metrics.FEATURE_NETS.lookup(cfg.eval.features)
   _choice('eval.resize', cfg.eval.resize, resize.PROTOCOLS)
@@ -255,12 +272,15 @@ def validate(cfg: ml_collections.ConfigDict) -> None:
   optim.SCHEDULES.lookup(cfg.optim.schedule)
   penalties.PENALTIES.lookup(cfg.penalty)
   train.PROGRAMS.lookup(cfg.program)
-  terms.AUGMENTATIONS.lookup(cfg.augment)
   terms.for_config(cfg)
   metrics.registered(cfg.eval.metrics)
   for field in ('width', 'depth', 'latent_dim'):
     check_integer(f'model.{field}', cfg.model[field], 1)
-  check_integer('model.code_dim', cfg.model.code_dim, 0)
+  for field in ('code_dim', 'categories', 'attention'):
+    check_integer(f'model.{field}', cfg.model[field], 0)
+  if cfg.model.categories == 1:
+    raise ValueError('model.categories=1 is a code that says nothing; use 0 '
+                     '(none) or at least 2')
   for field in ('batch_size', 'num_steps', 'n_disc', 'chunk_steps',
                 'eval_samples'):
     check_integer(f'train.{field}', cfg.train[field], 1)
@@ -295,10 +315,18 @@ def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
                      f'data.name={cfg.data.name!r} has none: give labels (y '
                      'in an .npz, class sub-folders), or use '
                      "eval.features='inception' with its weights")
-  if 'c' in family.g_inputs and cfg.model.code_dim < 1:
+  coded = cfg.model.code_dim + cfg.model.categories
+  if 'c' in family.g_inputs and coded < 1:
     raise ValueError(f'model.name={cfg.model.name!r}: its generator takes '
                      f'latent codes c, but model.code_dim={cfg.model.code_dim}'
-                     '; set it to their number')
+                     f' and model.categories={cfg.model.categories}; set '
+                     'their numbers')
+  if 'c' not in family.g_inputs and coded:
+    raise ValueError(f'model.code_dim={cfg.model.code_dim} and '
+                     f'model.categories={cfg.model.categories} have no effect:'
+                     f' the generator of model.name={cfg.model.name!r} takes '
+                     'no codes (use info_mlp or info_dcgan)')
+  _validate_knobs(cfg, family, shape)
   models.make_models(cfg.model, shape)
   if kind == 'images' and cfg.train.eval_samples <= cfg.eval.nearest_k + 1:
     raise ValueError(
@@ -313,6 +341,48 @@ def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
           f'model.depth={cfg.model.depth} halves {cfg.data.name} images '
           f'({h}x{w}) {cfg.model.depth} times; pick a depth whose 2^depth '
           'divides both sides')
+
+
+def _validate_knobs(cfg: ml_collections.ConfigDict,
+                    family: models.ModelFamily,
+                    shape: tuple[int, ...]) -> None:
+  """Checks dropout, attention, instance norm and augmentations against the
+  model and the data."""
+  rate = np.asarray(cfg.hparams.dropout_d, np.float64)
+  if 'dropout_d' not in models.hyperparameters(family) and np.any(rate != 0):
+    raise ValueError(f'hparams.dropout_d={cfg.hparams.dropout_d!r}: the '
+                     f'discriminator of model.name={cfg.model.name!r} does '
+                     'not read it')
+  if (not cfg.model.dropout and np.any(rate != 0)
+      and 'dropout_d' in models.hyperparameters(family)):
+    raise ValueError(f'hparams.dropout_d={cfg.hparams.dropout_d!r} has no '
+                     'effect with model.dropout=False; set it True to give '
+                     'D dropout layers')
+  built_in = cfg.model.name in models.MODELS and (
+      family.generator in (models.MLPGenerator, models.ConvGenerator))
+  if built_in and not family.strided:
+    for net in ('g', 'd'):
+      if cfg.model[f'{net}_norm'] in models.SPATIAL_NORMS:
+        raise ValueError(f"model.{net}_norm='instance' normalises over "
+                         f'spatial axes, which the fully connected '
+                         f'model.name={cfg.model.name!r} has none of; use '
+                         'a dcgan family')
+    if cfg.model.attention:
+      raise ValueError(f'model.attention={cfg.model.attention} needs a '
+                       f'convolutional family (dcgan), not '
+                       f'model.name={cfg.model.name!r}')
+  if built_in and family.strided and cfg.model.attention:
+    # The heights both networks pass through between their ends.
+    sides = [shape[0] // 2 ** i for i in range(1, cfg.model.depth)]
+    if cfg.model.attention not in sides:
+      raise ValueError(f'model.attention={cfg.model.attention} is not the '
+                       'height of an inner stage of model.depth='
+                       f'{cfg.model.depth} on {shape[0]}x{shape[1]} images;'
+                       f' choose from {sorted(set(sides))}')
+  augment = terms.augmentation(cfg)
+  if augment is not None:
+    jax.eval_shape(augment, jax.random.key(0),
+                   jax.ShapeDtypeStruct((2,) + tuple(shape), np.float32))
 
 
 def with_objective(cfg: ml_collections.ConfigDict

@@ -99,6 +99,15 @@ def ring8() -> Dataset:
   return mixture('ring8', np.stack([np.cos(angles), np.sin(angles)], 1), 0.01)
 
 
+def ring8_turned() -> Dataset:
+  """ring8 turned by 22.5 degrees and scaled to radius 2, std 0.02: the
+  target of the 2-D translation task (``program='cyclegan'`` from ring8); a
+  mode's label is the label of the ring8 mode it was turned from."""
+  angles = 2 * np.pi * (np.arange(8) + 0.5) / 8
+  return mixture('ring8_turned',
+                 2.0 * np.stack([np.cos(angles), np.sin(angles)], 1), 0.02)
+
+
 def grid25() -> Dataset:
   """25 modes at {-4, -2, 0, 2, 4}^2, std 0.05."""
   axis = (-4.0, -2.0, 0.0, 2.0, 4.0)
@@ -181,6 +190,32 @@ def digits() -> Dataset:
   y = bunch.target.astype(np.int32)
   return images('digits', Split(x[train], y[train]), Split(x[test], y[test]),
                 10)
+
+
+# The fixed transformation of digits_turned: degrees turned, and the side
+# of the grey-level dilation that thickens strokes.
+TURN_DEGREES = 30.0
+THICKEN = 2
+
+
+def turned_digits() -> Dataset:
+  """The digits, turned by :data:`TURN_DEGREES` and thickened by a
+  :data:`THICKEN`-pixel grey dilation, labels kept: the other domain of
+  the digit translation task (``program='cyclegan'``, ``data.source=
+  'digits'``). Same splits as :func:`digits`; a translator must move
+  strokes, which no per-pixel map can."""
+  from scipy import ndimage
+  base = digits()
+
+  def turn(split: Split) -> Split:
+    x = split.x[..., 0].astype(np.float32)
+    out = np.stack([ndimage.grey_dilation(
+        ndimage.rotate(img, TURN_DEGREES, reshape=False, order=1),
+        size=(THICKEN, THICKEN)) for img in x])
+    return Split(np.clip(np.round(out), 0, 255).astype(np.uint8)[..., None],
+                 split.labels)
+
+  return images('digits_turned', turn(base.train), turn(base.test), 10)
 
 
 class TfdsSource(NamedTuple):
@@ -480,8 +515,14 @@ DATASETS: registry.Registry[DatasetInfo] = registry.Registry(
                              lambda directory, download: ring8()),
         'grid25': DatasetInfo('points', (2,),
                               lambda directory, download: grid25()),
+        'ring8_turned': DatasetInfo('points', (2,),
+                                    lambda directory, download:
+                                    ring8_turned()),
         'digits': DatasetInfo('images', (8, 8, 1),
                               lambda directory, download: digits()),
+        'digits_turned': DatasetInfo('images', (8, 8, 1),
+                                     lambda directory, download:
+                                     turned_digits()),
         **{name: DatasetInfo('images', source.shape,
                              functools.partial(tfds_images, name))
            for name, source in TFDS.items()},

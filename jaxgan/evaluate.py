@@ -49,7 +49,7 @@ def best_config(workdir: str) -> ml_collections.ConfigDict:
     return ml_collections.ConfigDict(config.with_defaults(json.load(f)))
 
 
-def _restore_best(workdir: str, cfg: ml_collections.ConfigDict
+def restore_best(workdir: str, cfg: ml_collections.ConfigDict
                   ) -> tuple[train.TrainFns, train.GANState, int]:
   """The best trial's train functions, its state with the networks of
   ``W/checkpoints/best``, and its trial id."""
@@ -134,7 +134,7 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
 
 def _evaluate(workdir, cfg, params, net, reference, weights, num_samples,
               ppl_samples, ppl_features, log) -> dict:
-  fns, state, trial = _restore_best(workdir, cfg)
+  fns, state, trial = restore_best(workdir, cfg)
   digest = inception.fingerprint(weights)
   start = time.perf_counter()
   if reference is None:

@@ -139,6 +139,22 @@ _BUILT_IN = {
     'r1_gamma': HParam(0.1, 'scale', doc='R1 gamma (penalty=r1)'),
     'hinge_margin': HParam(1.0, 'scale', doc="the hinge loss's margin"),
     'ema_decay': HParam(0.999, 'rate', doc="decay of G's weight average"),
+    'dropout_d': HParam(0.0, 'rate',
+                        doc="D's dropout rate (model.dropout=True)"),
+    'class_weight': HParam(1.0, 'scale',
+                           doc="AC-GAN's class term (terms='acgan')"),
+    'info_weight': HParam(1.0, 'scale',
+                          doc="InfoGAN's mutual-information term "
+                          "(terms='info')"),
+    'bcr_weight': HParam(10.0, 'scale',
+                         doc="balanced consistency regularisation "
+                         "(terms='bcr')"),
+    'cycle_weight': HParam(10.0, 'scale',
+                           doc="CycleGAN's cycle consistency "
+                           "(program='cyclegan')"),
+    'identity_weight': HParam(5.0, 'scale',
+                              doc="CycleGAN's identity term "
+                              "(program='cyclegan')"),
     'loss': HParam('non_saturating', 'choice', losses.LOSSES,
                    doc='the GAN loss family'),
     'seed': HParam(0, 'integer', doc='initialisation and data stream'),

@@ -40,9 +40,10 @@ def image_grid(images: np.ndarray, cols: int = 8, pad: int = 1) -> np.ndarray:
 
 
 def image_grid_png(path: str, images: np.ndarray, title: str = '',
-                   count: int = 64) -> None:
-  """Saves the first ``count`` NHWC images in [0, 1] as a grid."""
-  grid = image_grid(images[:count])
+                   count: int = 64, cols: int = 8) -> None:
+  """Saves the first ``count`` NHWC images in [0, 1] as a grid of ``cols``
+  columns."""
+  grid = image_grid(images[:count], cols)
   plt, fig = _figure((5, 5))
   ax = fig.add_subplot()
   ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap='gray',

@@ -173,12 +173,11 @@ def make_population(cfg: ml_collections.ConfigDict, mesh: Mesh,
     return jax.vmap(lambda s: fns.generate(s, train.eval_key(s), n))(state)
 
   def evaluate(state):
-    # Metrics go member by member: vmapped (batched) LAPACK
-    # eigendecompositions, which FID uses, deadlock when two CPU devices run
-    # them at once, and the metrics cost little next to training.
-    return mapped(lambda s: jax.lax.map(fns.measure,
-                                        samples_of(s, eval_samples)),
-                  (members,))(state)
+    # Members go one by one: vmapped (batched) LAPACK eigendecompositions,
+    # which FID uses, deadlock when two CPU devices run them at once, and
+    # the metrics cost little next to training.
+    return mapped(lambda s: jax.lax.map(
+        lambda m: fns.evaluate(m, eval_samples)[1], s), (members,))(state)
 
   def sample(state, n):
     return mapped(lambda s: samples_of(s, n), (members,))(state)

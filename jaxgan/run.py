@@ -17,7 +17,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import config, distributed, metrics, population, train
+from jaxgan import config, distributed, population, train
 from jaxgan.files import save_samples, write_json
 
 
@@ -56,11 +56,11 @@ def reference_metrics(cfg: ml_collections.ConfigDict,
     untrained: the untrained generator's metrics when the caller has them
       already; otherwise they are computed here.
   """
-  evaluator = metrics.make_metrics(cfg)
+  fns = train.make_program(cfg)
+  evaluator = fns.evaluator
   if not evaluator.floor:
     return {}
   if untrained is None:
-    fns = train.make_program(cfg)
     state = jax.jit(fns.init)(jax.random.key(0),
                               config.hparams_from_config(cfg))
     untrained = jax.jit(fns.evaluate, static_argnums=1)(

@@ -8,21 +8,35 @@ a config uses, comma-separated (``''`` for none).
 
 An *augmentation* ``augment(key, x) -> x`` transforms every batch D sees,
 real and fake, in both networks' steps (differentiably, so G learns through
-it, as DiffAugment does); ``config.augment`` names it (``'none'`` for none).
+it, as DiffAugment does); ``config.augment`` lists them, comma-separated,
+applied in order (``'none'`` for none).
+
+Built in:
+
+  terms     ``acgan``   AC-GAN's class term (Odena et al. 2017), weight
+                        ``class_weight``; D needs a ``'class'`` head
+            ``info``    InfoGAN's mutual-information bound (Chen et al.
+                        2016), weight ``info_weight``; D needs Q heads
+            ``bcr``     balanced consistency regularisation (Zhao et al.
+                        2020), weight ``bcr_weight``
+  augment   ``color``, ``translation``, ``cutout``, ``diffaugment`` (all
+            three): :mod:`jaxgan.augment`
 
 Example (InfoGAN's continuous-code term on a D head named ``'code'``):
-  >>> jaxgan.register_hparam('info_weight', 1.0, 'scale')
-  >>> @register_loss_term('info', nets=('g', 'd'), weight='info_weight')
+  >>> jaxgan.register_hparam('code_weight', 1.0, 'scale')
+  >>> @register_loss_term('code_mse', nets=('g', 'd'), weight='code_weight')
   ... def info(inputs):
   ...   return jnp.mean((inputs.d_fake['code'] - inputs.c) ** 2)
-  >>> cfg.terms = 'info'
+  >>> cfg.terms = 'code_mse'
 """
 
 from typing import Callable, NamedTuple, Sequence
 
 import jax
+import jax.numpy as jnp
+import optax
 
-from jaxgan import hparams, registry
+from jaxgan import augment, hparams, registry
 from jaxgan.types import Array, HParams, PRNGKey
 
 NETS = ('g', 'd')
@@ -39,7 +53,9 @@ class TermInputs(NamedTuple):
     z: the latents of ``fake``.
     y: the labels of ``real``, which ``fake`` was also generated with;
       None when G and D take no labels.
-    c: the latent codes of ``fake``; None when G takes none.
+    c: the latent codes of ``fake`` as G got them (the categorical code's
+      one-hot, then the continuous codes); None when G takes none.
+    category: the categorical code of ``fake`` (int32); None without one.
     d_real, d_fake: D's outputs on them: ``'logit'`` and any named heads
       (in G's step, ``d_real`` is None: D is not applied to real data).
     d_fn: D with its current parameters, ``x -> outputs``, for terms that
@@ -53,6 +69,7 @@ class TermInputs(NamedTuple):
   z: Array
   y: Array | None
   c: Array | None
+  category: Array | None
   d_real: dict[str, Array] | None
   d_fake: dict[str, Array]
   d_fn: Callable[[Array], dict[str, Array]]
@@ -67,10 +84,13 @@ class LossTerm(NamedTuple):
     fn: ``TermInputs -> scalar``.
     nets: the networks whose loss it joins (``'g'``, ``'d'`` or both).
     weight: the dynamic hyperparameter that scales it.
+    heads: the D outputs it reads besides ``'logit'`` (checked against D
+      before anything compiles).
   """
   fn: Callable[[TermInputs], Array]
   nets: tuple[str, ...]
   weight: str
+  heads: tuple[str, ...] = ()
 
 
 def _check_term(name: str, term) -> None:
@@ -88,7 +108,8 @@ LOSS_TERMS: registry.Registry[LossTerm] = registry.Registry(
 
 def register_loss_term(name: str, fn: Callable[[TermInputs], Array] | None
                        = None, *, nets: Sequence[str] = ('d',),
-                       weight: str, replace: bool = False):
+                       weight: str, heads: Sequence[str] = (),
+                       replace: bool = False):
   """Registers ``fn(TermInputs) -> scalar`` as loss term ``name``; without
   ``fn``, a decorator.
 
@@ -98,14 +119,86 @@ def register_loss_term(name: str, fn: Callable[[TermInputs], Array] | None
     nets: the networks whose loss it joins.
     weight: the name of the dynamic hyperparameter that scales it (checked
       when a config uses the term).
+    heads: the named D outputs it reads.
     replace: replace another term of that name.
   """
   if fn is None:
     return lambda f: register_loss_term(name, f, nets=nets, weight=weight,
-                                        replace=replace)
-  LOSS_TERMS.register(name, LossTerm(fn, tuple(nets), weight),
+                                        heads=heads, replace=replace)
+  LOSS_TERMS.register(name, LossTerm(fn, tuple(nets), weight, tuple(heads)),
                       replace=replace)
   return fn
+
+
+def _class_ce(logits: Array, labels: Array) -> Array:
+  return optax.softmax_cross_entropy_with_integer_labels(logits,
+                                                         labels).mean()
+
+
+@register_loss_term('acgan', nets=('g', 'd'), weight='class_weight',
+                    heads=('class',))
+def acgan(inputs: TermInputs) -> Array:
+  """AC-GAN (Odena et al. 2017): D's class head learns the labels of real
+  and fake examples (cross-entropy); G makes its fakes classifiable as the
+  labels it was given."""
+  if inputs.y is None:
+    raise ValueError("terms: 'acgan' needs labels; use a model family whose "
+                     "generator takes y (acgan_mlp, acgan_dcgan)")
+  fake = _class_ce(inputs.d_fake['class'], inputs.y)
+  if inputs.net == 'g':
+    return fake
+  return _class_ce(inputs.d_real['class'], inputs.y) + fake
+
+
+@register_loss_term('info', nets=('g', 'd'), weight='info_weight')
+def info(inputs: TermInputs) -> Array:
+  """InfoGAN's variational bound on I(c; G(z, c)) (Chen et al. 2016), as a
+  loss for G and Q (D's heads) alike: the cross-entropy of the
+  ``'category'`` head against the categorical code, plus, for the
+  continuous codes, the negative log-likelihood of a unit-variance Gaussian
+  centred on the ``'code'`` head (``0.5 * sum (code - c)^2``, constants
+  dropped), each averaged over the batch."""
+  out = inputs.d_fake
+  if inputs.c is None or not {'category', 'code'} & set(out):
+    raise ValueError("terms: 'info' needs latent codes and Q heads: use a "
+                     "model family whose generator takes c (info_mlp, "
+                     "info_dcgan) with model.categories or model.code_dim")
+  total = jnp.zeros(())
+  categories = 0
+  if inputs.category is not None:
+    categories = out['category'].shape[-1]
+    total = total + _class_ce(out['category'], inputs.category)
+  if 'code' in out:
+    gap = out['code'] - inputs.c[:, categories:]
+    total = total + 0.5 * jnp.mean(jnp.sum(gap ** 2, axis=-1))
+  return total
+
+
+def consistency_transform(key: PRNGKey, x: Array) -> Array:
+  """bCR's semantics-preserving transformation: images move by up to 1/8
+  of their sides (:func:`jaxgan.augment.translation`); points by Gaussian
+  noise of 5% of the batch's spread per coordinate."""
+  if x.ndim == 4:
+    return augment.translation(key, x)
+  spread = jnp.std(x, axis=0, keepdims=True)
+  return x + 0.05 * spread * jax.random.normal(key, x.shape)
+
+
+@register_loss_term('bcr', nets=('d',), weight='bcr_weight')
+def bcr(inputs: TermInputs) -> Array:
+  """Balanced consistency regularisation (Zhao et al. 2020, "Improved
+  Consistency Regularization for GANs"): D's logits on real and fake
+  batches stay put under :func:`consistency_transform`:
+  ``mean (D(x) - D(T(x)))^2`` over the real batch plus the same over the
+  fake one (the paper's λ_real = λ_fake, both ``bcr_weight``)."""
+  k_real, k_fake = jax.random.split(inputs.key)
+  logit = lambda x: inputs.d_fn(x)['logit']
+  real = jax.lax.stop_gradient(inputs.real)
+  fake = jax.lax.stop_gradient(inputs.fake)
+  return (jnp.mean((logit(consistency_transform(k_real, real))
+                    - inputs.d_real['logit']) ** 2)
+          + jnp.mean((logit(consistency_transform(k_fake, fake))
+                      - inputs.d_fake['logit']) ** 2))
 
 
 def _none(key: PRNGKey, x: Array) -> Array:
@@ -114,9 +207,38 @@ def _none(key: PRNGKey, x: Array) -> Array:
   return x
 
 
-AUGMENTATIONS = registry.Registry('augmentation', 'augment', {'none': _none},
-                                  registry.callable_check('(key, x) -> x'))
+AUGMENTATIONS = registry.Registry(
+    'augmentation', 'augment',
+    {'none': _none, 'color': augment.color,
+     'translation': augment.translation, 'cutout': augment.cutout,
+     'diffaugment': augment.diffaugment},
+    registry.callable_check('(key, x) -> x'))
 register_augmentation = AUGMENTATIONS.register
+
+
+def augmentation(cfg) -> Callable[[PRNGKey, Array], Array] | None:
+  """What D's inputs go through: the augmentations ``cfg.augment`` lists,
+  in order, each with its own key; None for ``'none'``.
+
+  Raises:
+    ValueError: a name is unknown or listed twice, or an augmentation does
+      not apply to ``cfg``'s examples (checked on their shape).
+  """
+  listed = AUGMENTATIONS.listed(cfg.augment)
+  if 'none' in listed and len(listed) > 1:
+    raise ValueError(f"augment={cfg.augment!r}: 'none' cannot be listed with "
+                     'other augmentations')
+  listed.pop('none', None)
+  if not listed:
+    return None
+
+  def apply(key: PRNGKey, x: Array) -> Array:
+    keys = jax.random.split(key, len(listed)) if len(listed) > 1 else [key]
+    for k, fn in zip(keys, listed.values()):
+      x = fn(k, x)
+    return x
+
+  return apply
 
 
 def for_config(cfg) -> dict[str, LossTerm]:

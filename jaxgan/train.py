@@ -23,8 +23,8 @@ import ml_collections
 import optax
 from flax import struct
 
-from jaxgan import (data, losses, metrics, models, optim, penalties, registry,
-                    terms)
+from jaxgan import (data, hparams, losses, metrics, models, optim, penalties,
+                    registry, terms)
 from jaxgan.types import Array, HParams, Metrics, Params, PRNGKey, PyTree
 
 # Per-step diagnostics returned by ``train_chunk`` (each of shape (n_steps,)).
@@ -75,6 +75,13 @@ def networks(state) -> dict:
           if f.name != 'key'}
 
 
+def from_networks(nets: dict) -> GANState:
+  """A :class:`GANState` holding only the networks :func:`networks` kept
+  (every other field None): what ``generate`` and ``decode`` read."""
+  return GANState(**{f.name: nets.get(f.name)
+                     for f in dataclasses.fields(GANState)})
+
+
 def eval_key(state: GANState) -> PRNGKey:
   """The key of the samples every evaluation of ``state``'s member draws."""
   return jax.random.fold_in(state.key, EVAL_KEY)
@@ -90,22 +97,24 @@ class TrainFns(NamedTuple):
       ``n_steps`` static and one entry of :data:`STEP_METRICS` per step.
     generate: ``(state, key, n) -> samples`` from the EMA generator in
       inference mode (``n`` static).
-    decode: ``(state, z) -> samples``: the EMA generator in inference mode
-      applied to latents ``z`` of shape ``(n, model.latent_dim)`` (labels
-      and codes, where G takes them, drawn with a fixed key).
+    decode: ``(state, z, asked=None) -> samples``: the EMA generator in
+      inference mode applied to latents ``z`` of shape ``(n,
+      model.latent_dim)``; labels and codes, where G takes them, are drawn
+      with a fixed key, except the labels and categorical codes that
+      ``asked`` (:class:`jaxgan.metrics.Asked`) gives.
     evaluate: ``(state, n) -> (samples, metrics)``: ``n`` samples drawn with
       the member's fixed evaluation key and their quality metrics.
-    measure: ``samples -> metrics``, the quality metrics of one member's
-      samples (:func:`jaxgan.metrics.make_metrics`).
+    evaluator: how ``evaluate`` judges samples, with the floor of its
+      metrics (:func:`jaxgan.metrics.make_metrics`).
     dataset: the training data.
     generator, discriminator: the Flax modules.
   """
   init: Callable[[PRNGKey, HParams], GANState]
   train_chunk: Callable[[GANState, HParams, int], tuple[GANState, Metrics]]
   generate: Callable[[GANState, PRNGKey, int], Array]
-  decode: Callable[[GANState, Array], Array]
+  decode: Callable[..., Array]
   evaluate: Callable[[GANState, int], tuple[Array, Metrics]]
-  measure: Callable[[Array], Metrics]
+  evaluator: metrics.Evaluator
   dataset: data.Dataset
   generator: nn.Module
   discriminator: nn.Module
@@ -113,13 +122,105 @@ class TrainFns(NamedTuple):
 
 class Latents(NamedTuple):
   """What G is applied to: latents ``z``, and labels ``y`` and codes ``c``
-  where the model family declares them (None otherwise)."""
+  where the model family declares them (None otherwise); ``category`` is
+  the categorical code whose one-hot begins ``c`` (None without one)."""
   z: Array
   y: Array | None
   c: Array | None
+  category: Array | None
 
 
-def _all_finite(tree: PyTree) -> Array:
+def shard(x: Array | None, data_axis: str | None) -> Array | None:
+  """This device's slice of a global batch ``x`` split over ``data_axis``
+  (``x`` itself outside ``shard_map`` or for None)."""
+  if data_axis is None or x is None:
+    return x
+  size = x.shape[0] // jax.lax.axis_size(data_axis)
+  return jax.lax.dynamic_slice_in_dim(
+      x, jax.lax.axis_index(data_axis) * size, size)
+
+
+def shard_mean(tree: PyTree, data_axis: str | None) -> PyTree:
+  """``tree`` averaged over the devices of ``data_axis``."""
+  return tree if data_axis is None else jax.lax.pmean(tree, data_axis)
+
+
+def shard_key(key: PRNGKey, data_axis: str | None) -> PRNGKey:
+  """``key``, folded with the shard's index when a batch is split over
+  devices (so a population member on one device equals its single run)."""
+  if data_axis is None or jax.lax.axis_size(data_axis) == 1:
+    return key
+  return jax.random.fold_in(key, jax.lax.axis_index(data_axis))
+
+
+def with_hparams(cfg: ml_collections.ConfigDict, opt_state: optax.OptState,
+                 hp: HParams, net: str, step: Array | None = None
+                 ) -> optax.OptState:
+  """``opt_state`` of network ``net`` (``'g'``/``'d'``) set to the
+  member's learning rate (times ``cfg.optim.schedule`` at ``step``, when
+  given), betas and weight decay."""
+  lr = hp[f'lr_{net}']
+  if step is not None and cfg.optim.schedule != 'constant':
+    lr = lr * optim.SCHEDULES.lookup(cfg.optim.schedule)(
+        step, cfg.train.num_steps)
+  return optim.set_hyperparams(opt_state, lr, hp[f'b1_{net}'],
+                               hp[f'b2_{net}'], hp[f'wd_{net}'])
+
+
+def scan_steps(d_update: Callable, g_update: Callable, n_disc: int, state,
+               hp: HParams, n_steps: int):
+  """``n_steps`` steps of ``n_disc`` D updates then one G update, scanned.
+
+  ``d_update`` and ``g_update`` are ``(state, hp, key) -> (state, diag)``;
+  step ``t`` splits its keys from ``fold_in(state.key, t)``. A step whose
+  diagnostics or parameters are not finite is not kept: the state stays at
+  its last finite value and ``diverged`` is set for good.
+
+  Returns:
+    ``(state, diagnostics)`` with one entry per step of every diagnostic
+    and ``'finite'``.
+  """
+  def step(state, hp):
+    keys = jax.random.split(jax.random.fold_in(state.key, state.step),
+                            n_disc + 1)
+    new = state
+    for k in keys[:-1]:
+      new, d_diag = d_update(new, hp, k)
+    new, g_diag = g_update(new, hp, keys[-1])
+    diag = {**d_diag, **g_diag}
+    finite = all_finite((diag, new.g_params, new.d_params))
+    keep = finite & ~state.diverged
+    new = new.replace(step=state.step + 1)
+    new = jax.tree.map(lambda n, o: jnp.where(keep, n, o), new, state)
+    diag['finite'] = finite
+    return new.replace(diverged=state.diverged | ~finite), diag
+
+  return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=n_steps)
+
+
+def update_generator(cfg: ml_collections.ConfigDict,
+                     g_tx: optax.GradientTransformation, state, hp: HParams,
+                     grads: PyTree, g_loss: Array):
+  """One optimiser step of G (``state.g_params``) with ``grads``, and its
+  weight average ``ema_params`` updated with decay ``hp['ema_decay']``.
+
+  Returns:
+    ``(state, {'g_loss', 'g_grad_norm'})``.
+  """
+  updates, opt_state = g_tx.update(
+      grads, with_hparams(cfg, state.g_opt_state, hp, 'g', state.step),
+      state.g_params)
+  g_params = optax.apply_updates(state.g_params, updates)
+  decay = hp['ema_decay']
+  ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p,
+                     state.ema_params, g_params)
+  return state.replace(g_params=g_params, ema_params=ema,
+                       g_opt_state=opt_state), dict(
+                           g_loss=g_loss, g_grad_norm=optax.tree.norm(grads))
+
+
+def all_finite(tree: PyTree) -> Array:
+  """Whether every leaf of ``tree`` is finite everywhere."""
   leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]
   return jnp.all(jnp.stack(leaves))
 
@@ -141,38 +242,29 @@ def make_train(cfg: ml_collections.ConfigDict,
     The :class:`TrainFns`.
   """
   dataset = data.for_config(cfg)
-  measure = metrics.make_metrics(cfg).measure
   family = models.MODELS.lookup(cfg.model.name)
-  g, d = models.make_models(cfg.model, dataset.shape)
+  labelled = 'y' in family.g_inputs or 'y' in family.d_inputs
+  coded = 'c' in family.g_inputs
+  codes = cfg.model.code_dim if coded else 0
+  categories = cfg.model.categories if coded else 0
+  asks = (('y',) if 'y' in family.g_inputs else ()) + (
+      ('category',) if categories else ())
+  evaluator = metrics.make_metrics(cfg, asks, categories)
+  g, d = models.make_models(cfg.model, dataset.shape, dataset.num_classes)
+  d_hparams = models.hyperparameters(family)
   g_tx = optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm)
   d_tx = optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm)
   penalty = penalties.PENALTIES.lookup(cfg.penalty)
-  schedule = optim.SCHEDULES.lookup(cfg.optim.schedule)
   extra_terms = terms.for_config(cfg)
-  augment_name = cfg.augment
-  augment = terms.AUGMENTATIONS.lookup(augment_name)
+  augment = terms.augmentation(cfg)
   batch, latent, n_disc = (cfg.train.batch_size, cfg.model.latent_dim,
                            cfg.train.n_disc)
-  labelled = 'y' in family.g_inputs or 'y' in family.d_inputs
-  codes = cfg.model.code_dim if 'c' in family.g_inputs else 0
 
-  def local(x: Array) -> Array:
-    """This device's slice of a global batch."""
-    if data_axis is None or x is None:
-      return x
-    size = x.shape[0] // jax.lax.axis_size(data_axis)
-    return jax.lax.dynamic_slice_in_dim(
-        x, jax.lax.axis_index(data_axis) * size, size)
-
-  def data_mean(tree: PyTree) -> PyTree:
-    return tree if data_axis is None else jax.lax.pmean(tree, data_axis)
-
-  def set_opt(opt_state, hp, net, step=None):
-    lr = hp[f'lr_{net}']
-    if step is not None and cfg.optim.schedule != 'constant':
-      lr = lr * schedule(step, cfg.train.num_steps)
-    return optim.set_hyperparams(opt_state, lr, hp[f'b1_{net}'],
-                                 hp[f'b2_{net}'], hp[f'wd_{net}'])
+  local = lambda x: shard(x, data_axis)
+  data_mean = lambda tree: shard_mean(tree, data_axis)
+  per_shard = lambda key: shard_key(key, data_axis)
+  set_opt = lambda opt_state, hp, net, step=None: with_hparams(
+      cfg, opt_state, hp, net, step)
 
   def inputs(key: PRNGKey, n: int) -> Latents:
     """Latents, and labels and codes where G takes them."""
@@ -181,7 +273,13 @@ def make_train(cfg: ml_collections.ConfigDict,
                             dataset.num_classes) if labelled else None)
     c = (jax.random.uniform(jax.random.fold_in(key, 2), (n, codes),
                             minval=-1.0, maxval=1.0) if codes else None)
-    return Latents(z, y, c)
+    category = None
+    if categories:
+      category = jax.random.randint(jax.random.fold_in(key, 7), (n,), 0,
+                                    categories)
+      c = jnp.concatenate([jax.nn.one_hot(category, categories)]
+                          + ([] if c is None else [c]), -1)
+    return Latents(z, y, c, category)
 
   def g_apply(params, stats, latents: Latents, train: bool):
     kw = {k: v for k, v in (('y', latents.y), ('c', latents.c))
@@ -189,11 +287,20 @@ def make_train(cfg: ml_collections.ConfigDict,
     return g.apply({'params': params, **stats}, latents.z, train=train,
                    mutable=list(stats), **kw)
 
-  def d_apply(params, stats, x, y, train: bool):
+  def d_kwargs(y, hp) -> dict:
+    """D's inputs besides ``x``: the label and the hyperparameters it
+    reads (at their defaults when ``hp`` is None)."""
     kw = {'y': y} if 'y' in family.d_inputs else {}
+    for name in d_hparams:
+      kw[name] = (hp[name] if hp is not None
+                  else hparams.as_arrays(hparams.defaults())[name])
+    return kw
+
+  def d_apply(params, stats, x, y, train: bool, hp, key):
     out, stats = d.apply({'params': params, **stats}, x, train=train,
-                         mutable=list(stats), **kw)
-    return _outputs(out), stats
+                         mutable=list(stats), rngs={'dropout': key},
+                         **d_kwargs(y, hp))
+    return outputs(out), stats
 
   def init(key: PRNGKey, hp: HParams) -> GANState:
     key = jax.random.fold_in(key, hp['seed'])
@@ -202,8 +309,8 @@ def make_train(cfg: ml_collections.ConfigDict,
     g_vars = g.init(k_g, jnp.zeros((1, latent)), train=False, **{
         k: v for k, v in (('y', probe.y), ('c', probe.c))
         if k in family.g_inputs})
-    d_kw = {'y': probe.y} if 'y' in family.d_inputs else {}
-    d_vars = d.init(k_d, jnp.zeros((1,) + dataset.shape), train=False, **d_kw)
+    d_vars = d.init(k_d, jnp.zeros((1,) + dataset.shape), train=False,
+                    **d_kwargs(probe.y, hp))
     g_params, d_params = g_vars.pop('params'), d_vars.pop('params')
     return GANState(
         step=jnp.zeros((), jnp.int32), key=k_train,
@@ -220,24 +327,19 @@ def make_train(cfg: ml_collections.ConfigDict,
     return dataset.sample(key, batch), None
 
   def augmented(key: PRNGKey, x: Array) -> Array:
-    return x if augment_name == 'none' else augment(key, x)
-
-  def per_shard(key: PRNGKey) -> PRNGKey:
-    """``key``, folded with the shard's index when a batch is split over
-    devices (so a population member on one device equals its single run)."""
-    if data_axis is None or jax.lax.axis_size(data_axis) == 1:
-      return key
-    return jax.random.fold_in(key, jax.lax.axis_index(data_axis))
+    return x if augment is None else augment(key, x)
 
   def d_update(state: GANState, hp: HParams, key: PRNGKey):
     k_real, k_z, k_pen = jax.random.split(key, 3)
     k_extra = per_shard(jax.random.fold_in(k_pen, 5))
+    k_drop = jax.random.fold_in(k_extra, 8)
     if data_axis is not None:
       k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(data_axis))
     real, y = real_batch(k_real)
     real, y = local(real), local(y)
     latents = inputs(k_z, batch)
-    latents = Latents(local(latents.z), y, local(latents.c))
+    latents = Latents(local(latents.z), y, local(latents.c),
+                      local(latents.category))
     fake = jax.lax.stop_gradient(
         g_apply(state.g_params, state.g_stats, latents, True)[0])
     real = augmented(jax.random.fold_in(k_extra, 1), real)
@@ -247,16 +349,19 @@ def make_train(cfg: ml_collections.ConfigDict,
 
     def loss_fn(d_params):
       out, d_stats = d_apply(d_params, state.d_stats,
-                             jnp.concatenate([real, fake]), both_y, True)
+                             jnp.concatenate([real, fake]), both_y, True, hp,
+                             k_drop)
       out_real = jax.tree.map(lambda v: v[:n], out)
       out_fake = jax.tree.map(lambda v: v[n:], out)
       d_real, d_fake = out_real['logit'], out_fake['logit']
       d_loss, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
-      d_fn = lambda x: d_apply(d_params, state.d_stats, x, y, True)[0]
+      d_fn = lambda x: d_apply(d_params, state.d_stats, x, y, True, hp,
+                               k_drop)[0]
       pen = penalty(lambda x: d_fn(x)['logit'], real, fake, k_pen, hp)
       extra = terms.total(extra_terms, 'd', terms.TermInputs(
-          'd', real, fake, latents.z, y, latents.c, out_real, out_fake, d_fn,
-          hp, jax.random.fold_in(k_extra, 4)))
+          net='d', real=real, fake=fake, z=latents.z, y=y, c=latents.c,
+          category=latents.category, d_real=out_real, d_fake=out_fake,
+          d_fn=d_fn, hp=hp, key=jax.random.fold_in(k_extra, 4)))
       return d_loss + pen + sum(extra.values()), (d_stats, dict(
           d_loss=d_loss, penalty=pen, d_real=jnp.mean(d_real),
           d_fake=jnp.mean(d_fake)))
@@ -275,67 +380,81 @@ def make_train(cfg: ml_collections.ConfigDict,
     if labelled:
       latents = latents._replace(y=real_batch(jax.random.fold_in(key, 3))[1])
     latents = Latents(*(local(v) for v in latents))
+    k_drop = jax.random.fold_in(k_extra, 8)
 
     def loss_fn(g_params):
       fake, g_stats = g_apply(g_params, state.g_stats, latents, True)
       fake = augmented(jax.random.fold_in(k_extra, 4), fake)
-      out, _ = d_apply(state.d_params, state.d_stats, fake, latents.y, True)
+      d_fn = lambda x: d_apply(state.d_params, state.d_stats, x, latents.y,
+                               True, hp, k_drop)[0]
+      out = d_fn(fake)
       logits = out['logit']
       _, g_loss = losses.gan_loss(hp['loss'], jnp.zeros_like(logits), logits,
                                   hp)
-      d_fn = lambda x: d_apply(state.d_params, state.d_stats, x, latents.y,
-                               True)[0]
       extra = terms.total(extra_terms, 'g', terms.TermInputs(
-          'g', None, fake, latents.z, latents.y, latents.c, None, out, d_fn,
-          hp, jax.random.fold_in(k_extra, 6)))
+          net='g', real=None, fake=fake, z=latents.z, y=latents.y,
+          c=latents.c, category=latents.category, d_real=None, d_fake=out,
+          d_fn=d_fn, hp=hp, key=jax.random.fold_in(k_extra, 6)))
       return g_loss + sum(extra.values()), (g_loss, g_stats)
 
     (_, (g_loss, g_stats)), grads = data_mean(
         jax.value_and_grad(loss_fn, has_aux=True)(state.g_params))
-    updates, opt_state = g_tx.update(
-        grads, set_opt(state.g_opt_state, hp, 'g', state.step), state.g_params)
-    g_params = optax.apply_updates(state.g_params, updates)
-    decay = hp['ema_decay']
-    ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p,
-                       state.ema_params, g_params)
-    return state.replace(g_params=g_params, g_stats=g_stats, ema_params=ema,
-                         g_opt_state=opt_state), dict(
-                             g_loss=g_loss, g_grad_norm=optax.tree.norm(grads))
-
-  def step(state: GANState, hp: HParams):
-    keys = jax.random.split(jax.random.fold_in(state.key, state.step),
-                            n_disc + 1)
-    new = state
-    for k in keys[:-1]:
-      new, d_diag = d_update(new, hp, k)
-    new, g_diag = g_update(new, hp, keys[-1])
-    diag = {**d_diag, **g_diag}
-    finite = _all_finite((diag, new.g_params, new.d_params))
-    keep = finite & ~state.diverged
-    new = new.replace(step=state.step + 1)
-    new = jax.tree.map(lambda n, o: jnp.where(keep, n, o), new, state)
-    diag['finite'] = finite
-    return new.replace(diverged=state.diverged | ~finite), diag
+    return update_generator(cfg, g_tx, state.replace(g_stats=g_stats), hp,
+                            grads, g_loss)
 
   def train_chunk(state: GANState, hp: HParams, n_steps: int):
-    return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=n_steps)
+    return scan_steps(d_update, g_update, n_disc, state, hp, n_steps)
 
-  def decode(state: GANState, z: Array) -> Array:
+  def decode(state: GANState, z: Array,
+             asked: metrics.Asked | None = None) -> Array:
     latents = inputs(jax.random.key(EVAL_KEY), z.shape[0])._replace(z=z)
+    if asked is not None and asked.y is not None:
+      latents = latents._replace(y=asked.y)
+    if asked is not None and asked.category is not None and categories:
+      latents = latents._replace(c=latents.c.at[:, :categories].set(
+          jax.nn.one_hot(asked.category, categories)))
     return g_apply(state.ema_params, state.g_stats, latents, False)[0]
 
   def generate(state: GANState, key: PRNGKey, n: int) -> Array:
     return g_apply(state.ema_params, state.g_stats, inputs(key, n), False)[0]
 
   def evaluate(state: GANState, n: int) -> tuple[Array, Metrics]:
-    samples = generate(state, eval_key(state), n)
-    return samples, measure(samples)
+    latents = inputs(eval_key(state), n)
+    samples = g_apply(state.ema_params, state.g_stats, latents, False)[0]
+    return samples, evaluator.measure(
+        samples, metrics.Asked(latents.y, latents.category))
 
-  return TrainFns(init, train_chunk, generate, decode, evaluate, measure,
+  _check_heads(extra_terms, d, dataset, d_kwargs(
+      inputs(jax.random.key(0), 1).y, None))
+  return TrainFns(init, train_chunk, generate, decode, evaluate, evaluator,
                   dataset, g, d)
 
 
-def _outputs(out) -> dict[str, Array]:
+def _check_heads(extra_terms: dict, d: nn.Module, dataset: data.Dataset,
+                 kwargs: dict) -> None:
+  """Checks that D has the heads every loss term reads, by tracing it.
+
+  Raises:
+    ValueError: naming the term and the missing head.
+  """
+  wanted = {(name, head) for name, term in extra_terms.items()
+            for head in term.heads}
+  if not wanted:
+    return
+  out = jax.eval_shape(
+      lambda k: d.init_with_output({'params': k, 'dropout': k},
+                                   jnp.zeros((1,) + dataset.shape),
+                                   train=False, **kwargs)[0],
+      jax.random.key(0))
+  have = set(outputs(out))
+  for name, head in sorted(wanted):
+    if head not in have:
+      raise ValueError(f'terms: {name!r} reads the discriminator head '
+                       f'{head!r}, which D does not return (it returns '
+                       f'{sorted(have)}); use a model family whose D has it')
+
+
+def outputs(out) -> dict[str, Array]:
   """D's outputs as a dict with ``'logit'``."""
   if isinstance(out, dict):
     if 'logit' not in out:
@@ -349,6 +468,31 @@ PROGRAMS = registry.Registry(
     'GAN program', 'program', {'gan': make_train},
     registry.callable_check('make_train(cfg, data_axis) -> TrainFns'))
 register_program = PROGRAMS.register
+
+
+def code_grid(cfg: ml_collections.ConfigDict, fns: TrainFns, state,
+              columns: int) -> Array:
+  """One member's samples laid out by categorical code: row ``k`` holds
+  code ``k`` applied to ``columns`` latents that every row shares (codes
+  ``model.categories``), shape ``(categories * columns, *example)``: what
+  the code controls when everything else stays fixed."""
+  k = cfg.model.categories
+  z = jax.random.normal(jax.random.key(EVAL_KEY), (columns,
+                                                   cfg.model.latent_dim))
+  category = jnp.repeat(jnp.arange(k), columns)
+  return fns.decode(state, jnp.tile(z, (k, 1)),
+                    metrics.Asked(category=category))
+
+
+def metric_names(cfg: ml_collections.ConfigDict) -> list[str]:
+  """Every metric an evaluation of ``cfg``'s program reports, read by
+  tracing its ``evaluate`` (nothing is compiled)."""
+  fns = make_program(cfg)
+  hp = hparams.as_arrays(dict(cfg.hparams))
+  out = jax.eval_shape(
+      lambda k: fns.evaluate(fns.init(k, hp), cfg.train.eval_samples)[1],
+      jax.random.key(0))
+  return list(out)
 
 
 def make_program(cfg: ml_collections.ConfigDict,

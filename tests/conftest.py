@@ -20,7 +20,7 @@ from jax import monitoring
 
 import numpy as np
 
-from jaxgan import config, registry
+from jaxgan import config, population, registry, train
 from jaxgan.metrics import inception, weight_files
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'metrics', 'fixtures')
@@ -115,3 +115,31 @@ def digits_search(tmp_path_factory):
   lines = []
   best = search.tune(cfg, str(workdir), log=lines.append, tracker=())
   return cfg, workdir, best, lines
+
+
+def assert_members_equal_single_runs(cfg, members, steps=24):
+  """Trains ``members`` (settings) as one population on the default mesh
+  and each alone; asserts their losses and evaluations agree and returns
+  the population's ``(step metrics, evaluations)``."""
+  hp = population.stack_hparams(cfg, members)
+  pop = population.make_population(cfg, population.make_mesh(),
+                                   len(members))
+  hp_dev = pop.put(hp)
+  state, m = pop.train_chunk(pop.init(jax.random.key(0), hp_dev), hp_dev,
+                             steps)
+  evaluated = pop.evaluate(state)
+  fns = train.make_program(cfg)
+  init = jax.jit(fns.init)
+  chunk = jax.jit(fns.train_chunk, static_argnums=2)
+  evaluate = jax.jit(fns.evaluate, static_argnums=1)
+  for i in range(len(members)):
+    one = {k: v[i] for k, v in hp.items()}
+    single, single_m = chunk(init(jax.random.key(0), one), one, steps)
+    for k in ('d_loss', 'g_loss', 'g_grad_norm'):
+      np.testing.assert_allclose(m[k][i], single_m[k], rtol=2e-5, atol=1e-6,
+                                 err_msg=f'member {i}: {k}')
+    _, single_eval = evaluate(single, cfg.train.eval_samples)
+    for k, v in single_eval.items():
+      np.testing.assert_allclose(evaluated[k][i], v, rtol=1e-4, atol=1e-5,
+                                 err_msg=f'member {i}: {k}')
+  return m, evaluated

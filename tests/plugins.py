@@ -113,7 +113,7 @@ def dual_program(cfg, data_axis=None):
   mean non-saturating loss. Returns :class:`jaxgan.TrainFns`."""
   del data_axis
   dataset = jaxgan.make_dataset(*jaxgan.data.config_key(cfg))
-  measure = jaxgan.make_metrics(cfg).measure
+  evaluator = jaxgan.make_metrics(cfg)
   latent, batch = cfg.model.latent_dim, cfg.train.batch_size
   g = jaxgan.models.MLPGenerator(dataset.shape, cfg.model.width, 2)
   ds = (jaxgan.models.MLPDiscriminator(cfg.model.width, 1),
@@ -181,10 +181,10 @@ def dual_program(cfg, data_axis=None):
 
   def evaluate(state, n):
     samples = generate(state, jaxgan.train.eval_key(state), n)
-    return samples, measure(samples)
+    return samples, evaluator.measure(samples)
 
   return jaxgan.TrainFns(init, train_chunk, generate, decode, evaluate,
-                         measure, dataset, g, ds[0])
+                         evaluator, dataset, g, ds[0])
 
 
 def register() -> None:
@@ -195,14 +195,14 @@ def register() -> None:
       kind='points', shape=(2,))
   jaxgan.register_model('headed', jaxgan.ModelFamily(
       CondGenerator, HeadedDiscriminator, ('points',), g_inputs=('y', 'c')))
-  for name, weight in (('class_weight', 1.0), ('info_weight', 1.0),
-                       ('bcr_weight', 1.0)):
+  for name, weight in (('aux_weight', 1.0), ('code_weight', 1.0),
+                       ('shift_weight', 1.0)):
     jaxgan.register_hparam(name, weight, 'scale')
-  jaxgan.register_loss_term('acgan', acgan, nets=('g', 'd'),
-                            weight='class_weight')
-  jaxgan.register_loss_term('info', info, nets=('g', 'd'),
-                            weight='info_weight')
-  jaxgan.register_loss_term('bcr', bcr, nets=('d',), weight='bcr_weight')
+  jaxgan.register_loss_term('aux_class', acgan, nets=('g', 'd'),
+                            weight='aux_weight')
+  jaxgan.register_loss_term('code_mse', info, nets=('g', 'd'),
+                            weight='code_weight')
+  jaxgan.register_loss_term('shift_cr', bcr, nets=('d',), weight='shift_weight')
   jaxgan.register_augmentation('jitter', jitter)
   jaxgan.register_optimizer('lion', lion)
   jaxgan.register_metric('closeness', closeness,

@@ -6,8 +6,9 @@ computed (run as a script).
 ``--mesh=PxD`` puts the first P x D devices on a ('pop'=P, 'data'=D) mesh and
 writes ``DIR/PxD.npz``; without it, every device goes on 'pop'.
 ``--program=NAME`` (repeatable) trains the GAN program NAME too (``dual``:
-the registered two-discriminator program of ``plugins.py``), written as
-``DIR/PxD-NAME.npz``. Run with
+the registered two-discriminator program of ``plugins.py``; ``families``: a
+conditional GAN and a CycleGAN as two static buckets of one round), written
+as ``DIR/PxD-NAME.npz``. Run with
 JAX_NUM_CPU_DEVICES set for several devices, and with JAXGAN_COORDINATOR,
 JAXGAN_NUM_PROCESSES and JAXGAN_PROCESS_ID for several processes. Process 0
 writes the files.
@@ -50,6 +51,33 @@ def train(mesh, program: str = 'gan') -> dict:
       **pop.evaluate(state)))
 
 
+# A conditional GAN and a CycleGAN: two static buckets of one round.
+FAMILIES = ([{'model.name': 'cond_mlp', 'lr_d': lr, 'seed': i}
+             for i, lr in enumerate((1e-3, 3e-3, 1e-2))]
+            + [{'program': 'cyclegan', 'data.name': 'ring8_turned',
+                'data.source': 'ring8', 'cycle_weight': w, 'seed': i}
+               for i, w in enumerate((0.0, 1.0, 10.0))])
+
+
+def train_families(mesh) -> dict:
+  """Each bucket's losses and evaluation, keys prefixed by its index."""
+  out = {}
+  buckets = population.buckets(tiny_config('ring8'), FAMILIES)
+  assert len(buckets) == 2
+  for b, bucket in enumerate(buckets):
+    n = len(bucket.indices)
+    size = population.padded_size(n, mesh)
+    pop = population.make_population(bucket.cfg, mesh, size)
+    hp = pop.put(population.pad(bucket.hparams, size))
+    state, step_metrics = pop.train_chunk(pop.init(jax.random.key(0), hp),
+                                          hp, 6)
+    found = distributed.to_host(dict(d_loss=step_metrics['d_loss'],
+                                     g_loss=step_metrics['g_loss'],
+                                     **pop.evaluate(state)))
+    out.update({f'{b}_{k}': v[:n] for k, v in found.items()})
+  return out
+
+
 def main():
   parser = argparse.ArgumentParser()
   parser.add_argument('--mesh', action='append',
@@ -62,7 +90,8 @@ def main():
     pop, data = (int(n) for n in shape.split('x'))
     mesh = population.make_mesh(data=data, devices=jax.devices()[:pop * data])
     for program in args.program or ['gan']:
-      out = train(mesh, program)
+      out = (train_families(mesh) if program == 'families'
+             else train(mesh, program))
       name = shape if program == 'gan' else f'{shape}-{program}'
       if distributed.is_main_process():
         np.savez(os.path.join(args.out, f'{name}.npz'),

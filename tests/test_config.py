@@ -9,7 +9,8 @@ CONFIG_DIR = os.path.join(os.path.dirname(__file__), '..', 'experiments',
                           'configs')
 
 
-@pytest.mark.parametrize('name', sorted(os.listdir(CONFIG_DIR)))
+@pytest.mark.parametrize('name', sorted(f for f in os.listdir(CONFIG_DIR)
+                                         if f.endswith('.py')))
 def test_shipped_configs_load_and_validate(name):
   search.validate(config.load(os.path.join(CONFIG_DIR, name)))
 

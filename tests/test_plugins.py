@@ -9,7 +9,7 @@ import pytest
 
 import jaxgan
 import plugins
-from conftest import tiny_config
+from conftest import assert_members_equal_single_runs, tiny_config
 from jaxgan import config, population, search, train
 from jaxgan.search import store
 
@@ -21,7 +21,7 @@ def _registered():
   plugins.register()
 
 
-def conditional_config(terms='acgan', augment='none'):
+def conditional_config(terms='aux_class', augment='none'):
   cfg = tiny_config('blobs')
   cfg.model.update(name='headed', num_classes=4, code_dim=2)
   cfg.optim.update(g='lion', d='lion')
@@ -33,48 +33,24 @@ def conditional_config(terms='acgan', augment='none'):
   return cfg
 
 
-def assert_members_equal_single_runs(cfg, members, steps=24):
-  hp = population.stack_hparams(cfg, members)
-  pop = population.make_population(cfg, MESH, len(members))
-  hp_dev = pop.put(hp)
-  state, m = pop.train_chunk(pop.init(jax.random.key(0), hp_dev), hp_dev,
-                             steps)
-  evaluated = pop.evaluate(state)
-  fns = train.make_program(cfg)
-  init = jax.jit(fns.init)
-  chunk = jax.jit(fns.train_chunk, static_argnums=2)
-  evaluate = jax.jit(fns.evaluate, static_argnums=1)
-  for i in range(len(members)):
-    one = {k: v[i] for k, v in hp.items()}
-    single, single_m = chunk(init(jax.random.key(0), one), one, steps)
-    for k in ('d_loss', 'g_loss', 'g_grad_norm'):
-      np.testing.assert_allclose(m[k][i], single_m[k], rtol=2e-5, atol=1e-6,
-                                 err_msg=f'member {i}: {k}')
-    _, single_eval = evaluate(single, cfg.train.eval_samples)
-    for k, v in single_eval.items():
-      np.testing.assert_allclose(evaluated[k][i], v, rtol=1e-4, atol=1e-5,
-                                 err_msg=f'member {i}: {k}')
-  return m, evaluated
-
-
 def test_dataset_network_term_optimiser_and_metric_equal_single_runs():
   cfg = conditional_config()
   config.validate(cfg)
   m, evaluated = assert_members_equal_single_runs(cfg, [
-      {'class_weight': 0.0}, {'class_weight': 2.0, 'lr_g': 3e-4},
-      {'class_weight': 1.0, 'seed': 3}])
+      {'aux_weight': 0.0}, {'aux_weight': 2.0, 'lr_g': 3e-4},
+      {'aux_weight': 1.0, 'seed': 3}])
   assert set(evaluated) >= {'closeness', 'energy_distance', 'precision'}
   # The class term's weight reaches D's loss: weight 0 trains otherwise.
   assert not np.allclose(m['d_grad_norm'][0], m['d_grad_norm'][2])
 
 
 def test_infogan_and_consistency_terms_with_an_augmentation():
-  cfg = conditional_config('info,acgan,bcr', augment='jitter')
+  cfg = conditional_config('code_mse,aux_class,shift_cr', augment='jitter')
   config.validate(cfg)
   m, _ = assert_members_equal_single_runs(cfg, [
-      {'info_weight': 0.0, 'bcr_weight': 0.0},
-      {'info_weight': 1.0, 'bcr_weight': 0.0},
-      {'info_weight': 0.0, 'bcr_weight': 10.0}])
+      {'code_weight': 0.0, 'shift_weight': 0.0},
+      {'code_weight': 1.0, 'shift_weight': 0.0},
+      {'code_weight': 0.0, 'shift_weight': 10.0}])
   assert not np.allclose(m['g_grad_norm'][0], m['g_grad_norm'][1])
   assert not np.allclose(m['d_grad_norm'][0], m['d_grad_norm'][2])
 
@@ -98,14 +74,14 @@ def test_user_plugins_are_searched_by_their_own_objective(tmp_path):
   cfg = conditional_config()
   cfg.search.update(method='random', num_trials=3, population=3,
                     objective='closeness', transform='none')
-  cfg.search.space.update(class_weight='log:0.1:10', loss='', r1_gamma='')
+  cfg.search.space.update(aux_weight='log:0.1:10', loss='', r1_gamma='')
   best = search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
   trials = store.read(str(tmp_path))
   assert len(trials) == 3
   assert {t.objective for t in trials} == {t.metrics['closeness']
                                           for t in trials}
   assert best.objective == max(t.objective for t in trials)
-  assert all(0.1 <= t.hparams['class_weight'] <= 10 for t in trials)
+  assert all(0.1 <= t.hparams['aux_weight'] <= 10 for t in trials)
 
 
 def test_a_replaced_component_is_never_served_a_stale_program():
@@ -136,7 +112,7 @@ def test_a_replaced_component_is_never_served_a_stale_program():
     (dict(code_dim=0), r'takes latent codes c, but model.code_dim=0'),
     (dict(metrics='nowhere'), r"eval.metrics='nowhere' is not a registered "
      'metric'),
-    (dict(terms='info,info'), "terms='info,info' lists a loss term twice"),
+    (dict(terms='code_mse,code_mse'), "terms='code_mse,code_mse' lists a loss term twice"),
     (dict(terms='unweighted'), r"'unweighted' is weighted by 'no_such', "
      'which is not a hyperparameter'),
     (dict(model='no_field'), r"declares the field 'depthness', which "
@@ -150,7 +126,7 @@ def test_bad_plugins_are_refused_before_anything_compiles(
       plugins.CondGenerator, jaxgan.models.MLPDiscriminator,
       g_inputs=('y',)))
   jaxgan.register_model('no_field', jaxgan.ModelFamily(
-      plugins.CondGenerator, _requires_depthness(), g_inputs=('y',)))
+      plugins.CondGenerator, _requires_depthness(), g_inputs=('y', 'c')))
   cfg = conditional_config()
   if 'data' in change:
     cfg.data.name = change['data']

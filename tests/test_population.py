@@ -195,10 +195,14 @@ def _assert_same(a, b):
 
 @pytest.mark.slow
 def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
-  """The built-in program and a registered one (``plugins.dual_program``)."""
+  """The built-in program, a registered one (``plugins.dual_program``),
+  and a conditional GAN beside a CycleGAN as two buckets of one round."""
   _wait(_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8,
-                    programs=('gan', 'dual')))
-  for suffix in ('', '-dual'):
+                    programs=('gan', 'dual', 'families')))
+  families = np.load(tmp_path / '8x1-families.npz')
+  assert {'0_class_accuracy', '1_class_accuracy'} <= set(families.files)
+  assert families['0_d_loss'].shape[0] == families['1_d_loss'].shape[0] == 3
+  for suffix in ('', '-dual', '-families'):
     results = {shape: np.load(tmp_path / f'{shape}{suffix}.npz')
                for shape in ('8x1', '4x2', '1x1')}
     assert int(results['8x1']['devices']) == 8

@@ -21,7 +21,8 @@ def test_grid25_run_writes_all_outputs(tmp_path):
   x = np.load(tmp_path / 'samples.npz')['x']
   assert x.shape == (64, 2)
   assert json.loads((tmp_path / 'config.json').read_text())['data'] == {
-      'name': 'grid25', 'dir': '', 'download': False, 'image_size': 32}
+      'name': 'grid25', 'dir': '', 'download': False, 'image_size': 32,
+      'source': ''}
   assert len(lines) == 3 and lines[0].startswith('step 10/20')
 
 

@@ -54,7 +54,8 @@ def smoke(cfg: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
 
 def sweep(name: str, cfg: ml_collections.ConfigDict, values: Sequence,
           setting: Callable[[object], dict], args: argparse.Namespace,
-          label: str, log_x: bool = False) -> list[dict]:
+          label: str, log_x: bool = False,
+          metrics: Sequence[str] = METRICS) -> list[dict]:
   """Trains ``setting(value)`` for every value and seed, writes the outputs.
 
   Args:
@@ -65,6 +66,7 @@ def sweep(name: str, cfg: ml_collections.ConfigDict, values: Sequence,
     args: the flags; ``--smoke`` shrinks ``cfg`` and the sweep.
     label: the value's axis label.
     log_x: plot the values on a log axis.
+    metrics: what the outputs report (the 2-D mixtures' by default).
 
   Returns:
     One row per member: ``value``, ``seed`` and the metrics.
@@ -79,16 +81,17 @@ def sweep(name: str, cfg: ml_collections.ConfigDict, values: Sequence,
   settings = [dict(setting(v), seed=s) for v in values for s in seeds]
   trained = run.train_population(cfg, settings,
                                  os.path.join(args.out, f'{name}_population'))
-  rows = [dict(value=v, seed=s, **{m: r.get(m) for m in METRICS},
+  rows = [dict(value=v, seed=s, **{m: r.get(m) for m in metrics},
                diverged=r['diverged'])
           for (v, s), r in zip([(v, s) for v in values for s in seeds],
                                trained)]
   os.makedirs(args.out, exist_ok=True)
   write_csv(os.path.join(args.out, f'{name}.csv'), rows)
-  text = table(rows, values, label)
+  text = table(rows, values, label, metrics)
   with open(os.path.join(args.out, f'{name}.md'), 'w') as f:
     f.write(text + '\n')
-  plot(os.path.join(args.out, f'{name}.png'), rows, values, label, log_x)
+  plot(os.path.join(args.out, f'{name}.png'), rows, values, label, log_x,
+       metrics)
   print(text)
   return rows
 
@@ -100,14 +103,15 @@ def write_csv(path: str, rows: list[dict]) -> None:
     writer.writerows(rows)
 
 
-def table(rows: list[dict], values: Sequence, label: str) -> str:
+def table(rows: list[dict], values: Sequence, label: str,
+          metrics: Sequence[str] = METRICS) -> str:
   """Markdown: per value, each metric's median (range) over seeds."""
-  lines = [f'| {label} | ' + ' | '.join(METRICS) + ' | diverged |',
-           '|' + '---|' * (len(METRICS) + 2)]
+  lines = [f'| {label} | ' + ' | '.join(metrics) + ' | diverged |',
+           '|' + '---|' * (len(metrics) + 2)]
   for v in values:
     mine = [r for r in rows if r['value'] == v]
     cells = []
-    for m in METRICS:
+    for m in metrics:
       x = np.asarray([r[m] for r in mine], np.float64)
       cells.append(f'{np.median(x):.3g} ({x.min():.3g}–{x.max():.3g})'
                    if len(x) > 1 else f'{x[0]:.3g}')
@@ -117,15 +121,15 @@ def table(rows: list[dict], values: Sequence, label: str) -> str:
 
 
 def plot(path: str, rows: list[dict], values: Sequence, label: str,
-         log_x: bool) -> None:
+         log_x: bool, metrics: Sequence[str] = METRICS) -> None:
   """Each metric against the value: seeds as points, medians as a line."""
   import matplotlib
   matplotlib.use('Agg')
   import matplotlib.pyplot as plt
   numeric = all(isinstance(v, (int, float)) for v in values)
   where = {v: (v if numeric else i) for i, v in enumerate(values)}
-  fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 3.4))
-  for ax, m in zip(axes, METRICS):
+  fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.4))
+  for ax, m in zip(axes, metrics):
     x = [where[r['value']] for r in rows]
     ax.scatter(x, [r[m] for r in rows], s=12, alpha=0.6)
     ax.plot([where[v] for v in values],

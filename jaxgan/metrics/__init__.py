@@ -1,9 +1,11 @@
 """Sample-quality metrics, one signature for every dataset.
 
-:func:`make_metrics` returns ``measure(samples) -> {name: scalar}`` for one
-member's samples (jittable; vmap it for a population) and the *floor*: the
-same metrics for held-out real images, the best a generator can score with
-that sample size.
+:func:`make_metrics` returns ``measure(samples, asked) -> {name: scalar}``
+for one member's samples (jittable; vmap it for a population) and the
+*floor*: the same metrics for held-out real images, the best a generator can
+score with that sample size. ``asked`` (:class:`Asked`) holds the labels and
+categorical codes the samples were generated with, for the metrics of
+conditional GANs and InfoGAN (:mod:`jaxgan.metrics.conditional`).
 
 * 2-D mixtures (:mod:`jaxgan.metrics.mixtures`): modes captured, high-quality
   fraction, reverse KL and partition KL.
@@ -13,6 +15,10 @@ that sample size.
   (:mod:`jaxgan.metrics.features`): FID, KID, precision and recall against
   the training split; classes covered, class-histogram KL and an
   Inception-Score analogue from its classifier.
+* Asked for labels (conditional GANs): classification accuracy, and on
+  images per-class recall and intra-class FID; asked for a categorical
+  code (InfoGAN): its alignment with the predicted class
+  (:mod:`jaxgan.metrics.conditional`).
 * Registered metrics (:func:`register_metric`), ``(samples, reference) ->
   {name: scalar}`` with ``reference`` held-out real examples, measured
   besides these when ``config.eval.metrics`` lists them. Every output
@@ -25,6 +31,7 @@ of :mod:`jaxgan.metrics.inception`.
 Example:
   >>> ev = make_metrics(cfg)
   >>> ev.measure(samples)['fid'], ev.floor['fid']
+  >>> make_metrics(cfg, asks=('y',)).measure(samples, Asked(y=labels))
   >>> register_metric('spread', lambda x, ref: {'spread': jnp.std(x)},
   ...                 directions={'spread': 'max'})
   >>> cfg.eval.metrics, cfg.search.objective = 'spread', 'spread'
@@ -39,7 +46,8 @@ import ml_collections
 import numpy as np
 
 from jaxgan import data, registry
-from jaxgan.metrics import autoencoder, features, images, mixtures, points
+from jaxgan.metrics import (autoencoder, conditional, features, images,
+                            mixtures, points)
 from jaxgan.metrics.features import (FEATURE_NETS, FeatureNet,
                                      register_feature_net)
 from jaxgan.metrics.mixtures import mixture_metrics
@@ -51,14 +59,30 @@ IMAGE_NAMES = ('fid', 'kid', 'kid_std', 'precision', 'recall', 'classes',
 # metric, so it has none).
 DIRECTIONS = {
     **dict.fromkeys(('reverse_kl', 'partition_kl', 'fid', 'kid', 'class_kl',
-                     'energy_distance'), 'min'),
+                     'energy_distance', 'intra_fid'), 'min'),
     **dict.fromkeys(('modes', 'high_quality', 'precision', 'recall',
-                     'classes', 'inception_score'), 'max')}
+                     'classes', 'inception_score', 'class_accuracy',
+                     'class_recall', 'code_nmi'), 'max')}
 # Fixed keys: KID's subsets (every member is measured on the same ones), and
 # the held-out mixture samples registered metrics compare against.
 KID_KEY = 0x41D
 REFERENCE_KEY = 0x2EF
 VALID_DIRECTIONS = ('min', 'max', None)
+# What a generator may be asked for, besides z.
+ASKS = ('y', 'category')
+
+
+class Asked(NamedTuple):
+  """What one member's samples were generated with besides ``z``.
+
+  Attributes:
+    y: the class labels asked for (int32, one per sample); None when G
+      takes none.
+    category: the categorical code (int32, in [0, ``model.categories``));
+      None without one.
+  """
+  y: Array | None = None
+  category: Array | None = None
 
 
 class Metric(NamedTuple):
@@ -135,23 +159,13 @@ def registered(text: str) -> dict[str, Metric]:
   return METRICS.listed(text)
 
 
-def names(cfg: ml_collections.ConfigDict) -> list[str]:
-  """Every metric an evaluation of ``cfg`` reports (the data's own, then
-  those of ``cfg.eval.metrics``), read from its evaluator (built, once, if
-  it was not)."""
-  dataset = data.for_config(cfg)
-  samples = jax.ShapeDtypeStruct((cfg.train.eval_samples,) + dataset.shape,
-                                 jnp.float32)
-  return list(jax.eval_shape(make_metrics(cfg).measure, samples))
-
-
-def directions(cfg: ml_collections.ConfigDict) -> dict[str, str]:
-  """The better way (``'min'``/``'max'``) of every metric ``cfg``'s
-  evaluations report that has one."""
+def declared_directions(cfg: ml_collections.ConfigDict) -> dict[str, str]:
+  """The better way (``'min'``/``'max'``) of every built-in metric and of
+  every output of the metrics ``cfg.eval.metrics`` lists that has one."""
   declared = dict(DIRECTIONS)
   for metric in registered(cfg.eval.metrics).values():
     declared.update(metric.directions)
-  return {n: declared[n] for n in names(cfg) if declared.get(n)}
+  return {n: way for n, way in declared.items() if way}
 
 
 def direction(cfg: ml_collections.ConfigDict, name: str) -> str:
@@ -164,7 +178,7 @@ def direction(cfg: ml_collections.ConfigDict, name: str) -> str:
   """
   if name == cfg.search.objective and cfg.search.direction:
     return cfg.search.direction
-  found = directions(cfg).get(name)
+  found = declared_directions(cfg).get(name)
   if found is None:
     raise ValueError(f'metric {name!r} has no direction; set '
                      "search.direction='min' or 'max'")
@@ -184,7 +198,9 @@ class Evaluator(NamedTuple):
   """How samples of one dataset are judged.
 
   Attributes:
-    measure: ``samples -> metrics`` for one member; jittable.
+    measure: ``(samples, asked) -> metrics`` for one member (``asked``: an
+      :class:`Asked` holding what the evaluator was built to be asked
+      for, or None); jittable.
     floor: the metrics of held-out real data (``{}`` for the 2-D mixtures,
       whose metrics have known best values).
     num_samples: how many of the samples ``measure`` uses (images: the
@@ -193,7 +209,7 @@ class Evaluator(NamedTuple):
       :attr:`FeatureNet.details`, the sample count ``n``, the ``reference``
       set and the ``floor``'s (``{}`` for the 2-D mixtures).
   """
-  measure: Callable[[Array], Metrics]
+  measure: Callable[..., Metrics]
   floor: dict[str, float]
   num_samples: int
   protocol: dict = {}
@@ -212,7 +228,8 @@ def apply_in_batches(fn: Callable, x: np.ndarray, size: int = 512) -> list:
 
 def image_evaluator(net: FeatureNet, dataset: data.Dataset,
                     eval_cfg: ml_collections.ConfigDict,
-                    num_samples: int) -> Evaluator:
+                    num_samples: int, asks: tuple[str, ...] = (),
+                    categories: int = 0) -> Evaluator:
   """The image metrics of samples against ``dataset``'s training split.
 
   Args:
@@ -222,6 +239,10 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
       ``kid_subsets``).
     num_samples: generated samples per evaluation; the first
       ``min(num_samples, len(test split))`` are measured.
+    asks: what ``measure`` is told the samples were asked for
+      (:data:`ASKS`); the class metrics need the network's classifier and,
+      for ``'y'``, the dataset's labels.
+    categories: the values a categorical code takes.
   """
   n = min(num_samples, len(dataset.test.x))
   real_features, real_logits = apply_in_batches(net.apply, dataset.train.x,
@@ -239,8 +260,13 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
   order = np.random.default_rng(0).permutation(len(real_features))[:n]
   reference = real_features[order]
   subset = min(eval_cfg.kid_subset, n)
+  classes = dataset.num_classes
+  by_label = 'y' in asks and net.num_classes and classes
+  by_code = 'category' in asks and net.num_classes
+  train_labels = (jnp.asarray(dataset.train.labels) if by_label else None)
 
-  def from_features(feats: Array, logits: Array) -> Metrics:
+  def from_features(feats: Array, logits: Array, asked: Asked | None
+                    ) -> Metrics:
     # The barrier keeps XLA from constant-folding real-only products (the
     # n x n kernel and distance matrices) into every compiled program.
     real = jax.lax.optimization_barrier(reference)
@@ -248,26 +274,79 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
                               subset, eval_cfg.kid_subsets)
     precision, recall = images.precision_recall(real, feats,
                                                 eval_cfg.nearest_k)
-    classes = (images.class_stats(logits, real_histogram)
-               if net.num_classes else {})
-    return dict(fid=images.frechet_distance(*images.gaussian_stats(feats),
-                                            mu, cov),
-                kid=kid, kid_std=kid_std, precision=precision, recall=recall,
-                **classes)
+    out = dict(fid=images.frechet_distance(*images.gaussian_stats(feats),
+                                           mu, cov),
+               kid=kid, kid_std=kid_std, precision=precision, recall=recall,
+               **(images.class_stats(logits, real_histogram)
+                  if net.num_classes else {}))
+    predicted = jnp.argmax(logits, 1) if net.num_classes else None
+    if by_label:
+      all_real = jax.lax.optimization_barrier(real_features)
+      out.update(
+          class_accuracy=conditional.class_accuracy(predicted, asked.y),
+          class_recall=jnp.mean(conditional.per_class_recall(
+              real, train_labels[order], feats, asked.y, eval_cfg.nearest_k,
+              classes)),
+          intra_fid=jnp.mean(conditional.per_class_fid(
+              all_real, train_labels, feats, asked.y, classes)))
+    if by_code:
+      out['code_nmi'] = conditional.nmi(asked.category, predicted,
+                                        max(categories, net.num_classes),
+                                        net.num_classes)
+    return out
 
-  def measure(samples: Array) -> Metrics:
+  def measure(samples: Array, asked: Asked | None = None) -> Metrics:
     feats, logits = net.apply(samples[:n])
-    return from_features(feats / scale, logits)
+    return from_features(feats / scale, logits, _first(asked, n))
 
   feats, logits = apply_in_batches(net.apply, dataset.test.x[:n], net.batch)
-  floor = {k: float(v)
-           for k, v in jax.jit(from_features)(feats / scale, logits).items()}
+  test_labels = (jnp.asarray(dataset.test.labels[:n])
+                 if dataset.test.labels is not None else None)
+  # The floor is real images asked for their own labels, and a code that
+  # is their label.
+  floor_asked = Asked(test_labels, test_labels)
+  floor = {k: float(v) for k, v in jax.jit(from_features)(
+      feats / scale, logits, floor_asked if test_labels is not None
+      else None).items()}
   protocol = {'network': net.name, **net.details, 'n': n,
               'reference': f'{dataset.name} train split '
               f'({len(real_features)} images; KID and precision/recall: '
               f'{n} of them)',
               'floor': f'{dataset.name} test split, {n} images'}
   return Evaluator(measure, floor, n, protocol)
+
+
+def _first(asked: Asked | None, n: int) -> Asked | None:
+  """What the first ``n`` samples were asked for."""
+  if asked is None:
+    return None
+  cut = lambda v: None if v is None else v[:n]
+  return asked._replace(y=cut(asked.y), category=cut(asked.category))
+
+
+def mixture_evaluator(dataset: data.Dataset, num_samples: int,
+                      asks: tuple[str, ...] = (), categories: int = 0
+                      ) -> Evaluator:
+  """Modes, quality and KLs of 2-D mixture samples; asked for labels, the
+  fraction that lands within 3 std of the mode asked for; asked for a
+  categorical code, its alignment with the nearest mode."""
+  modes = jnp.asarray(dataset.modes)
+  num_modes = len(dataset.modes)
+
+  def measure(samples: Array, asked: Asked | None = None) -> Metrics:
+    out = mixture_metrics(samples, modes, dataset.std)
+    sq = jnp.sum((samples[:, None, :] - modes[None]) ** 2, -1)
+    nearest = jnp.argmin(sq, 1)
+    if 'y' in asks:
+      good = jnp.min(sq, 1) <= (3.0 * dataset.std) ** 2
+      out['class_accuracy'] = conditional.class_accuracy(
+          jnp.where(good, nearest, -1), asked.y)
+    if 'category' in asks:
+      out['code_nmi'] = conditional.nmi(asked.category, nearest, categories,
+                                        num_modes)
+    return out
+
+  return Evaluator(measure, {}, num_samples)
 
 
 def point_evaluator(dataset: data.Dataset, nearest_k: int,
@@ -278,7 +357,8 @@ def point_evaluator(dataset: data.Dataset, nearest_k: int,
   reference = jnp.asarray(dataset.test.x[:n])
   rows = np.random.default_rng(0).permutation(len(dataset.train.x))[:n]
 
-  def measure(samples: Array) -> Metrics:
+  def measure(samples: Array, asked: Asked | None = None) -> Metrics:
+    del asked
     real = jax.lax.optimization_barrier(reference)
     return points.point_metrics(samples[:n], real, nearest_k)
 
@@ -333,8 +413,8 @@ def with_registered(evaluator: Evaluator, dataset: data.Dataset,
     return {k: v for m in chosen.values()
             for k, v in m.fn(samples[:n], real).items()}
 
-  def measure(samples: Array) -> Metrics:
-    return {**evaluator.measure(samples), **extra(samples)}
+  def measure(samples: Array, asked: Asked | None = None) -> Metrics:
+    return {**evaluator.measure(samples, asked), **extra(samples)}
 
   floor = {k: float(v) for k, v in jax.jit(extra)(floor_x).items()}
   return evaluator._replace(measure=measure,
@@ -343,36 +423,47 @@ def with_registered(evaluator: Evaluator, dataset: data.Dataset,
 
 @functools.lru_cache(maxsize=8)
 def _evaluator(data_key: tuple, eval_key: tuple, num_samples: int,
+               asks: tuple[str, ...], categories: int,
                generation: int) -> Evaluator:
   del generation
   dataset = data.make_dataset(*data_key)
   eval_cfg = ml_collections.ConfigDict(dict(eval_key))
   if dataset.kind == 'points' and dataset.modes is not None:
-    measure = lambda x: mixture_metrics(x, dataset.modes, dataset.std)
-    evaluator = Evaluator(measure, {}, num_samples)
+    evaluator = mixture_evaluator(dataset, num_samples, asks, categories)
   elif dataset.kind == 'points':
     evaluator = point_evaluator(dataset, eval_cfg.nearest_k, num_samples)
   else:
     net = features.make_feature_net(eval_cfg.features, data_key, eval_key)
-    evaluator = image_evaluator(net, dataset, eval_cfg, num_samples)
+    evaluator = image_evaluator(net, dataset, eval_cfg, num_samples, asks,
+                                categories)
   return with_registered(evaluator, dataset, registered(eval_cfg.metrics))
 
 
-def make_metrics(cfg: ml_collections.ConfigDict) -> Evaluator:
+def make_metrics(cfg: ml_collections.ConfigDict,
+                 asks: tuple[str, ...] = (), categories: int = 0
+                 ) -> Evaluator:
   """The :class:`Evaluator` for ``cfg``'s data (``cfg.data``, ``cfg.eval``
   and ``cfg.train.eval_samples``), built once per process and registry
   state.
 
   For images this builds (or reads from its cache) the feature network and
   the features of the real splits.
+
+  Args:
+    cfg: the config.
+    asks: what its measure is told the samples were generated with
+      (:data:`ASKS`, in that order).
+    categories: the values of the categorical code, when asked for one.
   """
   return _evaluator(data.config_key(cfg), tuple(sorted(cfg.eval.items())),
-                    cfg.train.eval_samples, registry.generation())
+                    cfg.train.eval_samples, tuple(asks), categories,
+                    registry.generation())
 
 
-__all__ = ['DIRECTIONS', 'Evaluator', 'FEATURE_NETS', 'FeatureNet',
-           'IMAGE_NAMES', 'METRICS', 'Metric', 'apply_in_batches',
-           'default_objective', 'directions',
-           'image_evaluator', 'make_metrics', 'mixture_metrics', 'names',
-           'point_evaluator', 'register_feature_net', 'register_metric',
-           'registered', 'with_registered']
+__all__ = ['ASKS', 'Asked', 'DIRECTIONS', 'Evaluator', 'FEATURE_NETS',
+           'FeatureNet', 'IMAGE_NAMES', 'METRICS', 'Metric',
+           'apply_in_batches', 'declared_directions', 'default_objective',
+           'direction', 'image_evaluator', 'make_metrics',
+           'mixture_evaluator', 'mixture_metrics', 'point_evaluator',
+           'register_feature_net', 'register_metric', 'registered',
+           'with_registered']

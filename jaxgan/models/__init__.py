@@ -6,10 +6,22 @@ normalisation keeps state (batch norm statistics, spectral norm's
 power-iteration vectors) hold it in the ``batch_stats`` collection.
 
 A family may declare more inputs: G may take the label ``y`` (int32,
-``(batch,)``) and latent codes ``c`` (``(batch, model.code_dim)``, uniform in
-[-1, 1]) as keyword arguments, D the label ``y``. D may return a dict with
-its ``'logit'`` and named heads (a class head for AC-GAN, a code head for
-InfoGAN), which loss terms (:mod:`jaxgan.terms`) read.
+``(batch,)``) and latent codes ``c`` as keyword arguments, D the label ``y``
+and dynamic hyperparameters it reads (``dropout_d``). The codes are the
+one-hot of a categorical code of ``model.categories`` values followed by
+``model.code_dim`` continuous ones, uniform in [-1, 1] (InfoGAN). D may
+return a dict with its ``'logit'`` and named heads (``'class'`` for AC-GAN,
+``'category'`` and ``'code'`` for InfoGAN's Q), which loss terms
+(:mod:`jaxgan.terms`) read.
+
+The built-in families:
+
+  ``mlp``, ``dcgan``                unconditional
+  ``cond_mlp``, ``cond_dcgan``      G(z, y) and a projection D(x, y)
+  ``acgan_mlp``, ``acgan_dcgan``    G(z, y) and D(x) with a class head
+                                    (``config.terms='acgan'``)
+  ``info_mlp``, ``info_dcgan``      G(z, c) and D(x) with Q heads
+                                    (``config.terms='info'``)
 
 ``config.model.name`` is a registered family (:func:`register_model`) or an
 import path ``'pkg.module:FAMILY'`` naming a :class:`ModelFamily`. Each
@@ -34,12 +46,15 @@ from typing import NamedTuple
 import flax.linen as nn
 import ml_collections
 
-from jaxgan import registry
-from jaxgan.models.dcgan import ConvDiscriminator, ConvGenerator
-from jaxgan.models.layers import ACTIVATIONS, NORMS
-from jaxgan.models.mlp import MLPDiscriminator, MLPGenerator
+from jaxgan import hparams, registry
+from jaxgan.models.dcgan import (ACGANConvDiscriminator, ConvDiscriminator,
+                                 ConvGenerator)
+from jaxgan.models.layers import ACTIVATIONS, NORMS, SPATIAL_NORMS
+from jaxgan.models.mlp import (ACGANDiscriminator, MLPDiscriminator,
+                               MLPGenerator)
 
-# Inputs a generator may declare besides z, and a discriminator besides x.
+# Inputs a generator may declare besides z, and a discriminator besides x
+# (and besides the dynamic hyperparameters it reads).
 G_INPUTS, D_INPUTS = ('y', 'c'), ('y',)
 
 
@@ -51,7 +66,10 @@ class ModelFamily(NamedTuple):
     kinds: the data kinds they model (``'points'``, ``'images'``).
     strided: whether ``depth`` halves the image size that many times.
     g_inputs: what G takes besides ``z``: ``'y'`` (labels), ``'c'`` (codes).
-    d_inputs: what D takes besides ``x``: ``'y'``.
+    d_inputs: what D takes besides ``x``: ``'y'``, and the names of dynamic
+      hyperparameters it reads (passed as keyword arguments of that name,
+      scalars per member; the training calls also get a ``'dropout'`` PRNG
+      stream).
   """
   generator: type[nn.Module]
   discriminator: type[nn.Module]
@@ -70,25 +88,40 @@ def _check(name: str, family) -> None:
     if not (isinstance(module, type) and issubclass(module, nn.Module)):
       raise ValueError(f'model {name!r}: its {role} {module!r} is not a '
                        'flax.linen.Module class')
-  for field, inputs, valid in (('g_inputs', family.g_inputs, G_INPUTS),
-                               ('d_inputs', family.d_inputs, D_INPUTS)):
+  for field, inputs, valid in (
+      ('g_inputs', family.g_inputs, G_INPUTS),
+      ('d_inputs', family.d_inputs, D_INPUTS + tuple(hparams.HPARAMS))):
     unknown = sorted(set(inputs) - set(valid))
     if unknown:
       raise ValueError(f'model {name!r}: {field} {unknown} are not inputs '
-                       f'jaxgan supplies; choose from {list(valid)}')
+                       f'jaxgan supplies; choose from {list(valid)}'
+                       + (' or a declared hyperparameter'
+                          if field == 'd_inputs' else ''))
   bad = sorted(set(family.kinds) - {'points', 'images'})
   if bad or not family.kinds:
     raise ValueError(f'model {name!r}: kinds {list(family.kinds)} must be '
                      "'points' and/or 'images'")
 
 
+def _built_in() -> dict[str, ModelFamily]:
+  out = {}
+  for arch, g, d, acgan_d, kinds, strided in (
+      ('mlp', MLPGenerator, MLPDiscriminator, ACGANDiscriminator,
+       ('points', 'images'), False),
+      ('dcgan', ConvGenerator, ConvDiscriminator, ACGANConvDiscriminator,
+       ('images',), True)):
+    out[arch] = ModelFamily(g, d, kinds, strided, (), ('dropout_d',))
+    out[f'cond_{arch}'] = ModelFamily(g, d, kinds, strided, ('y',),
+                                      ('y', 'dropout_d'))
+    out[f'acgan_{arch}'] = ModelFamily(g, acgan_d, kinds, strided, ('y',),
+                                       ('dropout_d',))
+    out[f'info_{arch}'] = ModelFamily(g, d, kinds, strided, ('c',),
+                                      ('dropout_d',))
+  return out
+
+
 MODELS: registry.Registry[ModelFamily] = registry.Registry(
-    'model family', 'model.name', {
-        'mlp': ModelFamily(MLPGenerator, MLPDiscriminator,
-                           ('points', 'images'), False),
-        'dcgan': ModelFamily(ConvGenerator, ConvDiscriminator, ('images',),
-                             True),
-    }, _check)
+    'model family', 'model.name', _built_in(), _check)
 register_model = MODELS.register
 
 
@@ -119,17 +152,26 @@ def _fields(module: type[nn.Module], net: str,
 
 
 def make_models(model_cfg: ml_collections.ConfigDict,
-                out_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-  """Builds (G, D) from ``config.model`` for examples of shape ``out_shape``."""
+                out_shape: tuple[int, ...], num_classes: int = 0
+                ) -> tuple[nn.Module, nn.Module]:
+  """Builds (G, D) from ``config.model`` for examples of shape ``out_shape``
+  and labels of ``num_classes`` values (a module's ``num_classes`` field)."""
   family = MODELS.lookup(model_cfg.name)
+  given = dict(num_classes=num_classes)
   g = family.generator(**_fields(family.generator, 'g', model_cfg,
-                                 dict(out_shape=tuple(out_shape))))
+                                 dict(given, out_shape=tuple(out_shape))))
   d = family.discriminator(**_fields(family.discriminator, 'd', model_cfg,
-                                     {}))
+                                     given))
   return g, d
 
 
+def hyperparameters(family: ModelFamily) -> tuple[str, ...]:
+  """The dynamic hyperparameters ``family``'s D reads."""
+  return tuple(n for n in family.d_inputs if n not in D_INPUTS)
+
+
 __all__ = ['ACTIVATIONS', 'D_INPUTS', 'G_INPUTS', 'MODELS', 'NORMS',
-           'ModelFamily', 'make_models', 'register_model',
+           'SPATIAL_NORMS', 'ModelFamily', 'hyperparameters', 'make_models',
+           'register_model', 'ACGANConvDiscriminator', 'ACGANDiscriminator',
            'ConvDiscriminator', 'ConvGenerator', 'MLPDiscriminator',
            'MLPGenerator']

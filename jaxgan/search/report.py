@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import shutil
 from typing import NamedTuple
 
 import ml_collections
@@ -202,6 +203,11 @@ def _figures(workdir: str, cfg, trials: list[Trial], ranked: list[Trial],
     if not _newer(os.path.join(directory, name), kept):
       draw(name, plots.samples_png, load_samples(workdir, t.id),
            modes, f'trial {t.id}: {s.objective} {t.objective:.4g}')
+  codes = os.path.join(workdir, 'best', 'codes.png')
+  if os.path.exists(codes):
+    drawn['codes'] = 'codes.png'
+    if not _newer(os.path.join(directory, 'codes.png'), codes):
+      draw('codes.png', lambda tmp: shutil.copyfile(codes, tmp))
   pictured = [t for t in ranked[:PICTURED] if t.curves]
   if pictured:
     drawn['curves'] = draw('curves.png', plots.curves_png, pictured,
@@ -348,6 +354,10 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
   doc.heading(2, f'Samples and training curves of the top {PICTURED}')
   doc.pictures([(name, f'trial {i}') for i, name in
                 drawn.get('samples', {}).items()], small=True)
+  if 'codes' in drawn:
+    doc.pictures([(drawn['codes'], 'the best trial\'s categorical code: one '
+                   'row per code value, one column per latent shared by '
+                   'every row')])
   if 'curves' in drawn:
     doc.pictures([(drawn['curves'], 'losses and gradient norms (window '
                    f'means), and {s.objective} at every evaluation')])

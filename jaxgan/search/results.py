@@ -3,11 +3,12 @@
 
 import os
 
+import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import checkpoint, data
-from jaxgan.files import save_samples, write_json
+from jaxgan import checkpoint, data, plotting, train
+from jaxgan.files import atomic_write, save_samples, write_json
 from jaxgan.search import members
 from jaxgan.search.trial import Trial
 
@@ -23,7 +24,8 @@ class Best:
   ``jaxgan train``), ``metrics.json`` (its trial record), ``samples.npz``
   (key ``x``: ``train.eval_samples`` samples of its generator at its best
   evaluation, and at least :data:`IMAGE_SAMPLES` images, in [0, 1]) and
-  ``samples.png``. ``W/checkpoints/best`` holds its G, D and EMA parameters
+  ``samples.png``; for an InfoGAN on images, ``codes.npz`` and
+  ``codes.png`` (:func:`save_code_grid`). ``W/checkpoints/best`` holds its G, D and EMA parameters
   (orbax; the step counts improvements, its metadata names the trial).
   """
 
@@ -65,8 +67,33 @@ class Best:
     write_json(os.path.join(directory, 'config.json'),
                trial_config(m.cfg, self.trial).to_dict())
     write_json(os.path.join(directory, 'metrics.json'), self.trial.to_json())
-    save_samples(directory, samples[j], data.for_config(m.cfg),
+    dataset = data.for_config(m.cfg)
+    save_samples(directory, samples[j], dataset,
                  f'trial {self.trial.id}, step {self.trial.best_step}')
+    if (m.cfg.program == 'gan' and m.cfg.model.categories
+        and dataset.kind == 'images'):
+      save_code_grid(directory, m, j, f'trial {self.trial.id}')
+
+
+# Latents per code in ``W/best/codes.png``.
+CODE_COLUMNS = 10
+
+
+def save_code_grid(directory: str, m: members.Members, j: int,
+                   title: str) -> None:
+  """Writes ``codes.npz`` and ``codes.png`` into ``directory``: member
+  ``j``'s images with one row per value of its categorical code and one
+  column per latent (:func:`jaxgan.train.code_grid`), in [0, 1]."""
+  state = train.from_networks(members.member_state(m, j))
+  grid = np.asarray(jax.jit(
+      lambda s: train.code_grid(m.cfg, m.pop.fns, s, CODE_COLUMNS))(state))
+  grid = np.clip((grid + 1.0) / 2.0, 0.0, 1.0)
+  atomic_write(os.path.join(directory, 'codes.npz'),
+               lambda tmp: np.savez_compressed(tmp, x=grid))
+  atomic_write(os.path.join(directory, 'codes.png'),
+               lambda tmp: plotting.image_grid_png(
+                   tmp, grid, f'{title}: one row per code value',
+                   count=len(grid), cols=CODE_COLUMNS))
 
 
 def trial_config(bucket_cfg: ml_collections.ConfigDict,

@@ -389,3 +389,46 @@ class Space:
     """Searched names that select a compiled program."""
     return [n for n in self.names
             if n not in hparams.HPARAMS and n not in TIED]
+
+
+def centred(cfg: ml_collections.ConfigDict, names: Sequence[str],
+            factor: float = 3.0) -> dict[str, str]:
+  """Search ranges around ``cfg``'s own values: a narrowed search centred
+  on a known-good setting (a preset from a paper).
+
+  A scale (learning rates, weights) ranges log-uniformly over ``[v /
+  factor, v * factor]``; a rate (betas, EMA decay) over the values whose
+  ``1 - rate`` lies within that factor of ``1 - v`` (so β2 = 0.9 spans
+  0.7 to 0.967, β1 = 0 spans 0 to 0.667). A tied name (``lr``, ``b1``,
+  ``b2``) is centred on G's value.
+
+  Args:
+    cfg: the config whose ``hparams`` are the centre.
+    names: dynamic hyperparameters or tied names.
+    factor: how far each range reaches (> 1).
+
+  Returns:
+    ``{name: range}`` for ``cfg.search.space.update``.
+
+  Raises:
+    ValueError: a name is neither a scale nor a rate, or a scale is 0.
+  """
+  if not factor > 1:
+    raise ValueError(f'factor={factor!r} must be > 1')
+  out = {}
+  for name in names:
+    field = TIED[name][0] if name in TIED else name
+    value = float(cfg.hparams[field])
+    if hparams.HPARAMS[field].kind in hparams.SCALE_KINDS:
+      if value <= 0:
+        raise ValueError(f'hparams.{field}={value!r}: a range centred on 0 '
+                         'has no scale; give it explicitly')
+      out[name] = f'log:{value / factor:.6g}:{value * factor:.6g}'
+    elif hparams.HPARAMS[field].kind == 'rate':
+      gap = 1.0 - value
+      low = max(0.0, 1.0 - gap * factor)
+      out[name] = f'uniform:{low:.6g}:{1.0 - gap / factor:.6g}'
+    else:
+      raise ValueError(f'{name!r} is a {hparams.HPARAMS[field].kind}; '
+                       'centred ranges are for scales and rates')
+  return out

@@ -28,7 +28,7 @@ from typing import Callable, NamedTuple, Sequence
 
 import ml_collections
 
-from jaxgan import config, distributed, metrics, population, run
+from jaxgan import config, distributed, metrics, population, run, train
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
 from jaxgan.search import (confirm, monitor, optuna_methods, report, results,
@@ -43,10 +43,11 @@ TRANSFORMS = ('log', 'none')
 
 
 def objectives(cfg: ml_collections.ConfigDict) -> list[str]:
-  """The metrics an evaluation of ``cfg``'s data reports that have a
-  direction (:func:`jaxgan.metrics.directions`): the possible
+  """The metrics an evaluation of ``cfg`` reports that have a direction
+  (:func:`jaxgan.metrics.declared_directions`): the possible
   objectives."""
-  return sorted(metrics.directions(cfg))
+  declared = metrics.declared_directions(cfg)
+  return sorted(n for n in train.metric_names(cfg) if n in declared)
 
 
 def validate(cfg: ml_collections.ConfigDict) -> Space | None:
@@ -115,7 +116,7 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
     raise ValueError(f"search.direction={s.direction!r} must be 'min', "
                      "'max' or '' (the metric's own)")
   names = objectives(cfg)
-  measured = metrics.names(cfg)
+  measured = train.metric_names(cfg)
   if s.objective not in names and not (s.direction and s.objective in
                                        measured):
     raise ValueError(f'search.objective={s.objective!r} is not measured on '
@@ -312,7 +313,7 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
   watch = monitor.Monitor(
       say, trackers.start(
           shown.trackers, workdir, space.names,
-          metrics.names(cfg)),
+          train.metric_names(cfg)),
       on_round=write_report if main else lambda: None,
       sign=-1.0 if metrics.direction(cfg, cfg.search.objective) == 'max'
       else 1.0,
