@@ -7,8 +7,8 @@ computed (run as a script).
 writes ``DIR/PxD.npz``; without it, every device goes on 'pop'.
 ``--program=NAME`` (repeatable) trains the GAN program NAME too (``dual``:
 the registered two-discriminator program of ``plugins.py``; ``families``: a
-conditional GAN and a CycleGAN as two static buckets of one round), written
-as ``DIR/PxD-NAME.npz``. Run with
+conditional GAN and a CycleGAN as two static buckets of one round, on the
+mesh of every device only), written as ``DIR/PxD-NAME.npz``. Run with
 JAX_NUM_CPU_DEVICES set for several devices, and with JAXGAN_COORDINATOR,
 JAXGAN_NUM_PROCESSES and JAXGAN_PROCESS_ID for several processes. Process 0
 writes the files.
@@ -90,6 +90,8 @@ def main():
     pop, data = (int(n) for n in shape.split('x'))
     mesh = population.make_mesh(data=data, devices=jax.devices()[:pop * data])
     for program in args.program or ['gan']:
+      if program == 'families' and shape != f'{jax.device_count()}x1':
+        continue
       out = (train_families(mesh) if program == 'families'
              else train(mesh, program))
       name = shape if program == 'gan' else f'{shape}-{program}'

@@ -13,10 +13,14 @@ MESH = population.make_mesh()
 def test_builtins_keep_their_defaults_and_order():
   assert hparams.BUILT_IN == (
       'lr_g', 'lr_d', 'b1_g', 'b2_g', 'b1_d', 'b2_d', 'wd_g', 'wd_d',
-      'gp_weight', 'r1_gamma', 'hinge_margin', 'ema_decay', 'loss', 'seed')
+      'gp_weight', 'r1_gamma', 'hinge_margin', 'ema_decay', 'dropout_d',
+      'class_weight', 'info_weight', 'bcr_weight', 'cycle_weight',
+      'identity_weight', 'loss', 'seed')
   assert hparams.perturbable() == (
       'lr_g', 'lr_d', 'wd_g', 'wd_d', 'gp_weight', 'r1_gamma', 'hinge_margin',
-      'b1_g', 'b2_g', 'b1_d', 'b2_d', 'ema_decay')
+      'class_weight', 'info_weight', 'bcr_weight', 'cycle_weight',
+      'identity_weight', 'b1_g', 'b2_g', 'b1_d', 'b2_d', 'ema_decay',
+      'dropout_d')
 
 
 @pytest.mark.parametrize('args, message', [

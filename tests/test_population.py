@@ -195,14 +195,20 @@ def _assert_same(a, b):
 
 @pytest.mark.slow
 def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
-  """The built-in program, a registered one (``plugins.dual_program``),
-  and a conditional GAN beside a CycleGAN as two buckets of one round."""
+  """The built-in program and a registered one (``plugins.dual_program``)
+  match one device; a conditional GAN and a CycleGAN train as two buckets
+  of one round on the 8 devices."""
   _wait(_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8,
                     programs=('gan', 'dual', 'families')))
   families = np.load(tmp_path / '8x1-families.npz')
+  assert int(families['devices']) == 8
   assert {'0_class_accuracy', '1_class_accuracy'} <= set(families.files)
   assert families['0_d_loss'].shape[0] == families['1_d_loss'].shape[0] == 3
-  for suffix in ('', '-dual', '-families'):
+  assert all(np.all(np.isfinite(families[k])) for k in families.files)
+  # The CycleGAN members differ only in their cycle weight (0, 1, 10) and
+  # seed; their G losses part from the first step on.
+  assert len({round(float(v), 6) for v in families['1_g_loss'][:, -1]}) == 3
+  for suffix in ('', '-dual'):
     results = {shape: np.load(tmp_path / f'{shape}{suffix}.npz')
                for shape in ('8x1', '4x2', '1x1')}
     assert int(results['8x1']['devices']) == 8

@@ -6,9 +6,13 @@ import os
 
 import jax
 import numpy as np
+import pytest
 
 from conftest import tiny_config
 from jaxgan import config, train
+
+# With the other tests of the literature's families: one digits classifier.
+pytestmark = pytest.mark.xdist_group('literature')
 
 SCRIPT = os.path.join(os.path.dirname(__file__), '..', '..', 'experiments',
                       'conditional_report.py')

@@ -10,8 +10,9 @@ import pytest
 from jaxgan import config, population, search
 from jaxgan.search import space, store
 
-# One worker: the preset compiled here serves the short tune.
-pytestmark = pytest.mark.xdist_group('presets')
+# One worker: the preset compiled here serves the short tune, and the digits
+# classifier is shared with the other tests of the literature's families.
+pytestmark = pytest.mark.xdist_group('literature')
 
 PRESETS = os.path.join(os.path.dirname(__file__), '..', '..', 'experiments',
                        'configs', 'presets')

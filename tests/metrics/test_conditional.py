@@ -63,6 +63,7 @@ def test_mixture_class_accuracy_needs_the_asked_mode_within_three_std():
   assert float(out['code_nmi']) == pytest.approx(1.0)
 
 
+@pytest.mark.xdist_group('literature')
 def test_digits_floor_of_the_conditional_metrics():
   from conftest import tiny_config
   cfg = tiny_config('digits')

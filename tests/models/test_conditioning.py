@@ -100,3 +100,19 @@ def test_attention_must_sit_at_an_inner_stage():
     config.validate(cfg)
   cfg.model.attention = 4
   config.validate(cfg)
+
+
+@pytest.mark.parametrize('shape', [(2,), (8, 8, 1)])
+def test_translators_keep_the_shape_and_start_near_the_identity(shape):
+  from jaxgan.models.translators import ConvTranslator, MLPTranslator
+  x = jax.random.uniform(jax.random.key(0), (4,) + shape, minval=-1)
+  nets = [MLPTranslator(16, 2)] + ([ConvTranslator(8, 2)] if len(shape) == 3
+                                   else [])
+  for net in nets:
+    out = net.apply(net.init(jax.random.key(1), x, train=False), x,
+                    train=False)
+    assert out.shape == x.shape
+  mlp = nets[0]
+  out = mlp.apply(mlp.init(jax.random.key(1), x, train=False), x, train=False)
+  # Residual: the output is the input plus a small correction at init.
+  assert float(jnp.mean(jnp.abs(out - x))) < float(jnp.mean(jnp.abs(x)))
