@@ -7,21 +7,25 @@ many evaluations: its number is biased upward. :func:`confirm` retrains the
 with ``search.confirm_seeds`` seeds none of the search used, each to the
 step its best trial was judged at, and reports the *final* evaluation's
 mean ± std over seeds (``W/confirm.json``, the report, the last line of
-``jaxgan tune``). PBT's trials are points of hyperparameter schedules, not
-settings to retrain, so a PBT search is not confirmed.
+``jaxgan tune``). The setting with the best fresh mean is the search's
+answer (:func:`chosen`): ``W/best/`` then holds its fresh numbers and the
+networks and samples of its median seed
+(:meth:`jaxgan.search.results.Best.fresh`). PBT's trials are points of
+hyperparameter schedules, not settings to retrain, so a PBT search is not
+confirmed.
 
 Example:
   >>> rows = confirm(cfg, space, store.trials, mesh)
   >>> rows[0]['mean'], rows[0]['std'], rows[0]['values']
 """
 
-from typing import Callable
+from typing import Callable, Optional
 
 import ml_collections
 import numpy as np
 
 from jaxgan import population
-from jaxgan.search import members
+from jaxgan.search import members, results
 from jaxgan.search.history import History
 from jaxgan.search.schedulers import outcomes
 from jaxgan.search.space import Space
@@ -34,10 +38,15 @@ FILE = 'confirm.json'
 SEED_OFFSET = 10_000
 
 
+# offer(trial, row, rank, members, j, samples, seed): a confirmed setting's
+# median seed, member j of members, while they are on the device.
+Offer = Callable[..., None]
+
+
 def confirm(cfg: ml_collections.ConfigDict, space: Space,
             trials: list[Trial], mesh,
-            make_population: Callable = population.make_population
-            ) -> list[dict]:
+            make_population: Callable = population.make_population,
+            offer: Optional[Offer] = None) -> list[dict]:
   """Retrains the best settings of ``trials`` with fresh seeds.
 
   Args:
@@ -46,6 +55,10 @@ def confirm(cfg: ml_collections.ConfigDict, space: Space,
     trials: the stored trials.
     mesh: the device mesh.
     make_population: builds compiled populations.
+    offer: called once per setting with a finite mean: its best trial, its
+      row, its rank in the rows, the members at their final state, the
+      position of its median seed (the lower median of its finite values),
+      that member's samples and its seed (:meth:`results.Best.fresh`).
 
   Returns:
     One row per confirmed setting, best first: ``setting``, ``trial`` (its
@@ -61,54 +74,86 @@ def confirm(cfg: ml_collections.ConfigDict, space: Space,
                   key=lambda o: (o.value, o.ids[0]))[:s.confirm_top]
   if not ranked:
     return []
-  rows = []
+  rows, best = [], []
   for o in ranked:
-    best = min(o.trials, key=lambda t: t.value)
-    search = -o.value if best.direction == 'max' else o.value
-    rows.append(dict(setting=o.setting, trial=best.id, search=search,
-                     steps=max(best.best_step, 1), seeds=[
+    best.append(min(o.trials, key=lambda t: t.value))
+    search = -o.value if best[-1].direction == 'max' else o.value
+    rows.append(dict(setting=o.setting, trial=best[-1].id, search=search,
+                     steps=max(best[-1].best_step, 1), seeds=[
                          SEED_OFFSET + cfg.hparams.seed + i
                          for i in range(s.confirm_seeds)]))
   for steps in sorted({r['steps'] for r in rows}):
-    _train([r for r in rows if r['steps'] == steps], cfg, space, steps, mesh,
-           make_population)
+    _train([(r, row, best[r]) for r, row in enumerate(rows)
+            if row['steps'] == steps], cfg, space, steps, mesh,
+           make_population, offer)
   return rows
 
 
-def _train(rows: list[dict], cfg, space: Space, steps: int, mesh,
-           make_population) -> None:
-  """Trains the seeds of ``rows`` (which share ``steps``) and fills in
-  their results."""
+def chosen(rows: list[dict], direction: str) -> dict | None:
+  """The confirmed row with the best fresh mean (the first of equals), or
+  None when no row has one."""
+  sign = -1.0 if direction == 'max' else 1.0
+  finite = [(sign * r['mean'], k) for k, r in enumerate(rows)
+            if r.get('mean') is not None]
+  return rows[min(finite)[1]] if finite else None
+
+
+def _train(owned: list[tuple[int, dict, Trial]], cfg, space: Space,
+           steps: int, mesh, make_population, offer: Optional[Offer]
+           ) -> None:
+  """Trains the seeds of the rows of ``owned`` (``(rank, row, best
+  trial)``, rows that share ``steps``) and fills in their results."""
   settings, owners = [], []
-  for r, row in enumerate(rows):
+  for r, (_, row, _) in enumerate(owned):
     for seed in row['seeds']:
       settings.append(dict(space.setting(space.point(row['setting'])),
                            seed=seed))
       owners.append(r)
   objective = cfg.search.objective
-  results = [[] for _ in rows]
   for bucket in population.buckets(cfg, settings):
     n = len(bucket.indices)
     m = members.start(bucket, members.population_size(n, mesh), mesh,
                       make_population)
     h = History.new(np.arange(n), [None] * n)
     m, h = members.train_to(m, h, steps, objective)
+    # Judged by the final evaluation: the final state is the one kept.
+    final = m._replace(best_state=m.state)
     diverged = members.diverged(m, n)
+    seeds = {}
     for j, i in enumerate(bucket.indices):
       last = {k: float(v[j, -1]) for k, v in h.evaluations.items()
               if k != 'step'}
-      results[owners[i]].append((last, diverged[j]))
-  for row, seeds in zip(rows, results):
-    values = [q.get(objective) for q, _ in seeds]
-    values = [v if v is not None and np.isfinite(v) else None
-              for v in values]
-    finite = [v for v in values if v is not None]
-    metrics = {}
-    for k in sorted({k for q, _ in seeds for k in q}):
-      v = [q[k] for q, _ in seeds if k in q and np.isfinite(q[k])]
-      if v:
-        metrics[k] = float(np.mean(v))
-    row.update(values=values,
-               mean=float(np.mean(finite)) if finite else None,
-               std=float(np.std(finite)) if finite else None,
-               diverged=sum(d for _, d in seeds), metrics=metrics)
+      seeds.setdefault(owners[i], []).append((last, diverged[j], j))
+    samples = (members.best_samples(final, results.sample_count(cfg), n)
+               if offer is not None else None)
+    for r, trained in seeds.items():
+      rank, row, trial = owned[r]
+      median = _fill(row, trained, objective)
+      if offer is not None and median is not None:
+        j = trained[median][2]
+        offer(trial, row, rank, final, j, samples[j], row['seeds'][median])
+
+
+def _fill(row: dict, seeds: list[tuple[dict, bool, int]], objective: str
+          ) -> int | None:
+  """Fills in ``row``'s results from its seeds' ``(final evaluation,
+  diverged, member)``; returns the position of its median seed (None when
+  no seed has a finite objective)."""
+  values = [q.get(objective) for q, _, _ in seeds]
+  values = [v if v is not None and np.isfinite(v) else None
+            for v in values]
+  finite = [k for k, v in enumerate(values) if v is not None]
+  metrics = {}
+  for k in sorted({k for q, _, _ in seeds for k in q}):
+    v = [q[k] for q, _, _ in seeds if k in q and np.isfinite(q[k])]
+    if v:
+      metrics[k] = float(np.mean(v))
+  mean = float(np.mean([values[k] for k in finite])) if finite else None
+  row.update(values=values, mean=mean,
+             std=float(np.std([values[k] for k in finite])) if finite
+             else None,
+             diverged=sum(d for _, d, _ in seeds), metrics=metrics)
+  if not finite:
+    return None
+  order = sorted(finite, key=lambda k: values[k])
+  return order[(len(order) - 1) // 2]

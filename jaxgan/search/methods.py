@@ -94,15 +94,12 @@ class Bayes:
     if self.points:
       with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        opt.tell([list(p) for p in self.points], y)
+        opt.tell([self.space.surrogate(p) for p in self.points], y)
     opt.rng = np.random.RandomState(rng_seed % 2**32)
     with warnings.catch_warnings():
       warnings.simplefilter('ignore')
       points = opt.ask(n_points=n, strategy='cl_min')
-    # skopt hands back numpy scalars; points travel as JSON.
-    return [self.space.canonical(
-        [v.item() if isinstance(v, np.generic) else v for v in p])
-            for p in points]
+    return [self.space.from_surrogate(p) for p in points]
 
   def tell(self, points: Sequence[Point], values: Sequence[float]) -> None:
     self.points.extend(list(p) for p in points)

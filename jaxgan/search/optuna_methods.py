@@ -25,7 +25,8 @@ the record; the study follows it:
 Optuna takes no infinite values: a diverged member is told the worst value
 told so far plus a margin (:func:`jaxgan.search.methods.finite_values`).
 A conditional name is suggested only where it is active (Optuna's
-define-by-run space), parents first.
+define-by-run space), parents first. A ``rate`` range is Optuna's
+log-uniform ``1-NAME`` (:meth:`jaxgan.search.space.Dimension.surrogate`).
 """
 
 import importlib.util
@@ -36,7 +37,7 @@ import ml_collections
 import numpy as np
 
 from jaxgan.search.methods import Point, finite_values
-from jaxgan.search.space import Space
+from jaxgan.search.space import Dimension, Space
 
 SAMPLERS = ('optuna-tpe', 'optuna-cmaes', 'optuna-nsga2')
 STUDY = 'jaxgan'
@@ -128,8 +129,9 @@ class Optuna:
     self.queue = []
 
   def _point(self, params: dict) -> list:
-    return self.space.canonical([params.get(d.name, d.inactive_value)
-                                 for d in self.space.dimensions])
+    return self.space.from_surrogate([
+        params.get(d.surrogate_name, d.surrogate(d.inactive_value))
+        for d in self.space.dimensions])
 
   def _params(self, point: Point) -> tuple[dict, dict]:
     """A point's active values and their Optuna distributions."""
@@ -139,16 +141,16 @@ class Optuna:
                             self.space.active(point)):
       if not active:
         continue
-      params[d.name] = v
+      params[d.surrogate_name] = d.surrogate(v)
       if d.kind == 'choice':
-        dists[d.name] = optuna.distributions.CategoricalDistribution(
+        dists[d.surrogate_name] = optuna.distributions.CategoricalDistribution(
             list(d.values))
       elif d.kind == 'int':
-        dists[d.name] = optuna.distributions.IntDistribution(int(d.low),
-                                                             int(d.high))
+        dists[d.surrogate_name] = optuna.distributions.IntDistribution(
+            int(d.low), int(d.high))
       else:
-        dists[d.name] = optuna.distributions.FloatDistribution(
-            d.low, d.high, log=d.kind == 'log')
+        dists[d.surrogate_name] = optuna.distributions.FloatDistribution(
+            *_bounds(d), log=d.kind in ('log', 'rate'))
     return params, dists
 
   def ask(self, n: int) -> list[Point]:
@@ -170,15 +172,15 @@ class Optuna:
         if (d.condition is not None) != conditional:
           continue
         if conditional and value[d.condition[0]] not in d.condition[1]:
-          value[d.name] = d.inactive_value
+          value[d.name] = d.surrogate(d.inactive_value)
         elif d.kind == 'choice':
           value[d.name] = trial.suggest_categorical(d.name, list(d.values))
         elif d.kind == 'int':
           value[d.name] = trial.suggest_int(d.name, int(d.low), int(d.high))
         else:
-          value[d.name] = trial.suggest_float(d.name, d.low, d.high,
-                                              log=d.kind == 'log')
-    return self.space.canonical([value[n] for n in self.space.names])
+          value[d.name] = trial.suggest_float(
+              d.surrogate_name, *_bounds(d), log=d.kind in ('log', 'rate'))
+    return self.space.from_surrogate([value[n] for n in self.space.names])
 
   def tell(self, points: Sequence[Point], values: Sequence) -> None:
     for point, v in zip(points, values):
@@ -194,3 +196,10 @@ class Optuna:
     """Writes what is queued (the last round's values)."""
     if self.queue:
       self._flush()
+
+
+def _bounds(d: Dimension) -> tuple[float, float]:
+  """A real range's bounds in Optuna's coordinates (a rate's ``1 -
+  value``, :meth:`Dimension.surrogate`)."""
+  ends = sorted((d.surrogate(d.low), d.surrogate(d.high)))
+  return ends[0], ends[1]

@@ -143,7 +143,8 @@ def fitted_result(space: Space, trials: list[Trial], transform: str):
                         n_initial_points=1, random_state=0)
   with warnings.catch_warnings():
     warnings.simplefilter('ignore')
-    return opt.tell([list(p) for p in points], [float(v) for v in y])
+    return opt.tell([space.surrogate(p) for p in points],
+                    [float(v) for v in y])
 
 
 # Behind the labels of the parallel coordinates, over the lines.
@@ -153,7 +154,8 @@ _LABEL_BOX = dict(facecolor='white', alpha=0.75, linewidth=0, pad=1)
 def parallel_png(path: str, space: Space, trials: list[Trial],
                  objective: str) -> None:
   """Parallel coordinates: one vertical axis per hyperparameter (its
-  range, log-uniform ones in log), one line per trial coloured by its
+  range, log-uniform ones in log, a rate as ``1-NAME`` in log), one line
+  per trial coloured by its
   objective (the best brightest); trials without a finite objective
   dashed grey."""
   plt = _plt()
@@ -187,7 +189,7 @@ def parallel_png(path: str, space: Space, trials: list[Trial],
                 fontsize=7, ha='center', va=va, bbox=_LABEL_BOX)
   ax.set(xlim=(-0.3, n - 0.4), ylim=(-0.12, 1.12), yticks=[],
          xticks=range(n))
-  ax.set_xticklabels(space.names, rotation=20 if n > 5 else 0,
+  ax.set_xticklabels([d.name for d in dims], rotation=20 if n > 5 else 0,
                      ha='right' if n > 5 else 'center', fontsize=9)
   for side in ('top', 'right', 'left'):
     ax.spines[side].set_visible(False)
@@ -229,12 +231,13 @@ def evaluations_png(path: str, result) -> None:
 
 def _columns(space: Space, points: list) -> np.ndarray:
   """One column per hyperparameter, each in [0, 1]: scikit-optimize's
-  normalised space (log-uniform ranges in log, a choice's index over the
-  number of choices less one)."""
+  normalised space (log-uniform ranges in log, a rate's ``1 - value`` in
+  log, a choice's index over the number of choices less one)."""
   sk = skopt.space.Space(space.skopt())
   sk.set_transformer('normalize')
   return np.asarray([[float(np.ravel(d.transform([v]))[0])
-                      for d, v in zip(sk.dimensions, p)] for p in points])
+                      for d, v in zip(sk.dimensions, space.surrogate(p))]
+                     for p in points])
 
 
 def importance(space: Space, trials: list[Trial], transform: str

@@ -304,13 +304,26 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
     _problems(doc, flagged)
     return doc
   best = ranked[0]
-  doc.heading(2, f'Best: trial {best.id}')
-  doc.text(f'Evaluated at step {best.best_step} of {best.steps}.')
+  fresh = confirm.chosen(more.confirmed or [], best.direction)
+  if fresh is not None:
+    best = next((t for t in trials if t.id == fresh['trial']), best)
+    doc.heading(2, f'Best: the setting of trial {best.id}')
+    doc.text(f'Trained again with {len(fresh["seeds"])} fresh seeds to step '
+             f'{fresh["steps"]}: {s.objective} {_num(fresh["mean"])} ± '
+             f'{_num(fresh["std"])} at their final evaluation '
+             f'({_num(fresh["search"])} in the search, the best of its '
+             'evaluations). The numbers below are the fresh seeds\' means; '
+             '`best/` holds the networks and samples of their median seed.')
+    shown = fresh['metrics']
+  else:
+    doc.heading(2, f'Best: trial {best.id}')
+    doc.text(f'Evaluated at step {best.best_step} of {best.steps}.')
+    shown = best.metrics
   if reference:
     doc.table(['metric', 'floor (held-out real data)', 'tuned',
                'untrained G'],
               [[k, reference['floor'][k], v, reference['untrained'][k]]
-               for k, v in sorted(best.metrics.items())])
+               for k, v in sorted(shown.items())])
     doc.text(f'Floor and tuned values use {reference["samples"]} samples '
              'each.')
     if 'protocol' in reference:
@@ -323,8 +336,7 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
                + (' Only the paper protocol below is comparable with '
                   'published numbers.' if 'network' in p else ''))
   else:
-    doc.table(['metric', 'tuned'],
-              [[k, v] for k, v in sorted(best.metrics.items())])
+    doc.table(['metric', 'tuned'], [[k, v] for k, v in sorted(shown.items())])
   paper = more.paper
   _paper_protocol(doc, paper if paper and paper['trial'] == best.id
                   else None, images=bool(reference))

@@ -16,17 +16,32 @@ from jaxgan.search.trial import Trial
 IMAGE_SAMPLES = 1000
 
 
+def sample_count(cfg: ml_collections.ConfigDict) -> int:
+  """How many samples ``W/best/samples.npz`` holds: ``train.eval_samples``,
+  and at least :data:`IMAGE_SAMPLES` images."""
+  n = cfg.train.eval_samples
+  return max(n, IMAGE_SAMPLES) if data.for_config(cfg).kind == 'images' else n
+
+
 class Best:
   """The best trial so far, mirrored in ``W/best/`` and
-  ``W/checkpoints/best``.
+  ``W/checkpoints/best``; after a confirmation, the confirmed setting with
+  the best fresh mean (:meth:`fresh`).
 
-  ``W/best/`` holds ``config.json`` (the config that retrains the trial with
+  ``W/best/`` holds ``config.json`` (the config that retrains it with
   ``jaxgan train``), ``metrics.json`` (its trial record), ``samples.npz``
-  (key ``x``: ``train.eval_samples`` samples of its generator at its best
-  evaluation, and at least :data:`IMAGE_SAMPLES` images, in [0, 1]) and
+  (key ``x``: :func:`sample_count` samples of its generator, in [0, 1]) and
   ``samples.png``; for an InfoGAN on images, ``codes.npz`` and
-  ``codes.png`` (:func:`save_code_grid`). ``W/checkpoints/best`` holds its G, D and EMA parameters
-  (orbax; the step counts improvements, its metadata names the trial).
+  ``codes.png`` (:func:`save_code_grid`). ``W/checkpoints/best`` holds its
+  G, D and EMA parameters (orbax; the step counts improvements, its
+  metadata names the trial, and the seed of a confirmed one).
+
+  During the search these are the best trial's, at its best evaluation. A
+  confirmation (:mod:`jaxgan.search.confirm`) replaces them by its chosen
+  setting's fresh seeds: the record's ``objective`` and ``metrics`` become
+  the means of their final evaluations (the search's numbers move under
+  ``search``, the seeds' under ``fresh``), and the networks, samples and
+  config are those of its median seed at its final step.
   """
 
   def __init__(self, workdir: str, trials: list[Trial], write: bool):
@@ -37,6 +52,8 @@ class Best:
     # Read once, before any process can be saving, then counted here.
     last = checkpoint.latest_step(self.checkpoints)
     self.step = 0 if last is None else last + 1
+    # The (fresh value, rank) of the confirmed setting held, when one is.
+    self.confirmed = None
 
   @property
   def objective(self) -> float:
@@ -57,22 +74,57 @@ class Best:
     if not trials[j].value < self.value:
       return
     self.trial = trials[j]
+    self._save(m, j, dict(trial=self.trial.id), trial_config(m.cfg,
+                                                             self.trial),
+               self.trial.to_json(), samples[j],
+               f'trial {self.trial.id}, step {self.trial.best_step}')
+
+  def fresh(self, trial: Trial, row: dict, rank: int, m: members.Members,
+            j: int, samples: np.ndarray, seed: int) -> None:
+    """Takes a confirmed setting (``row`` of
+    :func:`jaxgan.search.confirm.confirm`, ranked ``rank``, found by
+    ``trial``) if its fresh mean is the best confirmed so far: member ``j``
+    of ``m`` (at its final state) is its median seed ``seed``, and
+    ``samples`` its samples."""
+    sign = -1.0 if trial.direction == 'max' else 1.0
+    key = (sign * row['mean'], rank)
+    if self.confirmed is not None and not key < self.confirmed:
+      return
+    self.confirmed, self.trial = key, trial
+    cfg = trial_config(m.cfg, trial)
+    cfg.hparams.seed = seed
+    cfg.train.num_steps = row['steps']
+    record = dict(trial.to_json(), objective=row['mean'],
+                  metrics=row['metrics'],
+                  search=dict(objective=trial.objective,
+                              metrics=trial.metrics,
+                              best_step=trial.best_step),
+                  fresh=dict(seeds=row['seeds'], values=row['values'],
+                             std=row['std'], diverged=row['diverged'],
+                             steps=row['steps'], pictured_seed=seed))
+    self._save(m, j, dict(trial=trial.id, seed=seed), cfg, record, samples,
+               f'setting of trial {trial.id}, fresh seed {seed}, step '
+               f'{row["steps"]}')
+
+  def _save(self, m: members.Members, j: int, meta: dict,
+            cfg: ml_collections.ConfigDict, record: dict,
+            samples: np.ndarray, title: str) -> None:
+    """Writes member ``j``'s networks to the checkpoint (with ``meta``)
+    and, in the writing process, ``W/best/``."""
     checkpoint.save(self.checkpoints, self.step, members.member_state(m, j),
-                    dict(trial=self.trial.id), keep=1)
+                    meta, keep=1)
     self.step += 1
     if not self.write:
       return
     directory = os.path.join(self.workdir, 'best')
     os.makedirs(directory, exist_ok=True)
-    write_json(os.path.join(directory, 'config.json'),
-               trial_config(m.cfg, self.trial).to_dict())
-    write_json(os.path.join(directory, 'metrics.json'), self.trial.to_json())
+    write_json(os.path.join(directory, 'config.json'), cfg.to_dict())
+    write_json(os.path.join(directory, 'metrics.json'), record)
     dataset = data.for_config(m.cfg)
-    save_samples(directory, samples[j], dataset,
-                 f'trial {self.trial.id}, step {self.trial.best_step}')
+    save_samples(directory, samples, dataset, title)
     if (m.cfg.program == 'gan' and m.cfg.model.categories
         and dataset.kind == 'images'):
-      save_code_grid(directory, m, j, f'trial {self.trial.id}')
+      save_code_grid(directory, m, j, title)
 
 
 # Latents per code in ``W/best/codes.png``.

@@ -231,10 +231,8 @@ class RoundRunner:
   def _offer(self, m: members.Members, trials: list[trial.Trial]) -> None:
     """Keeps every trial's samples, and the best of them if it beats the
     best so far."""
-    n = self.cfg.train.eval_samples
-    samples = members.best_samples(
-        m, max(n, results.IMAGE_SAMPLES) if self.kind == 'images' else n,
-        len(trials))
+    samples = members.best_samples(m, results.sample_count(self.cfg),
+                                   len(trials))
     if self.store.write:
       for t, x in zip(trials, samples):
         save_trial_samples(os.path.dirname(self.store.path), t.id, x,

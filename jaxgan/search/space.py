@@ -4,6 +4,7 @@ A config's ``search.space`` maps names to range strings::
 
   lr_d      'log:1e-5:1e-2'          log-uniform real
   b1        'uniform:0:0.9'          uniform real (b1_g and b1_d together)
+  ema_decay 'rate:0:0.9999'          a decay: 1 - value log-uniform
   seed      'int:0:99'               integer, both ends included
   loss      'choice:hinge,non_saturating'
   model.width  'choice:64,128'       a static field: one program per value
@@ -23,6 +24,12 @@ skopt asks and is told); a *setting* is the mapping the population trainer
 takes (dynamic names and static paths, tied names expanded, inactive names
 left out); a trial's *values* map every name to its value (None where
 inactive).
+
+A ``rate`` range is for decays (Adam's betas, the EMA decay): what a decay
+changes is its horizon ``1 / (1 - value)``, so 0.99 and 0.999 differ as
+much as 0.9 and 0.99. Its values are drawn, and surrogates model them, on
+the log of ``1 - value`` (:meth:`Dimension.surrogate`), where a uniform
+range puts 1% of its draws above 0.99 on ``[0, 0.9999]``.
 """
 
 import itertools
@@ -38,7 +45,7 @@ from jaxgan import config, hparams, population, sweep
 # Names that set one value for both networks.
 TIED = {'lr': ('lr_g', 'lr_d'), 'b1': ('b1_g', 'b1_d'),
         'b2': ('b2_g', 'b2_d')}
-KINDS = ('log', 'uniform', 'int', 'choice')
+KINDS = ('log', 'uniform', 'rate', 'int', 'choice')
 
 
 class Dimension(NamedTuple):
@@ -47,7 +54,8 @@ class Dimension(NamedTuple):
   Attributes:
     name: the space's name (``'lr_d'``, ``'b1'``, ``'model.width'``).
     kind: one of :data:`KINDS`.
-    low, high: bounds of a real or integer range (None for a choice).
+    low, high: bounds of a real or integer range (None for a choice); a
+      rate's lie in ``[0, 1)``.
     values: the choices (None for a range).
     condition: ``(parent, values)``: the name is searched only where
       ``parent`` takes one of ``values``; None when always.
@@ -65,11 +73,27 @@ class Dimension(NamedTuple):
     return self.values[0] if self.kind == 'choice' else (
         int(self.low) if self.kind == 'int' else self.low)
 
+  def surrogate(self, value: Any) -> Any:
+    """``value`` as surrogates see it, or a surrogate's coordinate as the
+    value (the map is its own inverse): ``1 - value`` for a rate, ``value``
+    otherwise."""
+    return 1.0 - value if self.kind == 'rate' else value
+
+  @property
+  def surrogate_name(self) -> str:
+    """The name of its :meth:`surrogate` coordinate: ``1-NAME`` for a
+    rate."""
+    return f'1-{self.name}' if self.kind == 'rate' else self.name
+
   def skopt(self) -> skspace.Dimension:
-    """The scikit-optimize dimension."""
+    """The scikit-optimize dimension, over :meth:`surrogate`
+    coordinates."""
     if self.kind == 'log':
       return skspace.Real(self.low, self.high, prior='log-uniform',
                           name=self.name)
+    if self.kind == 'rate':
+      return skspace.Real(1.0 - self.high, 1.0 - self.low,
+                          prior='log-uniform', name=self.surrogate_name)
     if self.kind == 'uniform':
       return skspace.Real(self.low, self.high, name=self.name)
     if self.kind == 'int':
@@ -82,6 +106,9 @@ class Dimension(NamedTuple):
       return list(self.values)
     if self.kind == 'log':
       return [float(v) for v in np.geomspace(self.low, self.high, points)]
+    if self.kind == 'rate':
+      return [float(1.0 - v) for v in
+              np.geomspace(1.0 - self.low, 1.0 - self.high, points)]
     if self.kind == 'uniform':
       return [float(v) for v in np.linspace(self.low, self.high, points)]
     return sorted({int(round(v)) for v in
@@ -93,8 +120,9 @@ def parse_dimension(name: str, text: str) -> Dimension:
 
   Raises:
     ValueError: naming the field and the value when the string is malformed,
-      a range is empty or inverted, a log range touches 0, a choice has no
-      values, or a condition is not ``if PARENT=V1,V2``.
+      a range is empty or inverted, a log range touches 0, a rate range
+      leaves ``[0, 1)``, a choice has no values, or a condition is not
+      ``if PARENT=V1,V2``.
   """
   field = f'search.space.{name}={text!r}'
   text, _, condition = text.partition(' if ')
@@ -136,6 +164,9 @@ def _parse_range(field: str, name: str, text: str) -> Dimension:
                      f'(LOW={low:g} must be < HIGH={high:g})')
   if kind == 'log' and low <= 0:
     raise ValueError(f'{field}: a log range must stay above 0 (LOW={low:g})')
+  if kind == 'rate' and not (low >= 0 and high < 1):
+    raise ValueError(f'{field}: a rate range lies in [0, 1) (LOW={low:g}, '
+                     f'HIGH={high:g})')
   if kind == 'int' and not (low.is_integer() and high.is_integer()):
     raise ValueError(f'{field}: an int range needs integer bounds')
   return Dimension(name, kind, low, high, None)
@@ -297,12 +328,28 @@ class Space:
       return d.values[0]
     if d.kind == 'int':
       return int(d.low)
+    if d.kind == 'rate':
+      return 1.0 - math.sqrt((1.0 - d.low) * (1.0 - d.high))
     return math.sqrt(d.low * d.high) if d.kind == 'log' else (
         d.low + d.high) / 2
 
   def skopt(self) -> list[skspace.Dimension]:
-    """The dimensions for ``skopt.Optimizer``."""
+    """The dimensions for ``skopt.Optimizer``, over :meth:`surrogate`
+    points."""
     return [d.skopt() for d in self.dimensions]
+
+  def surrogate(self, point: Sequence[Any]) -> list[Any]:
+    """A point as surrogates see it (:meth:`Dimension.surrogate`)."""
+    return [d.surrogate(v) for d, v in zip(self.dimensions, point)]
+
+  def from_surrogate(self, point: Sequence[Any]) -> list[Any]:
+    """The canonical point of a surrogate's point (numpy scalars as
+    Python's, reals kept in their range)."""
+    out = []
+    for d, v in zip(self.dimensions, point):
+      v = d.surrogate(v.item() if isinstance(v, np.generic) else v)
+      out.append(min(max(v, d.low), d.high) if d.kind == 'rate' else v)
+    return self.canonical(out)
 
   def setting(self, point: Sequence[Any]) -> dict[str, Any]:
     """A point as a population setting: tied names expanded, inactive names
@@ -354,7 +401,8 @@ class Space:
                for d, v in zip(self.dimensions, point))
 
   def sample(self, rng: np.random.Generator) -> list[Any]:
-    """A random canonical point (log-uniform where the range is log)."""
+    """A random canonical point (log-uniform where the range is log, in
+    ``1 - value`` where it is a rate)."""
     point = []
     for d in self.dimensions:
       if d.kind == 'choice':
@@ -364,6 +412,9 @@ class Space:
       elif d.kind == 'log':
         point.append(float(np.exp(rng.uniform(np.log(d.low),
                                               np.log(d.high)))))
+      elif d.kind == 'rate':
+        point.append(float(1.0 - np.exp(rng.uniform(
+            np.log(1.0 - d.high), np.log(1.0 - d.low)))))
       else:
         point.append(float(rng.uniform(d.low, d.high)))
     return self.canonical(point)
@@ -397,9 +448,9 @@ def centred(cfg: ml_collections.ConfigDict, names: Sequence[str],
   on a known-good setting (a preset from a paper).
 
   A scale (learning rates, weights) ranges log-uniformly over ``[v /
-  factor, v * factor]``; a rate (betas, EMA decay) over the values whose
-  ``1 - rate`` lies within that factor of ``1 - v`` (so β2 = 0.9 spans
-  0.7 to 0.967, β1 = 0 spans 0 to 0.667). A tied name (``lr``, ``b1``,
+  factor, v * factor]``; a rate (betas, EMA decay) is a ``rate`` range over
+  the values whose ``1 - rate`` lies within that factor of ``1 - v`` (so
+  β2 = 0.9 spans 0.7 to 0.967, β1 = 0 spans 0 to 0.667). A tied name (``lr``, ``b1``,
   ``b2``) is centred on G's value.
 
   Args:
@@ -427,7 +478,7 @@ def centred(cfg: ml_collections.ConfigDict, names: Sequence[str],
     elif hparams.HPARAMS[field].kind == 'rate':
       gap = 1.0 - value
       low = max(0.0, 1.0 - gap * factor)
-      out[name] = f'uniform:{low:.6g}:{1.0 - gap / factor:.6g}'
+      out[name] = f'rate:{low:.6g}:{1.0 - gap / factor:.6g}'
     else:
       raise ValueError(f'{name!r} is a {hparams.HPARAMS[field].kind}; '
                        'centred ranges are for scales and rates')

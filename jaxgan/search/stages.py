@@ -16,8 +16,8 @@ stage's ``space``. Every name it does not search is fixed at the previous
 stage's best trial (its dynamic hyperparameters and its static values). A
 stage with ``narrow`` = f > 1 narrows each range it shares with the previous
 stage around that stage's best value: a log range to ``[best / f,
-best * f]``, a uniform or integer one to ``1/f`` of its width centred on the
-best, both kept inside the stage's own range (choices are kept whole). A
+best * f]``, a rate's ``1 - value`` likewise, a uniform or integer one to
+``1/f`` of its width centred on the best, all kept inside the stage's own range (choices are kept whole). A
 later stage that searches exactly the earlier one's names, with a
 model-based method, is told the earlier trials that lie in its ranges (a
 warm start). ``W/stages.json`` and ``W/report.md`` list each stage's best.
@@ -100,6 +100,9 @@ def narrowed(text: str, name: str, best: Any, factor: float) -> str:
       if d.condition else ''
   if d.kind == 'log':
     low, high = max(d.low, best / factor), min(d.high, best * factor)
+  elif d.kind == 'rate':
+    low = max(d.low, 1.0 - (1.0 - best) * factor)
+    high = min(d.high, 1.0 - (1.0 - best) / factor)
   else:
     half = (d.high - d.low) / factor / 2
     low, high = max(d.low, best - half), min(d.high, best + half)

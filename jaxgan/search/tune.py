@@ -180,7 +180,9 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     quiet: no progress bars (:mod:`jaxgan.search.monitor`), lines only.
 
   Returns:
-    The best trial (of the last stage, for a staged search).
+    The best trial (of the last stage, for a staged search): after a
+    confirmation, the trial whose setting had the best fresh mean
+    (``W/best/`` holds its fresh numbers).
 
   Raises:
     ValueError: a bad config, search or tracker (before anything is
@@ -330,38 +332,52 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
     if main:
       write_report()
     raise RuntimeError('no trial produced a finite objective')
-  _confirm(cfg, space, store, workdir, mesh, make_population, say, main)
+  rows = _confirm(cfg, space, store, workdir, mesh, make_population, say,
+                  best)
   if main:
     if cfg.search.pareto:
       write_json(os.path.join(workdir, 'pareto.json'),
                  report.pareto_front(cfg, store.trials))
     write_report()
-  line = f'best: trial {best.trial.id}, objective {best.objective:.4g}'
+  row = confirm.chosen(rows, best.trial.direction)
+  if row is None:
+    trial = best.trial
+    line = f'best: trial {trial.id}, objective {trial.objective:.4g}'
+  else:
+    trial = next(t for t in store.trials if t.id == row['trial'])
+    line = (f'best: the setting of trial {trial.id}, objective '
+            f'{row["mean"]:.4g} ± {row["std"]:.2g} over '
+            f'{len(row["seeds"])} fresh seeds ({row["search"]:.4g} in the '
+            'search)')
   if reference:
     line += (f' (floor {reference["floor"][cfg.search.objective]:.4g}, '
              f'untrained {reference["untrained"][cfg.search.objective]:.4g})')
   say(f'{line}; {os.path.join(workdir, "best")}, '
       f'{os.path.join(workdir, "report.html")}')
-  return best.trial
+  return trial
 
 
 def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
-             make_population, say, main: bool) -> None:
+             make_population, say, best: results.Best) -> list[dict]:
   """Retrains the top settings with fresh seeds
-  (:mod:`jaxgan.search.confirm`) unless ``W/confirm.json`` already holds
-  them for these trials."""
+  (:mod:`jaxgan.search.confirm`), their best into ``W/best/``, unless
+  ``W/confirm.json`` already holds them for these trials; returns its rows
+  (none without a confirmation)."""
   s = cfg.search
   if not s.confirm_top or s.method == 'pbt':
-    return
+    return []
   path = os.path.join(workdir, confirm.FILE)
-  done = read_json(path) if main and os.path.exists(path) else None
-  if distributed.broadcast_json(
-      done is not None and done['trials'] == len(store.trials)):
-    return
+  done = read_json(path) if best.write and os.path.exists(path) else None
+  done = distributed.broadcast_json(
+      done if done is not None and done['trials'] == len(store.trials)
+      else None)
+  if done is not None:
+    return done['rows']
   say(f'confirming the top {s.confirm_top} settings with '
       f'{s.confirm_seeds} fresh seeds each')
-  rows = confirm.confirm(cfg, space, store.trials, mesh, make_population)
-  if main:
+  rows = confirm.confirm(cfg, space, store.trials, mesh, make_population,
+                         offer=best.fresh)
+  if best.write:
     write_json(path, dict(trials=len(store.trials), rows=rows))
   for row in rows:
     shown = ('none finite' if row['mean'] is None else
@@ -369,6 +385,7 @@ def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
     say(f'confirmed trial {row["trial"]} ({s.objective} {row["search"]:.4g} '
         f'in the search): {shown} over {len(row["seeds"])} fresh seeds'
         + (f', {row["diverged"]} diverged' if row['diverged'] else ''))
+  return rows
 
 
 def _shown(values: dict) -> str:

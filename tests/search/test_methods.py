@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import synthetic
-from jaxgan.search import methods
+from jaxgan.search import methods, optuna_methods
 from jaxgan.search.space import Space
 
 OPTIMUM = dict(lr_d=1e-3, b1=0.3)
@@ -71,6 +71,25 @@ def test_bayes_survives_a_round_where_everything_diverged():
       space.contains(dict(zip(space.names, p))) for p in again)
   m.tell(again, [1.0, np.inf, 0.5, 2.0])
   assert len(m.ask(4)) == 4
+
+
+@pytest.mark.parametrize('method', ['bayes', 'optuna-tpe'])
+def test_a_decay_near_one_is_found_on_its_horizon(tmp_path, method):
+  cfg = synthetic.searching(ema_decay='rate:0:0.9999')
+  cfg.search.update(method=method, initial_points=4, seed=0)
+  space = Space.from_config(cfg)
+  m = (methods.Bayes(space, cfg.search) if method == 'bayes' else
+       optuna_methods.Optuna(space, cfg.search, str(tmp_path)))
+  # The optimum is a horizon of 1,000 steps: 0.999, where a uniform range
+  # would put one draw in a thousand.
+  miss = lambda p: abs(np.log10(1.0 - p[0]) + 3.0)
+  best = np.inf
+  for _ in range(4):
+    points = m.ask(4)
+    assert all(space.contains(space.labelled(p)) for p in points)
+    m.tell(points, [miss(p) for p in points])
+    best = min(best, *map(miss, points))
+  assert best < 0.3
 
 
 @pytest.mark.parametrize('method', sorted(methods.METHODS))

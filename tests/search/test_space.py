@@ -3,7 +3,7 @@ import pytest
 
 import synthetic
 from conftest import tiny_config
-from jaxgan.search import space as space_lib
+from jaxgan.search import space as space_lib, stages
 
 
 def config(**space):
@@ -30,6 +30,8 @@ def test_default_space_reads_and_ties_betas():
     ('lr_d', 'log:1e-4', r'search.space.lr_d=.*log:LOW:HIGH'),
     ('lr_d', 'log:a:b', r'search.space.lr_d=.*must be numbers'),
     ('seed', 'int:0:2.5', r'search.space.seed=.*integer bounds'),
+    ('ema_decay', 'rate:0:1', r'search.space.ema_decay=.*lies in \[0, 1\)'),
+    ('ema_decay', 'rate:-0.1:0.9', r'search.space.ema_decay=.*in \[0, 1\)'),
     ('b1', 'uniform:0:1', r'search.space.b1: the value 1.0 is not valid.*'
      r'b1_g=1.0 must be in \[0, 1\)'),
     ('model.width', 'choice:0,8', r'search.space.model.width: the value 0'),
@@ -73,6 +75,45 @@ def test_samples_lie_in_the_space_and_log_ranges_are_log_uniform():
   seeds = {p[space.names.index('seed')] for p in points}
   assert seeds == {0, 1, 2, 3}
   assert space.static_names() == ['model.width']
+
+
+def test_a_rate_is_drawn_and_modelled_on_its_horizon():
+  space = space_lib.Space.from_config(config(ema_decay='rate:0:0.9999'))
+  [d] = space.dimensions
+  rng = np.random.default_rng(0)
+  draws = np.array([space.sample(rng)[0] for _ in range(4000)])
+  assert draws.min() >= 0 and draws.max() <= 0.9999
+  # 1 - value log-uniform over 4 decades: a quarter of the draws per decade
+  # (a uniform range would put 1% above 0.99).
+  np.testing.assert_allclose(np.mean(draws >= 0.99), 0.5, atol=0.03)
+  np.testing.assert_allclose(np.mean(draws < 0.9), 0.25, atol=0.03)
+  assert d.grid(3) == pytest.approx([0.0, 0.99, 0.9999])
+  [sk] = space.skopt()
+  assert (sk.name, sk.low, sk.high, sk.prior) == (
+      '1-ema_decay', pytest.approx(1e-4), 1.0, 'log-uniform')
+  assert space.surrogate([0.99]) == pytest.approx([0.01])
+  assert space.from_surrogate([np.float64(0.01)]) == pytest.approx([0.99])
+  assert space.from_surrogate([1e-4 * (1 - 1e-12)]) == [0.9999]
+
+
+@pytest.mark.parametrize('text,best,narrowed', [
+    ('log:1e-5:1e-1', 1e-3, 'log:0.0001:0.01'),
+    ('uniform:0:1', 0.5, 'uniform:0.45:0.55'),
+    ('rate:0:0.9999', 0.99, 'rate:0.9:0.999'),
+    ('rate:0:0.9999', 0.0, 'rate:0.0:0.9'),
+    ('choice:a,b', 'a', 'choice:a,b'),
+])
+def test_a_later_stage_narrows_each_kind_around_the_best(text, best,
+                                                          narrowed):
+  got = stages.narrowed(text, 'x', best, 10.0)
+  if got.startswith('choice'):
+    assert got == narrowed
+    return
+  kind, low, high = got.split(':')
+  want = narrowed.split(':')
+  assert kind == want[0]
+  np.testing.assert_allclose([float(low), float(high)],
+                             [float(want[1]), float(want[2])], atol=1e-12)
 
 
 def test_grid_spreads_ranges_and_lists_choices():

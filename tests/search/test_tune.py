@@ -6,8 +6,8 @@ import pytest
 
 import synthetic
 from conftest import tiny_config
-from jaxgan import run, search
-from jaxgan.search import report, results
+from jaxgan import checkpoint, run, search
+from jaxgan.search import confirm, report, results
 
 
 def stored(workdir):
@@ -286,8 +286,8 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
   cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=2,
                          confirm_seeds=3)
   lines = []
-  search.tune(cfg, str(tmp_path), log=lines.append,
-              make_population=synthetic.make_population, tracker=())
+  best = search.tune(cfg, str(tmp_path), log=lines.append,
+                     make_population=synthetic.make_population, tracker=())
   trials = stored(tmp_path)
   ranked = sorted((t for t in trials if t['objective'] is not None),
                   key=lambda t: t['objective'])
@@ -306,12 +306,37 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
                                * np.std([0, 1, 2]), rtol=1e-4)
     assert r['seeds'] == [10000, 10001, 10002] and r['steps'] == 20
   assert lines[-3].startswith(f'confirmed trial {ranked[0]["id"]} ')
-  assert lines[-1].startswith('best: ')
-  assert '## Confirmed with fresh seeds' in (tmp_path / 'report.md').read_text()
+  assert lines[-1].startswith(f'best: the setting of trial {best.id}, '
+                              f'objective {rows[0]["mean"]:.4g} ± ')
+  assert best.id == rows[0]['trial']
+  # best/ holds the fresh numbers and the median fresh seed, not the best
+  # evaluation the search picked.
+  record = json.loads((tmp_path / 'best' / 'metrics.json').read_text())
+  assert record['objective'] == rows[0]['mean']
+  assert record['metrics'] == rows[0]['metrics']
+  assert record['search']['objective'] == ranked[0]['objective']
+  assert record['fresh']['pictured_seed'] == 10001
+  retrain = json.loads((tmp_path / 'best' / 'config.json').read_text())
+  assert retrain['hparams']['seed'] == 10001
+  assert retrain['train']['num_steps'] == 20
+  checkpoints = tmp_path / 'checkpoints' / 'best'
+  assert checkpoint.restore_meta(
+      str(checkpoints), checkpoint.latest_step(str(checkpoints))) == dict(
+          trial=best.id, seed=10001)
+  text = (tmp_path / 'report.md').read_text()
+  assert '## Confirmed with fresh seeds' in text
+  assert f'## Best: the setting of trial {best.id}' in text
   # Nothing new to confirm when the search is run again.
   before = (tmp_path / 'confirm.json').stat().st_mtime_ns
   tune(cfg, tmp_path)
   assert (tmp_path / 'confirm.json').stat().st_mtime_ns == before
+
+
+def test_the_chosen_setting_has_the_best_fresh_mean():
+  rows = [dict(mean=2.0), dict(mean=None), dict(mean=1.0), dict(mean=1.0)]
+  assert confirm.chosen(rows, 'min') is rows[2]
+  assert confirm.chosen(rows, 'max') is rows[0]
+  assert confirm.chosen([dict(mean=None)], 'min') is None
 
 
 def test_an_objective_to_maximise_is_maximised(tmp_path):
