@@ -450,8 +450,8 @@ def centred(cfg: ml_collections.ConfigDict, names: Sequence[str],
   A scale (learning rates, weights) ranges log-uniformly over ``[v /
   factor, v * factor]``; a rate (betas, EMA decay) is a ``rate`` range over
   the values whose ``1 - rate`` lies within that factor of ``1 - v`` (so
-  β2 = 0.9 spans 0.7 to 0.967, β1 = 0 spans 0 to 0.667). A tied name (``lr``, ``b1``,
-  ``b2``) is centred on G's value.
+  β2 = 0.9 spans 0.7 to 0.967, β1 = 0 spans 0 to 0.667). A tied name
+  (``lr``, ``b1``, ``b2``) is centred on G's value.
 
   Args:
     cfg: the config whose ``hparams`` are the centre.

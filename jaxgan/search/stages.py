@@ -17,10 +17,11 @@ stage's best trial (its dynamic hyperparameters and its static values). A
 stage with ``narrow`` = f > 1 narrows each range it shares with the previous
 stage around that stage's best value: a log range to ``[best / f,
 best * f]``, a rate's ``1 - value`` likewise, a uniform or integer one to
-``1/f`` of its width centred on the best, all kept inside the stage's own range (choices are kept whole). A
-later stage that searches exactly the earlier one's names, with a
-model-based method, is told the earlier trials that lie in its ranges (a
-warm start). ``W/stages.json`` and ``W/report.md`` list each stage's best.
+``1/f`` of its width centred on the best, all kept inside the stage's own
+range (choices are kept whole). A later stage that searches exactly the
+earlier one's names, with a model-based method, is told the earlier trials
+that lie in its ranges (a warm start). ``W/stages.json`` and
+``W/report.md`` list each stage's best.
 """
 
 import math
