@@ -3,6 +3,12 @@
 Each test process caches feature networks in its own data dir
 (``TFDS_DATA_DIR``, inherited by the subprocesses it starts), so the digits
 classifier trains once per process rather than once per test.
+
+Every process of a test run shares JAX's persistent compilation cache: the
+process that starts the run (pytest, or xdist's controller) makes it, and
+the xdist workers and the CLI, worker and notebook processes they start
+inherit ``JAX_COMPILATION_CACHE_DIR``. A program one process compiled is
+loaded, not compiled, by the next; :class:`CompileCounter` counts both.
 """
 
 import atexit
@@ -13,6 +19,12 @@ import tempfile
 
 os.environ['TFDS_DATA_DIR'] = tempfile.mkdtemp(prefix='jaxgan-data-')
 atexit.register(shutil.rmtree, os.environ['TFDS_DATA_DIR'], True)
+if 'PYTEST_XDIST_WORKER' not in os.environ:
+  os.environ['JAX_COMPILATION_CACHE_DIR'] = tempfile.mkdtemp(
+      prefix='jaxgan-jit-')
+  os.environ['JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS'] = '0.3'
+  atexit.register(shutil.rmtree, os.environ['JAX_COMPILATION_CACHE_DIR'],
+                  True)
 
 import jax
 import pytest
@@ -28,6 +40,7 @@ sys.path.insert(0, FIXTURES)
 import random_inception  # noqa: E402
 
 _COMPILE_EVENT = '/jax/core/compile/backend_compile_duration'
+_CACHE_HIT_EVENT = '/jax/compilation_cache/cache_hits'
 _compiles = [0]
 
 
@@ -37,11 +50,19 @@ def _count(name, duration, **kwargs):
     _compiles[0] += 1
 
 
+def _count_hit(name, **kwargs):
+  del kwargs
+  if name == _CACHE_HIT_EVENT:
+    _compiles[0] += 1
+
+
 monitoring.register_event_duration_secs_listener(_count)
+monitoring.register_event_listener(_count_hit)
 
 
 class CompileCounter:
-  """Counts XLA compilations since it was made (or last reset)."""
+  """Counts programs built since it was made (or last reset): XLA
+  compilations and programs loaded from the persistent cache."""
 
   def __init__(self):
     self.start = _compiles[0]
