@@ -38,8 +38,9 @@ FILE = 'confirm.json'
 SEED_OFFSET = 10_000
 
 
-# offer(trial, row, rank, members, j, samples, seed): a confirmed setting's
-# median seed, member j of members, while they are on the device.
+# offer(trial, row, key, members, j, samples, seed): a confirmed setting's
+# median seed, member j of members, while they are on the device; key is
+# the setting's :func:`fresh_key`.
 Offer = Callable[..., None]
 
 
@@ -56,7 +57,7 @@ def confirm(cfg: ml_collections.ConfigDict, space: Space,
     mesh: the device mesh.
     make_population: builds compiled populations.
     offer: called once per setting with a finite mean: its best trial, its
-      row, its rank in the rows, the members at their final state, the
+      row, its :func:`fresh_key`, the members at their final state, the
       position of its median seed (the lower median of its finite values),
       that member's samples and its seed (:meth:`results.Best.fresh`).
 
@@ -89,13 +90,19 @@ def confirm(cfg: ml_collections.ConfigDict, space: Space,
   return rows
 
 
+def fresh_key(row: dict, rank: int, direction: str) -> tuple[float, int]:
+  """What ranks confirmed rows, lowest best: the fresh mean (negated for
+  a maximised objective), then the row's rank among the rows."""
+  return (-row['mean'] if direction == 'max' else row['mean'], rank)
+
+
 def chosen(rows: list[dict], direction: str) -> dict | None:
   """The confirmed row with the best fresh mean (the first of equals), or
   None when no row has one."""
-  sign = -1.0 if direction == 'max' else 1.0
-  finite = [(sign * r['mean'], k) for k, r in enumerate(rows)
-            if r.get('mean') is not None]
-  return rows[min(finite)[1]] if finite else None
+  finite = [k for k, r in enumerate(rows) if r.get('mean') is not None]
+  if not finite:
+    return None
+  return rows[min(finite, key=lambda k: fresh_key(rows[k], k, direction))]
 
 
 def _train(owned: list[tuple[int, dict, Trial]], cfg, space: Space,
@@ -131,7 +138,8 @@ def _train(owned: list[tuple[int, dict, Trial]], cfg, space: Space,
       median = _fill(row, trained, objective)
       if offer is not None and median is not None:
         j = trained[median][2]
-        offer(trial, row, rank, final, j, samples[j], row['seeds'][median])
+        offer(trial, row, fresh_key(row, rank, trial.direction), final, j,
+              samples[j], row['seeds'][median])
 
 
 def _fill(row: dict, seeds: list[tuple[dict, bool, int]], objective: str

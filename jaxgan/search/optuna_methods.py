@@ -37,7 +37,7 @@ import ml_collections
 import numpy as np
 
 from jaxgan.search.methods import Point, finite_values
-from jaxgan.search.space import Dimension, Space
+from jaxgan.search.space import Space
 
 SAMPLERS = ('optuna-tpe', 'optuna-cmaes', 'optuna-nsga2')
 STUDY = 'jaxgan'
@@ -150,7 +150,7 @@ class Optuna:
             int(d.low), int(d.high))
       else:
         dists[d.surrogate_name] = optuna.distributions.FloatDistribution(
-            *_bounds(d), log=d.kind in ('log', 'rate'))
+            *d.surrogate_bounds, log=d.kind in ('log', 'rate'))
     return params, dists
 
   def ask(self, n: int) -> list[Point]:
@@ -179,7 +179,8 @@ class Optuna:
           value[d.name] = trial.suggest_int(d.name, int(d.low), int(d.high))
         else:
           value[d.name] = trial.suggest_float(
-              d.surrogate_name, *_bounds(d), log=d.kind in ('log', 'rate'))
+              d.surrogate_name, *d.surrogate_bounds,
+              log=d.kind in ('log', 'rate'))
     return self.space.from_surrogate([value[n] for n in self.space.names])
 
   def tell(self, points: Sequence[Point], values: Sequence) -> None:
@@ -196,10 +197,3 @@ class Optuna:
     """Writes what is queued (the last round's values)."""
     if self.queue:
       self._flush()
-
-
-def _bounds(d: Dimension) -> tuple[float, float]:
-  """A real range's bounds in Optuna's coordinates (a rate's ``1 -
-  value``, :meth:`Dimension.surrogate`)."""
-  ends = sorted((d.surrogate(d.low), d.surrogate(d.high)))
-  return ends[0], ends[1]

@@ -52,7 +52,7 @@ class Best:
     # Read once, before any process can be saving, then counted here.
     last = checkpoint.latest_step(self.checkpoints)
     self.step = 0 if last is None else last + 1
-    # The (fresh value, rank) of the confirmed setting held, when one is.
+    # The fresh key of the confirmed setting held, when one is.
     self.confirmed = None
 
   @property
@@ -79,15 +79,14 @@ class Best:
                self.trial.to_json(), samples[j],
                f'trial {self.trial.id}, step {self.trial.best_step}')
 
-  def fresh(self, trial: Trial, row: dict, rank: int, m: members.Members,
-            j: int, samples: np.ndarray, seed: int) -> None:
+  def fresh(self, trial: Trial, row: dict, key: tuple[float, int],
+            m: members.Members, j: int, samples: np.ndarray,
+            seed: int) -> None:
     """Takes a confirmed setting (``row`` of
-    :func:`jaxgan.search.confirm.confirm`, ranked ``rank``, found by
-    ``trial``) if its fresh mean is the best confirmed so far: member ``j``
-    of ``m`` (at its final state) is its median seed ``seed``, and
-    ``samples`` its samples."""
-    sign = -1.0 if trial.direction == 'max' else 1.0
-    key = (sign * row['mean'], rank)
+    :func:`jaxgan.search.confirm.confirm`, found by ``trial``) if its
+    :func:`~jaxgan.search.confirm.fresh_key` ``key`` is the lowest so far:
+    member ``j`` of ``m`` (at its final state) is its median seed ``seed``,
+    and ``samples`` its samples."""
     if self.confirmed is not None and not key < self.confirmed:
       return
     self.confirmed, self.trial = key, trial

@@ -85,6 +85,13 @@ class Dimension(NamedTuple):
     rate."""
     return f'1-{self.name}' if self.kind == 'rate' else self.name
 
+  @property
+  def surrogate_bounds(self) -> tuple[float, float]:
+    """A real range's bounds in :meth:`surrogate` coordinates, low
+    first."""
+    ends = self.surrogate(self.low), self.surrogate(self.high)
+    return min(ends), max(ends)
+
   def skopt(self) -> skspace.Dimension:
     """The scikit-optimize dimension, over :meth:`surrogate`
     coordinates."""
@@ -92,8 +99,8 @@ class Dimension(NamedTuple):
       return skspace.Real(self.low, self.high, prior='log-uniform',
                           name=self.name)
     if self.kind == 'rate':
-      return skspace.Real(1.0 - self.high, 1.0 - self.low,
-                          prior='log-uniform', name=self.surrogate_name)
+      return skspace.Real(*self.surrogate_bounds, prior='log-uniform',
+                          name=self.surrogate_name)
     if self.kind == 'uniform':
       return skspace.Real(self.low, self.high, name=self.name)
     if self.kind == 'int':
