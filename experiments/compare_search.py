@@ -1,68 +1,119 @@
-"""Compares the search methods at equal budgets on grid-25.
+"""Compares jaxgan's searches with Optuna's TPE run one trial at a time, at
+equal wall time.
 
-Every method gets the same budget in member-steps (trials x steps per
-trial), over several seeds (each seed changes both the method's choices and
-the GANs' initialisation):
+Every arm searches the space of ``--config`` (by default the cold start,
+``experiments/configs/cold_start.py``: a newcomer's recipe, no baseline
+trial) for ``--seconds`` of wall time, once per search seed; the seeds are
+interleaved (seed 0 of every arm, then seed 1, ...), so a machine's slow
+spell falls on every arm. A seed changes both the arm's choices and the
+GANs' initialisation. The arms:
 
-* bayes, random, grid: ``--trials`` trials of ``--steps`` steps, in rounds of
-  ``--population``;
-* halving (eta 2, 3 rungs): as many settings at the first rung as the budget
-  allows;
-* pbt: ``--trials`` members for ``--steps`` steps, with an exploit/explore
-  step after every quarter of them.
+* a jaxgan method (``optuna-tpe``, ``bayes``, ``random``, ``grid``,
+  ``hyperband``, ``halving``, ``pbt``): :func:`jaxgan.search.tune` with
+  ``search.budget='seconds:S'`` and no confirmation round. ``halving``
+  (one bracket) and ``pbt`` (one population) are sized from the member-steps
+  per second the seed's earlier jaxgan arms trained, to fill ``S``; the
+  others ask round after round until the budget is spent;
+* ``sequential-tpe``: what a user would write without jaxgan, an Optuna
+  study with its default TPE sampler asking one trial at a time, each
+  trained by jaxgan's single-run trainer (compiled once; the clock includes
+  the compilation), judged like a population's member by its best
+  evaluation.
 
-No method gets the config's own hyperparameters as a baseline trial. Writes,
-under ``--out``, one search workdir per (method, seed) (rerunning the script
-resumes them), ``compare.json`` (best objective so far against member-steps
-for every run), ``compare.csv`` (one row per method, seed and budget
-fraction: the best objective by then), ``compare.md`` (a table: best objective at a quarter, half
-and all of the budget, median and range over seeds, '—' where no trial had
-finished yet, with the best trial's modes and high-quality fraction) and
-``compare.png``.
+Each arm is judged by the settings it tried, as it saw them: a trial, or
+with ``search.seeds`` a setting's seeds as one whose objective is their
+mean (the sequential arm trains one seed per trial, as a user would). A
+setting counts if it was stored within ``S`` seconds of the arm's start (a
+round that ends after ``S`` is wasted). Selection among many noisy settings
+flatters the arm that tries more, so each arm's best setting is then
+trained again with ``--fresh`` fresh seeds (outside the clock) and judged
+by its final evaluation.
 
-  JAX_NUM_CPU_DEVICES=2 python experiments/compare_search.py --out=/tmp/compare
+Writes, under ``--out``: one workdir per (arm, seed) under ``runs/``
+(rerunning the script resumes the jaxgan arms), ``compare.json`` (per run:
+best objective against seconds, its best setting, settings tried and
+seconds per setting, fresh values), ``compare.csv`` (one row per arm, seed and time
+fraction), ``compare.md`` (the table) and ``compare.png``.
 
-``--smoke`` runs every method once on a tiny model for a few steps.
+  python experiments/compare_search.py --out=/tmp/compare --seconds=300
+
+Like ``jaxgan tune``, it exposes every CPU core as a JAX device (unless
+``JAX_NUM_CPU_DEVICES`` is set): the population runs on all of them, a single
+run on one, as it would for a user.
+
+``--smoke`` runs every arm once on a tiny model for a few seconds.
 """
 
 import argparse
 import csv
 import json
+import math
 import os
 import time
 
+import jax
+import ml_collections
 import numpy as np
 
-from jaxgan import config, files, plotting, search
+from jaxgan import (cli, config, files, hparams, metrics, plotting, run,
+                    search, train)
+from jaxgan.search import confirm, optuna_methods
 
-METHODS = ('bayes', 'random', 'grid', 'halving', 'pbt')
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLD_START = os.path.join(ROOT, 'experiments', 'configs', 'cold_start.py')
+METHODS = ('optuna-tpe', 'bayes', 'random', 'grid', 'hyperband', 'halving',
+           'pbt', 'sequential-tpe')
+SEQUENTIAL = 'sequential-tpe'
 FRACTIONS = (0.25, 0.5, 1.0)
+# Trials a time-budgeted search may ask for: more than any budget here
+# reaches, so the budget is what stops it.
+UNBOUNDED = 100_000
 
 
-def method_config(method: str, seed: int, trials: int, steps: int,
-                  population: int, smoke: bool = False):
-  """The grid-25 config for one run, with ``trials x steps`` member-steps
-  (on a tiny model that trains in seconds with ``smoke``)."""
-  cfg = config.get_config()
+def base_config(path: str, smoke: bool = False):
+  """The config at ``path`` (a tiny model that trains in seconds with
+  ``smoke``), with its objective filled in."""
+  cfg = config.load(path)
   if smoke:
     cfg.model.update(width=16, depth=2)
-    cfg.train.update(batch_size=16, chunk_steps=10, eval_samples=200)
+    cfg.train.update(num_steps=40, batch_size=16, chunk_steps=10,
+                     eval_samples=200)
+    cfg.search.update(population=2, initial_points=2, min_steps=10)
+  return config.with_objective(cfg)
+
+
+def method_config(cfg, method: str, seed: int, seconds: float,
+                  member_steps_per_second: float):
+  """``cfg`` for one jaxgan arm: ``seconds`` of search, no confirmation.
+
+  Args:
+    cfg: the base config.
+    method: a jaxgan search method.
+    seed: the search seed (and the GANs' first seed).
+    seconds: the arm's wall time.
+    member_steps_per_second: what the machine trains, to size ``halving``'s
+      bracket and ``pbt``'s training length.
+  """
+  cfg = ml_collections.ConfigDict(cfg.to_dict())
   cfg.hparams.seed = seed
-  cfg.train.num_steps = steps
-  # The comparison is of the searches' own curves, at equal member-steps:
-  # no confirmation round after them.
   cfg.search.update(method=method, seed=seed, baseline=False,
-                    num_trials=trials, population=population,
-                    initial_points=population, eta=2, rungs=3, confirm_top=0)
+                    num_trials=UNBOUNDED, budget=f'seconds:{seconds:g}',
+                    confirm_top=0)
+  budget = member_steps_per_second * seconds
+  s, steps = cfg.search, cfg.train.num_steps
   if method == 'halving':
-    rungs = search.rung_steps(steps, cfg.train.chunk_steps, 2, 3)
-    cfg.search.num_trials = max(
-        n for n in range(1, 8 * trials)
-        if halving_budget(n, rungs, 2) <= trials * steps)
+    rungs = search.rung_steps(steps, cfg.train.chunk_steps, s.eta, s.rungs)
+    s.num_trials = max([n for n in range(s.population, 64 * s.population,
+                                         s.seeds)
+                        if halving_budget(n, rungs, s.eta) <= budget]
+                       or [s.population])
   if method == 'pbt':
-    cfg.search.population = trials
+    # A PBT member is a lineage, not a seed of a setting.
+    s.update(num_trials=UNBOUNDED, seeds=1)
     chunk = cfg.train.chunk_steps
-    cfg.search.pbt_interval = max(chunk, steps // 4 // chunk * chunk)
+    cfg.train.num_steps = max(2 * chunk, int(budget / s.population)
+                              // chunk * chunk)
+    s.pbt_interval = max(chunk, steps // 4 // chunk * chunk)
   return cfg
 
 
@@ -77,110 +128,277 @@ def halving_budget(n: int, rungs: list[int], eta: int) -> int:
   return total
 
 
-def curve(trials: list[dict]) -> tuple[list[int], list[float]]:
-  """Best objective so far against member-steps spent."""
-  budgets, best, current = [], [], np.inf
-  for t in sorted(trials, key=lambda t: (t['budget'], t['id'])):
-    if t['objective'] is not None:
-      current = min(current, t['objective'])
-    budgets.append(t['budget'])
-    best.append(current)
-  return budgets, best
+def jaxgan_arm(cfg, workdir: str, log) -> list[dict]:
+  """Runs (or resumes) a jaxgan search; its settings (see
+  :func:`settings`)."""
+  search.tune(cfg, workdir, log=log, tracker=(), quiet=True)
+  with open(os.path.join(workdir, 'trials.jsonl')) as f:
+    return settings([json.loads(line) for line in f])
 
 
-def at(budgets, best, budget) -> float:
-  """The best objective reached within ``budget`` member-steps."""
-  values = [b for s, b in zip(budgets, best) if s <= budget]
-  return values[-1] if values else np.inf
+def settings(trials: list[dict]) -> list[dict]:
+  """Stored trials as settings, the way the search saw them: the seeds of
+  a setting (``search.seeds``, one ``group``) as one record whose objective
+  and metrics are their means (None if any seed has no objective), stored
+  when its last seed was, with the group's id and ``budget``."""
+  groups = {}
+  for t in trials:
+    groups.setdefault(t['id'] if t['group'] is None else t['group'],
+                      []).append(t)
+  out = []
+  for ident, seeds in sorted(groups.items()):
+    values = [t['objective'] for t in seeds]
+    finite = all(v is not None and math.isfinite(v) for v in values)
+    out.append(dict(
+        id=ident, setting=seeds[0]['setting'],
+        objective=float(np.mean(values)) if finite else None,
+        metrics={k: float(np.mean([t['metrics'][k] for t in seeds]))
+                 for k in seeds[0]['metrics']} if finite else None,
+        elapsed=max(t['elapsed'] for t in seeds),
+        budget=max(t['budget'] for t in seeds)))
+  return out
+
+
+def sequential_tpe(cfg, seed: int, seconds: float, log) -> list[dict]:
+  """Optuna's default TPE, one trial at a time, for ``seconds``.
+
+  Each trial trains ``cfg.train.num_steps`` steps with jaxgan's single-run
+  trainer (jitted once; hyperparameters are arrays), evaluating after every
+  ``cfg.train.chunk_steps`` and keeping its best evaluation, as a
+  population's member does.
+
+  Raises:
+    ValueError: the space searches a static field, which a single compiled
+      trainer cannot change.
+  """
+  import optuna
+  space = search.Space.from_config(cfg)
+  if space.static_names():
+    raise ValueError(f'{SEQUENTIAL} trains one compiled program; the space '
+                     f'searches static fields {space.static_names()}')
+  objective = cfg.search.objective
+  sign = -1.0 if metrics.direction(cfg, objective) == 'max' else 1.0
+  fns = train.make_program(cfg)
+  init = jax.jit(fns.init)
+  chunk = jax.jit(fns.train_chunk, static_argnums=2, donate_argnums=0)
+  evaluate = jax.jit(fns.evaluate, static_argnums=1)
+  optuna.logging.set_verbosity(optuna.logging.WARNING)
+  study = optuna.create_study(
+      sampler=optuna.samplers.TPESampler(seed=seed))
+  trials, start = [], time.perf_counter()
+  while time.perf_counter() - start < seconds:
+    ask = study.ask()
+    point = optuna_methods.suggest(space, ask)
+    values = {**dict(cfg.hparams), **space.setting(point),
+              'seed': seed + len(trials)}
+    hp = hparams.as_arrays(values)
+    began = time.perf_counter()
+    state = init(jax.random.key(0), hp)
+    best, best_value, done = None, math.inf, 0
+    while done < cfg.train.num_steps:
+      n = min(cfg.train.chunk_steps, cfg.train.num_steps - done)
+      state, _ = chunk(state, hp, n)
+      done += n
+      quality = {k: float(v) for k, v in
+                 evaluate(state, cfg.train.eval_samples)[1].items()}
+      value = sign * quality[objective]
+      if bool(state.diverged):
+        break
+      if math.isfinite(value) and value < best_value:
+        best, best_value = quality, value
+    if best is None:
+      study.tell(ask, state=optuna.trial.TrialState.FAIL)
+    else:
+      study.tell(ask, sign * best_value)
+    trials.append(dict(
+        id=len(trials), setting=space.labelled(point), metrics=best,
+        objective=None if best is None else sign * best_value,
+        seconds=time.perf_counter() - began,
+        elapsed=time.perf_counter() - start))
+    log(f'trial {len(trials) - 1}: {objective} '
+        f'{trials[-1]["objective"]} in {trials[-1]["seconds"]:.1f}s')
+  return trials
+
+
+def curve(trials: list[dict], sign: float) -> tuple[list[float], list[float]]:
+  """Best objective so far against seconds since the arm's start."""
+  seconds, best, current = [], [], math.inf
+  for t in sorted(trials, key=lambda t: (t['elapsed'], t['id'])):
+    if t['objective'] is not None and math.isfinite(t['objective']):
+      current = min(current, sign * t['objective'])
+    seconds.append(t['elapsed'])
+    best.append(sign * current)
+  return seconds, best
+
+
+def at(seconds, best, limit) -> float:
+  """The best objective reached within ``limit`` seconds (inf before any)."""
+  values = [b for s, b in zip(seconds, best) if s <= limit]
+  return values[-1] if values else math.inf
+
+
+def best_setting(trials: list[dict], seconds: float, sign: float) -> dict:
+  """The setting with the best objective among those stored within
+  ``seconds``."""
+  done = [t for t in trials if t['elapsed'] <= seconds
+          and t['objective'] is not None and math.isfinite(t['objective'])]
+  if not done:
+    raise RuntimeError(f'no setting finished within {seconds:g}s; give the '
+                       'arms more --seconds')
+  return min(done, key=lambda t: sign * t['objective'])
+
+
+def fresh(cfg, trial: dict, seeds: int, workdir: str) -> list[dict]:
+  """``trial``'s setting trained with ``seeds`` fresh seeds for
+  ``cfg.train.num_steps`` steps (of the base config, for every arm; for
+  PBT, its trial's hyperparameters from scratch): each seed's final
+  metrics."""
+  space = search.Space.from_config(cfg)
+  setting = space.setting(space.point(trial['setting']))
+  settings = [dict(setting, seed=confirm.SEED_OFFSET + cfg.hparams.seed + i)
+              for i in range(seeds)]
+  return run.train_population(cfg, settings, workdir, log=lambda _: None)
 
 
 def _number(value: float) -> str:
   """Three decimals, or '—' where no trial had finished yet."""
-  return f'{value:.3f}' if np.isfinite(value) else '—'
+  return f'{value:.3f}' if math.isfinite(value) else '—'
 
 
-def table(results: dict, budget: int) -> str:
-  """Markdown: per method, best objective at fractions of the budget."""
-  header = ('| method | ' + ' | '.join(f'best at {f:.0%} of budget'
-                                        for f in FRACTIONS)
-            + ' | modes | high quality | runs |')
-  lines = [header, '|' + '---|' * (len(FRACTIONS) + 4)]
-  for method, runs in results.items():
-    cells = []
-    for f in FRACTIONS:
-      values = [at(r['budgets'], r['best'], f * budget) for r in runs]
-      cells.append(f'{_number(np.median(values))} ({_number(min(values))}–'
-                   f'{_number(max(values))})' if np.isfinite(min(values))
-                   else '—')
-    modes = [r['best_trial']['metrics']['modes'] for r in runs]
-    hq = [r['best_trial']['metrics']['high_quality'] for r in runs]
-    lines.append(f'| {method} | ' + ' | '.join(cells)
-                 + f' | {np.median(modes):.0f} ({min(modes):.0f}–'
-                 f'{max(modes):.0f}) | {np.median(hq):.1%} ({min(hq):.1%}–'
-                 f'{max(hq):.1%}) | {len(runs)} |')
+def _spread(values) -> str:
+  """Median (min–max)."""
+  if not all(math.isfinite(v) for v in values):
+    return '—'
+  return (f'{_number(float(np.median(values)))} ({_number(min(values))}–'
+          f'{_number(max(values))})')
+
+
+def table(results: dict, seconds: float, objective: str) -> str:
+  """Markdown: per arm, the best objective at fractions of the time, the
+  best trial's modes and high quality, trials run and the fresh seeds'
+  mean objective, each median (min–max) over seeds."""
+  header = (['arm'] + [f'best at {f:.0%} of the time' for f in FRACTIONS]
+            + ['modes', 'high quality', 'settings', 's per setting',
+               f'fresh {objective}', 'fresh high quality', 'seeds'])
+  lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+  for arm, runs in results.items():
+    cells = [_spread([at(r['seconds'], r['best'], f * seconds) for r in runs])
+             for f in FRACTIONS]
+    best = [r['best_setting']['metrics'] for r in runs]
+    modes = [b['modes'] for b in best]
+    hq = [b['high_quality'] for b in best]
+    cells += [f'{np.median(modes):.0f} ({min(modes):.0f}–{max(modes):.0f})',
+              f'{np.median(hq):.1%} ({min(hq):.1%}–{max(hq):.1%})',
+              _spread([float(r['settings']) for r in runs]).replace('.000', ''),
+              _spread([r['seconds_per_setting'] for r in runs])]
+    cells += [_spread([r['fresh_mean'] for r in runs]),
+              _spread([r['fresh_high_quality'] for r in runs])]
+    lines.append(f'| {arm} | ' + ' | '.join(cells) + f' | {len(runs)} |')
   return '\n'.join(lines)
 
 
-def write_csv(path: str, results: dict, budget: int) -> None:
-  """One row per method, seed and budget fraction: the best objective by
-  then (empty where no trial had finished)."""
+def write_csv(path: str, results: dict, seconds: float) -> None:
+  """One row per arm, seed and time fraction: the best objective by then
+  (empty where no trial had finished)."""
   with open(path, 'w', newline='') as f:
     writer = csv.writer(f)
-    writer.writerow(['method', 'seed', 'budget_fraction', 'member_steps',
+    writer.writerow(['arm', 'seed', 'time_fraction', 'seconds',
                      'best_objective'])
-    for method, runs in results.items():
+    for arm, runs in results.items():
       for r in runs:
         for fraction in FRACTIONS:
-          value = at(r['budgets'], r['best'], fraction * budget)
-          writer.writerow([method, r['seed'], fraction, int(fraction * budget),
-                           value if np.isfinite(value) else ''])
+          value = at(r['seconds'], r['best'], fraction * seconds)
+          writer.writerow([arm, r['seed'], fraction, fraction * seconds,
+                           value if math.isfinite(value) else ''])
+
+
+def throughput(runs: list[list[dict]]) -> float:
+  """Member-steps per second over the trials of earlier jaxgan arms."""
+  steps = sum(max(t['budget'] for t in trials) for trials in runs)
+  seconds = sum(max(t['elapsed'] for t in trials) for trials in runs)
+  return steps / seconds
 
 
 def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--out', required=True)
+  parser.add_argument('--config', default=COLD_START)
   parser.add_argument('--methods', default=','.join(METHODS))
   parser.add_argument('--seeds', type=int, default=3)
-  parser.add_argument('--trials', type=int, default=16)
-  parser.add_argument('--steps', type=int, default=6000)
-  parser.add_argument('--population', type=int, default=8)
+  parser.add_argument('--seconds', type=float, default=300.0)
+  parser.add_argument('--fresh', type=int, default=4,
+                      help="fresh seeds for each arm's best setting")
   parser.add_argument('--smoke', action='store_true',
-                      help='one seed of 2 trials of 40 steps, tiny model')
+                      help='one seed of a few seconds, tiny model')
   args = parser.parse_args(argv)
   if args.smoke:
-    args.seeds, args.trials, args.steps, args.population = 1, 2, 40, 2
-  budget = args.trials * args.steps
-  results = {}
-  for method in args.methods.split(','):
-    for seed in range(args.seeds):
-      cfg = method_config(method, seed, args.trials, args.steps,
-                          args.population, args.smoke)
+    args.seeds, args.seconds, args.fresh = 1, 10.0, 2
+  base = base_config(args.config, args.smoke)
+  objective = base.search.objective
+  sign = -1.0 if metrics.direction(base, objective) == 'max' else 1.0
+  methods = args.methods.split(',')
+  jaxgan_methods = [m for m in methods if m != SEQUENTIAL]
+  if {'halving', 'pbt'} & set(methods) and not (
+      set(jaxgan_methods) - {'halving', 'pbt'}):
+    raise ValueError('--methods: halving and pbt are sized from an earlier '
+                     'jaxgan arm; name one (e.g. optuna-tpe) before them')
+  results = {m: [] for m in methods}
+  for seed in range(args.seeds):
+    seeded = ml_collections.ConfigDict(base.to_dict())
+    seeded.hparams.seed = seed
+    earlier = []
+    for method in methods:
       workdir = os.path.join(args.out, 'runs', f'{method}-{seed}')
+      log = lambda line, m=method: print(f'[{m} seed {seed}] {line}',
+                                          flush=True)
       start = time.perf_counter()
-      best = search.tune(cfg, workdir, log=lambda line: print(
-          f'[{method} seed {seed}] {line}', flush=True),
-          tracker=() if args.smoke else ('tensorboard',))
-      with open(os.path.join(workdir, 'trials.jsonl')) as f:
-        trials = [json.loads(line) for line in f]
-      budgets, best_so_far = curve(trials)
-      results.setdefault(method, []).append(dict(
-          seed=seed, budgets=budgets, best=best_so_far,
-          best_trial=best.to_json(),
-          seconds=time.perf_counter() - start))
+      if method == SEQUENTIAL:
+        trials = sequential_tpe(seeded, seed, args.seconds, log)
+        os.makedirs(workdir, exist_ok=True)
+        files.write_json(os.path.join(workdir, 'trials.json'), trials)
+      else:
+        rate = throughput(earlier) if method in ('halving', 'pbt') else 0.0
+        trials = jaxgan_arm(
+            method_config(base, method, seed, args.seconds, rate), workdir,
+            log)
+        if method not in ('halving', 'pbt'):
+          earlier.append(trials)
+      wall = time.perf_counter() - start
+      counted = [t for t in trials if t['elapsed'] <= args.seconds]
+      best = best_setting(trials, args.seconds, sign)
+      rows = fresh(seeded, best, args.fresh, os.path.join(workdir, 'fresh'))
+      values = [r[objective] for r in rows]
+      seconds, best_so_far = curve(trials, sign)
+      results[method].append(dict(
+          seed=seed, seconds=seconds, best=best_so_far, best_setting=best,
+          settings=len(counted), wall_seconds=wall,
+          seconds_per_setting=args.seconds / max(len(counted), 1),
+          fresh=values, fresh_mean=float(np.mean(values)),
+          fresh_high_quality=float(np.mean([r['high_quality'] for r in rows]))
+          if 'high_quality' in rows[0] else math.nan))
+      log(f'best {objective} {best["objective"]:.4g} (setting {best["id"]}, '
+          f'{len(counted)} settings in {args.seconds:g}s); fresh '
+          f'{np.mean(values):.4g} ± {np.std(values):.2g}')
   files.write_json(os.path.join(args.out, 'compare.json'),
-                 dict(budget=budget, results=results))
-  write_csv(os.path.join(args.out, 'compare.csv'), results, budget)
-  text = table(results, budget)
+                   dict(seconds=args.seconds, objective=objective,
+                        results=results))
+  write_csv(os.path.join(args.out, 'compare.csv'), results, args.seconds)
+  text = table(results, args.seconds, objective)
   with open(os.path.join(args.out, 'compare.md'), 'w') as f:
     f.write(text + '\n')
   plotting.curves_png(
       os.path.join(args.out, 'compare.png'),
-      {m: [(r['budgets'], r['best']) for r in runs]
+      {m: [(r['seconds'], r['best']) for r in runs]
        for m, runs in results.items()},
-      xlabel='member-steps', ylabel='best objective so far',
-      title=f'grid-25, {args.seeds} seeds, budget {budget} member-steps')
+      xlabel='seconds', ylabel=f'best {objective} so far',
+      title=f'{os.path.basename(args.config)}, {args.seeds} seeds, '
+            f'{args.seconds:g}s each')
   print(text)
+  return results
 
 
 if __name__ == '__main__':
+  # As `jaxgan tune` does, before JAX starts: a population's members run on
+  # every core; one run, on one device, runs on one.
+  cli.one_device_per_core()
   main()

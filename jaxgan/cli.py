@@ -111,7 +111,7 @@ def _main(argv: list[str], cfg_flag) -> None:
         resize=f.resize, reference_stats=f.reference_stats, log=log)
     return
   if argv[1] == 'tune' or f.population is not None:
-    _one_device_per_core()
+    one_device_per_core()
   if argv[1] == 'tune':
     if f.population is not None:
       raise app.UsageError('--population is for jaxgan train; jaxgan tune '
@@ -131,7 +131,7 @@ def _main(argv: list[str], cfg_flag) -> None:
                        mesh=population.make_mesh(data=f.data_devices), log=log)
 
 
-def _one_device_per_core() -> None:
+def one_device_per_core() -> None:
   """Exposes every CPU core as a JAX device (unless JAX_NUM_CPU_DEVICES
   says otherwise), so that a population's members run on every core. XLA's
   CPU client runs these small operations on one thread per device; GPUs and

@@ -96,8 +96,9 @@ def get_search_config() -> ml_collections.ConfigDict:
   works from the command line.
 
   ``budget`` caps a search of any method: ``'member_steps:N'`` (training
-  steps summed over members) or ``'seconds:S'`` (wall time of its rounds);
-  ``''`` for none. ``min_steps`` is the smallest budget of a ``hyperband``
+  steps summed over members) or ``'seconds:S'`` (wall time of its rounds,
+  from asking for their points to storing their trials); ``''`` for none.
+  ``min_steps`` is the smallest budget of a ``hyperband``
   bracket (``train.num_steps`` the largest).
 
   ``seeds`` trains every setting with that many seeds side by side (trials
@@ -129,7 +130,7 @@ def get_search_config() -> ml_collections.ConfigDict:
       dict(width='', depth='', latent_dim='', g_norm='', d_norm=''))
   space['train'] = ml_collections.ConfigDict(dict(batch_size='', n_disc=''))
   return ml_collections.ConfigDict(dict(
-      method='bayes', objective='', direction='', num_trials=40,
+      method='optuna-tpe', objective='', direction='', num_trials=40,
       population=8,
       seed=0, space=ml_collections.ConfigDict(space), baseline=True,
       initial_points=16,

@@ -7,7 +7,9 @@ many evaluations: its number is biased upward. :func:`confirm` retrains the
 with ``search.confirm_seeds`` seeds none of the search used, each to the
 step its best trial was judged at, and reports the *final* evaluation's
 mean ± std over seeds (``W/confirm.json``, the report, the last line of
-``jaxgan tune``). The setting with the best fresh mean is the search's
+``jaxgan tune``). With ``search.baseline``, the config's own setting is
+confirmed beside them with the same seeds, so the fresh numbers say whether
+the search beat it. The setting with the best fresh mean is the search's
 answer (:func:`chosen`): ``W/best/`` then holds its fresh numbers and the
 networks and samples of its median seed
 (:meth:`jaxgan.search.results.Best.fresh`). PBT's trials are points of
@@ -62,27 +64,34 @@ def confirm(cfg: ml_collections.ConfigDict, space: Space,
       that member's samples and its seed (:meth:`results.Best.fresh`).
 
   Returns:
-    One row per confirmed setting, best first: ``setting``, ``trial`` (its
-    best trial's id), ``search`` (the robust objective the search saw, as the
-    metric), ``steps``, ``seeds``, ``values`` (the objective of each fresh
-    seed at its final evaluation; None where it had none), ``mean`` and ``std``
-    (over the finite ones; None if there are none), ``diverged`` (seeds
-    that diverged) and ``metrics`` (the mean of every metric).
+    One row per confirmed setting, best first (the config's own setting
+    last when ``search.baseline`` trained it and it is not among the best):
+    ``setting``, ``trial`` (its best trial's id), ``search`` (the robust
+    objective the search saw, as the metric), ``baseline`` (whether it is
+    the config's own setting), ``steps``, ``seeds``, ``values`` (the
+    objective of each fresh seed at its final evaluation; None where it had
+    none), ``mean`` and ``std`` (over the finite ones; None if there are
+    none), ``diverged`` (seeds that diverged) and ``metrics`` (the mean of
+    every metric).
   """
   s = cfg.search
   ranked = sorted((o for o in outcomes(trials, s.seed_statistic)
                    if np.isfinite(o.value) and space.contains(o.setting)),
-                  key=lambda o: (o.value, o.ids[0]))[:s.confirm_top]
-  if not ranked:
+                  key=lambda o: (o.value, o.ids[0]))
+  if not ranked or not s.confirm_top:
     return []
+  own = space.baseline(cfg) if s.baseline else None
+  is_own = lambda o: own is not None and space.point(o.setting) == own
+  confirmed = ranked[:s.confirm_top] + [
+      o for o in ranked[s.confirm_top:] if is_own(o)][:1]
   rows, best = [], []
-  for o in ranked:
+  for o in confirmed:
     best.append(min(o.trials, key=lambda t: t.value))
     search = -o.value if best[-1].direction == 'max' else o.value
     rows.append(dict(setting=o.setting, trial=best[-1].id, search=search,
-                     steps=max(best[-1].best_step, 1), seeds=[
-                         SEED_OFFSET + cfg.hparams.seed + i
-                         for i in range(s.confirm_seeds)]))
+                     baseline=is_own(o), steps=max(best[-1].best_step, 1),
+                     seeds=[SEED_OFFSET + cfg.hparams.seed + i
+                            for i in range(s.confirm_seeds)]))
   for steps in sorted({r['steps'] for r in rows}):
     _train([(r, row, best[r]) for r, row in enumerate(rows)
             if row['steps'] == steps], cfg, space, steps, mesh,
@@ -119,7 +128,7 @@ def _train(owned: list[tuple[int, dict, Trial]], cfg, space: Space,
   objective = cfg.search.objective
   for bucket in population.buckets(cfg, settings):
     n = len(bucket.indices)
-    m = members.start(bucket, members.population_size(n, mesh), mesh,
+    m = members.start(bucket, population.padded_size(n, mesh), mesh,
                       make_population)
     h = History.new(np.arange(n), [None] * n)
     m, h = members.train_to(m, h, steps, objective)

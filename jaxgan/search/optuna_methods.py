@@ -1,4 +1,6 @@
-"""Optuna's samplers as ask/tell methods (``pip install 'jaxgan[optuna]'``).
+"""Optuna's samplers as ask/tell methods.
+
+CMA-ES needs the ``cmaes`` package: ``pip install 'jaxgan[optuna]'``.
 
 ``search.method`` = ``optuna-tpe`` (TPE, with the constant liar for a
 population's batch), ``optuna-cmaes`` (CMA-ES, ``search.population`` per
@@ -51,11 +53,35 @@ def _same(a: Sequence, b: Sequence) -> bool:
              for x, y in zip(a, b))
 
 
-def require() -> None:
-  """Raises a ValueError naming the extra unless Optuna is installed."""
-  if importlib.util.find_spec('optuna') is None:
-    raise ValueError("search.method='optuna-*' needs Optuna: pip install "
-                     "'jaxgan[optuna]'")
+def require(method: str) -> None:
+  """Raises a ValueError naming the extra unless ``method``'s sampler is
+  installed (CMA-ES needs the ``cmaes`` package)."""
+  if method == 'optuna-cmaes' and importlib.util.find_spec('cmaes') is None:
+    raise ValueError("search.method='optuna-cmaes' needs the cmaes package: "
+                     "pip install 'jaxgan[optuna]'")
+
+
+def suggest(space: Space, trial) -> list:
+  """The point an Optuna ``trial`` suggests in ``space``: unconditional
+  names first, then each conditional one where its parent makes it active
+  (an inactive one holds its ``inactive_value``). A ``rate`` range is
+  suggested as its log-uniform ``1-NAME``."""
+  value = {}
+  for conditional in (False, True):
+    for d in space.dimensions:
+      if (d.condition is not None) != conditional:
+        continue
+      if conditional and value[d.condition[0]] not in d.condition[1]:
+        value[d.name] = d.surrogate(d.inactive_value)
+      elif d.kind == 'choice':
+        value[d.name] = trial.suggest_categorical(d.name, list(d.values))
+      elif d.kind == 'int':
+        value[d.name] = trial.suggest_int(d.name, int(d.low), int(d.high))
+      else:
+        value[d.name] = trial.suggest_float(
+            d.surrogate_name, *d.surrogate_bounds,
+            log=d.kind in ('log', 'rate'))
+  return space.from_surrogate([value[n] for n in space.names])
 
 
 class Optuna:
@@ -161,27 +187,7 @@ class Optuna:
     done = len(self.study.get_trials(deepcopy=False,
                                      states=(TrialState.COMPLETE,)))
     self.study.sampler = self._sampler(self.search.seed * 1_000_003 + done)
-    return [self._suggest(self.study.ask()) for _ in range(n)]
-
-  def _suggest(self, trial) -> list:
-    """A point suggested by ``trial``: unconditional names first, then each
-    conditional one where its parent makes it active."""
-    value = {}
-    for conditional in (False, True):
-      for d in self.space.dimensions:
-        if (d.condition is not None) != conditional:
-          continue
-        if conditional and value[d.condition[0]] not in d.condition[1]:
-          value[d.name] = d.surrogate(d.inactive_value)
-        elif d.kind == 'choice':
-          value[d.name] = trial.suggest_categorical(d.name, list(d.values))
-        elif d.kind == 'int':
-          value[d.name] = trial.suggest_int(d.name, int(d.low), int(d.high))
-        else:
-          value[d.name] = trial.suggest_float(
-              d.surrogate_name, *d.surrogate_bounds,
-              log=d.kind in ('log', 'rate'))
-    return self.space.from_surrogate([value[n] for n in self.space.names])
+    return [suggest(self.space, self.study.ask()) for _ in range(n)]
 
   def tell(self, points: Sequence[Point], values: Sequence) -> None:
     for point, v in zip(points, values):

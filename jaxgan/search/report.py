@@ -513,11 +513,15 @@ def _confirmed(doc: _Doc, cfg: ml_collections.ConfigDict,
   doc.text(f'The top settings trained again with {len(rows[0]["seeds"])} '
            'seeds the search did not use, each to the step its best trial '
            'was judged at, and judged by that final evaluation: an unbiased '
-           'estimate, where the search\'s number is the best of many.')
+           'estimate, where the search\'s number is the best of many.'
+           + (" The config's own setting (baseline) trained with the same "
+              'seeds: the search beat it where a row above it has a better '
+              'fresh mean.' if any(r.get('baseline') for r in rows) else ''))
   doc.table(['trial', f'{s.objective} in the search',
              'fresh seeds: mean', 'std', 'diverged', 'steps'],
-            [[r['trial'], r['search'], r['mean'], r['std'], r['diverged'],
-              r['steps']] for r in rows])
+            [[f'{r["trial"]} (baseline)' if r.get('baseline') else r['trial'],
+              r['search'], r['mean'], r['std'], r['diverged'], r['steps']]
+             for r in rows])
 
 
 def _flags(trial: Trial) -> list[str]:

@@ -39,7 +39,8 @@ class Budget(NamedTuple):
 
   Attributes:
     member_steps: training steps summed over members.
-    seconds: wall seconds of training and evaluation rounds.
+    seconds: wall seconds of the search's rounds: asking for their points,
+      training, evaluating and storing them.
   """
   member_steps: int | None = None
   seconds: float | None = None
@@ -123,6 +124,7 @@ class RoundRunner:
       if self.budget.spent(self.member_steps, self.seconds):
         self._stop_running()
         break
+      began = time.perf_counter()
       plan = self.scheduler.plan() if self.store.write else None
       plan = distributed.broadcast_json(
           None if plan is None else plan._asdict())
@@ -130,7 +132,7 @@ class RoundRunner:
       if plan is None:
         self._stop_running()
         break
-      self._round(plan)
+      self._round(plan, began)
 
   def _fit(self, plan: Plan) -> Plan | None:
     """The plan cut to the member-steps left: fewer new settings, or None
@@ -195,16 +197,19 @@ class RoundRunner:
       out.append(ts)
     return out
 
-  def _round(self, plan: Plan) -> None:
-    start = time.perf_counter()
+  def _round(self, plan: Plan, began: float) -> None:
+    """Trains ``plan``, stores its trials and tells the scheduler; the
+    round's seconds run from ``began``, before its points were asked for,
+    to its trials' evaluation, and the budget's to the end of storing."""
     groups = self.running + self._start(plan)
     trained = sum(len(h.ids) * (plan.steps - h.steps) for _, h in groups)
     self.watch.begin(plan.label, trained, self.best.value)
     groups = [members.train_to(m, h, plan.steps, self.cfg.search.objective,
                                self.watch.chunk, self.sign)
               for m, h in groups]
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - began
     self.member_steps += trained
+    previous = self.seconds
     self.seconds += seconds
     self.last_seconds = seconds
     grouped = self._trials(groups, seconds, self.round)
@@ -226,6 +231,7 @@ class RoundRunner:
         self.store, self.best, plan.label, sum(len(ts) for ts in grouped),
         seconds, trained, plan.total, self.budget, self.member_steps,
         self.seconds))
+    self.seconds = previous + time.perf_counter() - began
     self.round += 1
 
   def _offer(self, m: members.Members, trials: list[trial.Trial]) -> None:

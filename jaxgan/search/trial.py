@@ -47,9 +47,10 @@ class Trial:
     curves: its training curves, ``{'step': [...], name: [...]}``.
     evaluations: every evaluation, ``{'step': [...], metric: [...]}``.
     flags: what :func:`jaxgan.search.diagnostics.diagnose` found.
-    seconds: the wall time of the round that trained it.
+    seconds: the wall time of the round that trained it, from asking for
+      its points to its evaluation.
     budget: member-steps the search had trained when it was stored.
-    elapsed: wall seconds the search had trained when it was stored.
+    elapsed: wall seconds the search's rounds had run when it was stored.
     parent: the trial it continued (PBT), or None.
     member: its position in a PBT population, or None.
     group: with several seeds per setting (``search.seeds``), the id of the

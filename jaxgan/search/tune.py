@@ -107,7 +107,7 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
                      f'train.num_steps={cfg.train.num_steps} for hyperband')
   Budget.parse(s.budget)
   if s.method in optuna_methods.SAMPLERS:
-    optuna_methods.require()
+    optuna_methods.require(s.method)
     if s.method == 'optuna-cmaes' and s.pareto:
       raise ValueError("search.method='optuna-cmaes' minimises one "
                        f'objective; search.pareto={s.pareto!r} asks for '
@@ -123,11 +123,12 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
                      f'data.name={cfg.data.name!r} with a direction; choose '
                      f'one of {names} (a registered metric is measured when '
                      'eval.metrics lists it)')
-  if metrics.direction(cfg, s.objective) == 'max' and s.transform == 'log':
+  if (s.method == 'bayes' and s.transform == 'log'
+      and metrics.direction(cfg, s.objective) == 'max'):
     raise ValueError(f"search.transform='log' models the log of an "
                      f'objective to minimise, but search.objective='
                      f"{s.objective!r} is maximised; use search.transform="
-                     "'none'")
+                     "'none' with search.method='bayes'")
   extra = [n.strip() for n in str(s.pareto).split(',') if n.strip()]
   for name in extra:
     if name not in names or name == s.objective or extra.count(name) > 1:
@@ -373,8 +374,9 @@ def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
       else None)
   if done is not None:
     return done['rows']
-  say(f'confirming the top {s.confirm_top} settings with '
-      f'{s.confirm_seeds} fresh seeds each')
+  say(f'confirming the top {s.confirm_top} settings'
+      + (" and the config's own" if s.baseline else '')
+      + f' with {s.confirm_seeds} fresh seeds each')
   rows = confirm.confirm(cfg, space, store.trials, mesh, make_population,
                          offer=best.fresh)
   if best.write:
@@ -382,8 +384,9 @@ def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
   for row in rows:
     shown = ('none finite' if row['mean'] is None else
              f'{row["mean"]:.4g} ± {row["std"]:.2g}')
+    own = ", the config's own setting" if row.get('baseline') else ''
     say(f'confirmed trial {row["trial"]} ({s.objective} {row["search"]:.4g} '
-        f'in the search): {shown} over {len(row["seeds"])} fresh seeds'
+        f'in the search{own}): {shown} over {len(row["seeds"])} fresh seeds'
         + (f', {row["diverged"]} diverged' if row['diverged'] else ''))
   return rows
 

@@ -54,18 +54,29 @@ def test_ablation_smoke_run_writes_csv_table_and_plot(tmp_path, name):
 @pytest.mark.slow
 @pytest.mark.xdist_group('ablations')
 def test_search_comparison_smoke_run(tmp_path):
-  # One ask/tell method (random and grid take bayes's path through the
-  # script), halving and PBT (each has its own budget arithmetic).
+  # A round-by-round method, halving and PBT (each has its own sizing) and
+  # Optuna one trial at a time over the single-run trainer.
   script = load(os.path.join(ROOT, 'experiments', 'compare_search.py'))
-  script.main(['--smoke', '--methods=bayes,halving,pbt', f'--out={tmp_path}'])
+  arms = ['optuna-tpe', 'halving', 'pbt', 'sequential-tpe']
+  results = script.main(['--smoke', f'--methods={",".join(arms)}',
+                         f'--out={tmp_path}'])
   table = (tmp_path / 'compare.md').read_text().splitlines()
   assert [line.split(' | ')[0] for line in table[2:]] == [
-      '| bayes', '| halving', '| pbt']
+      f'| {arm}' for arm in arms]
   assert (tmp_path / 'compare.png').stat().st_size > 0
   with open(tmp_path / 'compare.csv') as f:
     rows = list(csv.DictReader(f))
-  assert [r['method'] for r in rows[::3]] == ['bayes', 'halving', 'pbt']
-  assert rows[-1]['budget_fraction'] == '1.0' and rows[-1]['best_objective']
+  assert [r['arm'] for r in rows[::3]] == arms
+  assert rows[-1]['time_fraction'] == '1.0' and rows[-1]['best_objective']
+  for arm in arms:
+    [run] = results[arm]
+    assert run['settings'] >= 1 and len(run['fresh']) == 2
+    assert run['best_setting']['elapsed'] <= 10.0
+    assert run['best'] == sorted(run['best'], reverse=True)
+  sequential = json.loads(
+      (tmp_path / 'runs' / 'sequential-tpe-0' / 'trials.json').read_text())
+  assert [t['id'] for t in sequential] == list(range(len(sequential)))
+  assert all(t['seconds'] > 0 for t in sequential)
 
 
 @pytest.mark.slow

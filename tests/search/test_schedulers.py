@@ -1,5 +1,6 @@
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -213,6 +214,28 @@ def test_a_budget_caps_every_method(tmp_path, method, budget, trials, spent):
     assert 'budget spent: 1 running trial stored as stopped' in lines
   text = (tmp_path / 'report.md').read_text()
   assert f'Budget `{budget}`' in text
+
+
+class SlowRandom(search.Random):
+  """Random search that takes 0.2 s to ask for a round's points."""
+
+  def ask(self, n):
+    time.sleep(0.2)
+    return super().ask(n)
+
+
+def test_the_seconds_a_budget_counts_include_the_asking(tmp_path):
+  # Each round's 0.2 s of asking is in its seconds and in the search's
+  # elapsed time, which 'seconds:S' budgets cap.
+  search.register_method('slow-random', SlowRandom, replace=True)
+  cfg = synthetic.config('slow-random', num_trials=8, population=4,
+                         baseline=False)
+  run(cfg, tmp_path)
+  got = stored(tmp_path)
+  assert [t['round'] for t in got] == [0] * 4 + [1] * 4
+  assert all(t['seconds'] >= 0.2 for t in got)
+  first, second = got[0]['elapsed'], got[4]['elapsed']
+  assert first >= 0.2 and second - first >= 0.2
 
 
 def test_more_budget_continues_a_search_the_budget_stopped(tmp_path):

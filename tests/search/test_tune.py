@@ -29,9 +29,6 @@ def tune(cfg, workdir, **kw):
      r"'modes', 'partition_kl', 'reverse_kl'\]"),
     ('direction', 'up', r"search.direction='up' must be 'min', 'max' or ''"),
     ('objective', 'd_loss', r"search.objective='d_loss' is not measured"),
-    ('objective', 'high_quality', r"search.transform='log' models the log of "
-     r"an objective to minimise, but search.objective='high_quality' is "
-     'maximised'),
     ('num_trials', 0, r'search.num_trials=0 must be an integer >= 1'),
     ('eta', 1, r'search.eta=1 must be an integer >= 2'),
     ('transform', 'sqrt', r"search.transform='sqrt' is not valid"),
@@ -43,6 +40,17 @@ def test_bad_search_settings_are_named(tmp_path, field, value, message):
   with pytest.raises(ValueError, match=message):
     tune(cfg, tmp_path)
   assert not os.path.exists(tmp_path / 'trials.jsonl')
+
+
+def test_the_gp_refuses_the_log_of_a_maximised_objective(tmp_path):
+  cfg = synthetic.config('bayes', objective='high_quality')
+  with pytest.raises(ValueError, match=(
+      r"search.transform='log' models the log of an objective to minimise, "
+      r"but search.objective='high_quality' is maximised")):
+    tune(cfg, tmp_path)
+  # Other methods do not model the objective's log.
+  cfg.search.method = 'optuna-tpe'
+  search.validate(cfg)
 
 
 @pytest.mark.parametrize('space,interval,message', [
@@ -294,8 +302,14 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
   confirmed = json.loads((tmp_path / 'confirm.json').read_text())
   assert confirmed['trials'] == 8
   rows = confirmed['rows']
-  assert [r['trial'] for r in rows] == [t['id'] for t in ranked[:2]]
-  for r, t in zip(rows, ranked):
+  # The top 2, then the config's own setting (the baseline, trial 0) with
+  # the same seeds.
+  assert ranked[0]['id'] != 0 and ranked[1]['id'] != 0
+  expected = ranked[:2] + [t for t in ranked if t['id'] == 0]
+  assert [r['trial'] for r in rows] == [t['id'] for t in expected] == [
+      ranked[0]['id'], ranked[1]['id'], 0]
+  assert [r['baseline'] for r in rows] == [False, False, True]
+  for r, t in zip(rows, expected):
     # Fresh seeds 10000, 10001, 10002: 0, 1 and 2 thousandths worse.
     floor = synthetic.quality_floor(t['hparams']['lr_d']) + 1 / 21
     np.testing.assert_allclose(
@@ -305,7 +319,8 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
     np.testing.assert_allclose(r['std'], synthetic.SEED_EFFECT
                                * np.std([0, 1, 2]), rtol=1e-4)
     assert r['seeds'] == [10000, 10001, 10002] and r['steps'] == 20
-  assert lines[-3].startswith(f'confirmed trial {ranked[0]["id"]} ')
+  assert lines[-4].startswith(f'confirmed trial {ranked[0]["id"]} ')
+  assert "in the search, the config's own setting)" in lines[-2]
   assert lines[-1].startswith(f'best: the setting of trial {best.id}, '
                               f'objective {rows[0]["mean"]:.4g} ± ')
   assert best.id == rows[0]['trial']
@@ -325,6 +340,7 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
           trial=best.id, seed=10001)
   text = (tmp_path / 'report.md').read_text()
   assert '## Confirmed with fresh seeds' in text
+  assert '| 0 (baseline) |' in text
   assert f'## Best: the setting of trial {best.id}' in text
   # Nothing new to confirm when the search is run again.
   before = (tmp_path / 'confirm.json').stat().st_mtime_ns
