@@ -142,9 +142,11 @@ def trial_ids(workdir):
 @pytest.mark.slow
 def test_a_held_workdir_is_refused_and_a_killed_tune_resumes_without_tf(
     tmp_path, tmp_path_factory):
-  # Long enough that the first search still runs when the second starts.
+  # Long enough that the first search still runs when the second starts
+  # (rounds of 4 trials take a few seconds).
+  trials = 40
   command = [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={tmp_path}',
-             *TUNE, '--config.search.num_trials=16']
+             *TUNE, f'--config.search.num_trials={trials}']
   # The resumed run compiles what the killed one did: share the programs.
   # Every process runs as in an install without TensorFlow.
   env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(
@@ -168,12 +170,12 @@ def test_a_held_workdir_is_refused_and_a_killed_tune_resumes_without_tf(
   proc.send_signal(signal.SIGKILL)
   proc.wait()
   before = trial_ids(tmp_path)
-  assert 4 <= len(before) < 16
+  assert 4 <= len(before) < trials
   # A report of the stopped search, from its files alone, changing none.
   stored = (tmp_path / 'trials.jsonl').read_bytes()
   out = jaxgan('report', f'--workdir={tmp_path}')
   assert out.returncode == 0, out.stderr
-  assert f'{len(before)} of 16 trials stored' in (
+  assert f'{len(before)} of {trials} trials stored' in (
       tmp_path / 'report.md').read_text()
   assert (tmp_path / 'trials.jsonl').read_bytes() == stored
   out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
@@ -182,7 +184,7 @@ def test_a_held_workdir_is_refused_and_a_killed_tune_resumes_without_tf(
   assert f'resuming {tmp_path}: {len(before)} trials stored' in out.stdout
   after = trial_ids(tmp_path)
   assert after[:len(before)] == before
-  assert sorted(after) == list(range(16))
+  assert sorted(after) == list(range(trials))
   assert (tmp_path / 'best' / 'samples.npz').exists()
 
 
