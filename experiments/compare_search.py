@@ -109,7 +109,7 @@ def method_config(cfg, method: str, seed: int, seconds: float,
                        or [s.population])
   if method == 'pbt':
     # A PBT member is a lineage, not a seed of a setting.
-    s.update(num_trials=UNBOUNDED, seeds=1)
+    s.seeds = 1
     chunk = cfg.train.chunk_steps
     cfg.train.num_steps = max(2 * chunk, int(budget / s.population)
                               // chunk * chunk)
