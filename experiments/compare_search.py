@@ -177,11 +177,8 @@ def sequential_tpe(cfg, seed: int, seconds: float, log) -> list[dict]:
     raise ValueError(f'{SEQUENTIAL} trains one compiled program; the space '
                      f'searches static fields {space.static_names()}')
   objective = cfg.search.objective
-  sign = -1.0 if metrics.direction(cfg, objective) == 'max' else 1.0
-  fns = train.make_program(cfg)
-  init = jax.jit(fns.init)
-  chunk = jax.jit(fns.train_chunk, static_argnums=2, donate_argnums=0)
-  evaluate = jax.jit(fns.evaluate, static_argnums=1)
+  sign = metrics.sign(cfg, objective)
+  init, chunk, evaluate = run.jitted(train.make_program(cfg))
   optuna.logging.set_verbosity(optuna.logging.WARNING)
   study = optuna.create_study(
       sampler=optuna.samplers.TPESampler(seed=seed))
@@ -231,9 +228,15 @@ def curve(trials: list[dict], sign: float) -> tuple[list[float], list[float]]:
   return seconds, best
 
 
+def within(seconds, best, limit) -> tuple[list[float], list[float]]:
+  """The points of a best-so-far curve up to ``limit`` seconds."""
+  kept = [(s, b) for s, b in zip(seconds, best) if s <= limit]
+  return [s for s, _ in kept], [b for _, b in kept]
+
+
 def at(seconds, best, limit) -> float:
   """The best objective reached within ``limit`` seconds (inf before any)."""
-  values = [b for s, b in zip(seconds, best) if s <= limit]
+  values = within(seconds, best, limit)[1]
   return values[-1] if values else math.inf
 
 
@@ -335,7 +338,7 @@ def main(argv=None):
     args.seeds, args.seconds, args.fresh = 1, 10.0, 2
   base = base_config(args.config, args.smoke)
   objective = base.search.objective
-  sign = -1.0 if metrics.direction(base, objective) == 'max' else 1.0
+  sign = metrics.sign(base, objective)
   methods = args.methods.split(',')
   jaxgan_methods = [m for m in methods if m != SEQUENTIAL]
   if {'halving', 'pbt'} & set(methods) and not (
@@ -388,7 +391,7 @@ def main(argv=None):
     f.write(text + '\n')
   plotting.curves_png(
       os.path.join(args.out, 'compare.png'),
-      {m: [(r['seconds'], r['best']) for r in runs]
+      {m: [within(r['seconds'], r['best'], args.seconds) for r in runs]
        for m, runs in results.items()},
       xlabel='seconds', ylabel=f'best {objective} so far',
       title=f'{os.path.basename(args.config)}, {args.seeds} seeds, '

@@ -34,8 +34,7 @@ def per_class(cfg, fns, state) -> tuple[dict, dict, dict]:
   net = features.make_feature_net(cfg.eval.features, data.config_key(cfg),
                                   tuple(sorted(cfg.eval.items())))
   real, _ = metrics.apply_in_batches(net.apply, dataset.train.x, net.batch)
-  scale = (jnp.sqrt(jnp.mean(real ** 2)) if net.rms_scaled
-           else jnp.float32(1.0))
+  scale = net.scale(real)
   real = real / scale
   real_y = jnp.asarray(dataset.train.labels)
   classes = dataset.num_classes

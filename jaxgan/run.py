@@ -97,9 +97,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   os.makedirs(workdir, exist_ok=True)
   write_json(os.path.join(workdir, 'config.json'), cfg.to_dict())
 
-  init = jax.jit(fns.init)
-  chunk = jax.jit(fns.train_chunk, static_argnums=2, donate_argnums=0)
-  evaluate = jax.jit(fns.evaluate, static_argnums=1)
+  init, chunk, evaluate = jitted(fns)
 
   state = init(jax.random.key(0), hp)
   reference = reference_metrics(
@@ -133,6 +131,15 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   save_samples(workdir, np.asarray(samples), fns.dataset, title)
   log(f'wrote {workdir}: {format_quality(quality, reference)}')
   return result
+
+
+def jitted(fns: train.TrainFns) -> tuple[Callable, Callable, Callable]:
+  """``fns.init``, ``fns.train_chunk`` (the step count static, the state
+  donated) and ``fns.evaluate`` (the sample count static), jitted as one
+  run calls them: each compiles once, whatever the hyperparameters."""
+  return (jax.jit(fns.init),
+          jax.jit(fns.train_chunk, static_argnums=2, donate_argnums=0),
+          jax.jit(fns.evaluate, static_argnums=1))
 
 
 # Columns of the per-member table, in order, when present.

@@ -186,3 +186,8 @@ def test_an_objective_without_a_direction_needs_one(tmp_path):
     search.validate(cfg)
   cfg.search.update(direction='max', transform='none')
   search.validate(cfg)
+  assert jaxgan.metrics.sign(cfg, 'spread') == -1.0
+  cfg.search.direction = 'min'
+  assert jaxgan.metrics.sign(cfg, 'spread') == 1.0
+  assert jaxgan.metrics.sign(cfg, 'high_quality') == -1.0
+  assert jaxgan.metrics.sign(cfg, 'partition_kl') == 1.0

@@ -185,6 +185,12 @@ def direction(cfg: ml_collections.ConfigDict, name: str) -> str:
   return found
 
 
+def sign(cfg: ml_collections.ConfigDict, name: str) -> float:
+  """``-1.0`` where metric ``name`` is maximised (:func:`direction`), else
+  ``1.0``: the factor that turns its values into ones to minimise."""
+  return -1.0 if direction(cfg, name) == 'max' else 1.0
+
+
 def default_objective(dataset: data.Dataset) -> str:
   """What a search of ``dataset`` minimises unless told otherwise:
   partition KL on the mixtures, energy distance on other points, FID on
@@ -247,11 +253,7 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
   n = min(num_samples, len(dataset.test.x))
   real_features, real_logits = apply_in_batches(net.apply, dataset.train.x,
                                                 net.batch)
-  # Features are divided by their RMS over the real images, so that KID's
-  # kernel x.y / d + 1 is of order 1 whatever the network's scale (not for
-  # networks whose own units the metrics keep, such as Inception).
-  scale = (jnp.sqrt(jnp.mean(real_features ** 2)) if net.rms_scaled
-           else jnp.float32(1.0))
+  scale = net.scale(real_features)
   real_features = real_features / scale
   mu, cov = images.gaussian_stats(real_features)
   real_histogram = (jnp.mean(jax.nn.one_hot(jnp.argmax(real_logits, 1),

@@ -77,6 +77,14 @@ class FeatureNet(NamedTuple):
   batch: int = 512
   details: dict = {}
 
+  def scale(self, real_features: Array) -> Array:
+    """What the metrics divide features by: their RMS over the real
+    images' ``real_features`` (so that KID's kernel ``x.y / d + 1`` is of
+    order 1 whatever the network's scale) when :attr:`rms_scaled`, else 1
+    (the network's own units, as for Inception)."""
+    return (jnp.sqrt(jnp.mean(real_features ** 2)) if self.rms_scaled
+            else jnp.float32(1.0))
+
 
 class Classifier(nn.Module):
   """Conv 3x3 -> [Conv 3x3 stride 2] until 4x4 or less -> Dense -> logits.

@@ -106,7 +106,7 @@ class RoundRunner:
     self.directory = os.path.join(workdir, 'checkpoints', 'population')
     self.kind = data.for_config(cfg).kind
     self.direction = metrics.direction(cfg, cfg.search.objective)
-    self.sign = -1.0 if self.direction == 'max' else 1.0
+    self.sign = metrics.sign(cfg, cfg.search.objective)
     self.running: list[tuple[members.Members, History]] = []
     trials = store.trials
     self.member_steps = max((t.budget for t in trials), default=0)

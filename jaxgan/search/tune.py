@@ -318,8 +318,7 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
           shown.trackers, workdir, space.names,
           train.metric_names(cfg)),
       on_round=write_report if main else lambda: None,
-      sign=-1.0 if metrics.direction(cfg, cfg.search.objective) == 'max'
-      else 1.0,
+      sign=metrics.sign(cfg, cfg.search.objective),
       trials=(len(store.trials), cfg.search.num_trials),
       quiet=shown.quiet or not main)
   scheduler = schedulers.SCHEDULERS.lookup(cfg.search.method)(

@@ -43,3 +43,10 @@ def test_a_registered_feature_network_drops_in():
   for k, v in ev.floor.items():
     np.testing.assert_allclose(got[k], v, rtol=2e-3, atol=1e-5)
   assert ev.floor['precision'] > 0.5 and ev.floor['fid'] < 10.0
+
+
+def test_features_are_scaled_by_their_rms_unless_the_network_keeps_its_units():
+  feats = jnp.asarray([[3.0, 4.0], [0.0, 0.0]])
+  net = metrics.FeatureNet('f', None, 2, 0, float('nan'))
+  np.testing.assert_allclose(net.scale(feats), np.sqrt(25.0 / 4), rtol=1e-6)
+  assert float(net._replace(rms_scaled=False).scale(feats)) == 1.0
