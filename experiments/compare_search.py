@@ -1,47 +1,54 @@
 """Compares jaxgan's searches with Optuna's TPE run one trial at a time, at
-equal wall time.
+equal wall time (or at equal member-steps).
 
 Every arm searches the space of ``--config`` (by default the cold start,
 ``experiments/configs/cold_start.py``: a newcomer's recipe, no baseline
-trial) for ``--seconds`` of wall time, once per search seed; the seeds are
+trial) for the same ``--budget``, once per search seed; the seeds are
 interleaved (seed 0 of every arm, then seed 1, ...), so a machine's slow
 spell falls on every arm. A seed changes both the arm's choices and the
-GANs' initialisation. The arms:
+GANs' initialisation. The budget is ``seconds:S`` (the default, ``S``
+seconds of wall time: what a user waits for) or ``member_steps:N``
+(``N`` training steps summed over members, which ignores how fast each arm
+trains but comes out the same on any machine, however busy). The arms:
 
 * a jaxgan method (``optuna-tpe``, ``bayes``, ``random``, ``grid``,
   ``hyperband``, ``halving``, ``pbt``): :func:`jaxgan.search.tune` with
-  ``search.budget='seconds:S'`` and no confirmation round. ``halving``
-  (one bracket) and ``pbt`` (one population) are sized from the member-steps
-  per second the seed's earlier jaxgan arms trained, to fill ``S``; the
-  others ask round after round until the budget is spent;
+  ``search.budget`` set to the budget and no confirmation round.
+  ``halving`` (one bracket) and ``pbt`` (one population) are sized to fill
+  it: from the member-steps per second the seed's earlier jaxgan arms
+  trained for ``seconds:S``, directly for ``member_steps:N``; the others ask
+  round after round until the budget is spent;
 * ``sequential-tpe``: what a user would write without jaxgan, an Optuna
   study with its default TPE sampler asking one trial at a time, each
   trained by jaxgan's single-run trainer (compiled once; the clock includes
   the compilation), judged like a population's member by its best
-  evaluation.
+  evaluation. With ``member_steps:N`` it starts a trial only while the
+  trial fits in what is left.
 
 Each arm is judged by the settings it tried, as it saw them: a trial, or
 with ``search.seeds`` a setting's seeds as one whose objective is their
 mean (the sequential arm trains one seed per trial, as a user would). A
-setting counts if it was stored within ``S`` seconds of the arm's start (a
-round that ends after ``S`` is wasted). Selection among many noisy settings
-flatters the arm that tries more, so each arm's best setting is then
-trained again with ``--fresh`` fresh seeds (outside the clock) and judged
-by its final evaluation.
+setting counts if it was stored within the budget (a round that ends after
+``S`` seconds is wasted). Selection among many noisy settings flatters the
+arm that tries more, so each arm's best setting is then trained again with
+``--fresh`` fresh seeds (outside the budget) and judged by its final
+evaluation.
 
 Writes, under ``--out``: one workdir per (arm, seed) under ``runs/``
 (rerunning the script resumes the jaxgan arms), ``compare.json`` (per run:
-best objective against seconds, its best setting, settings tried and
-seconds per setting, fresh values), ``compare.csv`` (one row per arm, seed and time
-fraction), ``compare.md`` (the table) and ``compare.png``.
+best objective against the budget spent, its best setting, settings tried
+and budget per setting, fresh values), ``compare.csv`` (one row per arm,
+seed and fraction of the budget), ``compare.md`` (the table) and
+``compare.png``.
 
-  python experiments/compare_search.py --out=/tmp/compare --seconds=300
+  python experiments/compare_search.py --out=/tmp/compare --budget=seconds:300
 
 Like ``jaxgan tune``, it exposes every CPU core as a JAX device (unless
 ``JAX_NUM_CPU_DEVICES`` is set): the population runs on all of them, a single
 run on one, as it would for a user.
 
-``--smoke`` runs every arm once on a tiny model for a few seconds.
+``--smoke`` runs every arm once on a tiny model, for a budget of
+:data:`SMOKE_MEMBER_STEPS` member-steps each.
 """
 
 import argparse
@@ -50,6 +57,7 @@ import json
 import math
 import os
 import time
+from typing import NamedTuple
 
 import jax
 import ml_collections
@@ -65,9 +73,70 @@ METHODS = ('optuna-tpe', 'bayes', 'random', 'grid', 'hyperband', 'halving',
            'pbt', 'sequential-tpe')
 SEQUENTIAL = 'sequential-tpe'
 FRACTIONS = (0.25, 0.5, 1.0)
-# Trials a time-budgeted search may ask for: more than any budget here
-# reaches, so the budget is what stops it.
+# Trials a budgeted search may ask for: more than any budget here reaches,
+# so the budget is what stops it.
 UNBOUNDED = 100_000
+# The smoke run's budget per arm: a few rounds of its tiny model, whatever
+# the machine's speed.
+SMOKE_MEMBER_STEPS = 480
+
+
+class Clock(NamedTuple):
+  """What the arms' budget counts (``--budget``), and how much each gets.
+
+  Attributes:
+    unit: ``'seconds'`` (wall time since the arm's start) or
+      ``'member_steps'`` (training steps summed over members).
+    limit: the budget per arm, in ``unit``.
+  """
+  unit: str
+  limit: float
+
+  @classmethod
+  def parse(cls, text: str) -> 'Clock':
+    """Reads ``'seconds:S'`` or ``'member_steps:N'`` (as
+    ``search.budget`` reads them).
+
+    Raises:
+      ValueError: naming ``--budget`` and the value.
+    """
+    try:
+      budget = search.Budget.parse(text)
+    except ValueError:
+      budget = search.Budget()
+    if budget == search.Budget():
+      raise ValueError(f"--budget={text!r} is not valid; use 'seconds:S' or "
+                       "'member_steps:N' with S, N > 0")
+    if budget.seconds is not None:
+      return cls('seconds', budget.seconds)
+    return cls('member_steps', float(budget.member_steps))
+
+  def __str__(self) -> str:
+    if self.unit == 'seconds':
+      return f'seconds:{self.limit:g}'
+    return f'member_steps:{int(self.limit)}'
+
+  @property
+  def key(self) -> str:
+    """The field of a stored setting that reads this clock: when it was
+    stored, since the arm's start."""
+    return 'elapsed' if self.unit == 'seconds' else 'budget'
+
+  @property
+  def noun(self) -> str:
+    """What the budget is of, in the table's header."""
+    return 'time' if self.unit == 'seconds' else 'member-steps'
+
+  def counts(self, setting: dict) -> bool:
+    """Whether ``setting`` was stored within the budget."""
+    return setting[self.key] <= self.limit
+
+  def allows(self, seconds: float, member_steps: int, cost: int) -> bool:
+    """Whether an arm that has spent ``seconds`` and ``member_steps`` may
+    start a trial of ``cost`` member-steps."""
+    if self.unit == 'seconds':
+      return seconds < self.limit
+    return member_steps + cost <= self.limit
 
 
 def base_config(path: str, smoke: bool = False):
@@ -82,24 +151,23 @@ def base_config(path: str, smoke: bool = False):
   return config.with_objective(cfg)
 
 
-def method_config(cfg, method: str, seed: int, seconds: float,
-                  member_steps_per_second: float):
-  """``cfg`` for one jaxgan arm: ``seconds`` of search, no confirmation.
+def method_config(cfg, method: str, seed: int, clock: Clock,
+                  budget: float):
+  """``cfg`` for one jaxgan arm: a search within ``clock``'s budget, no
+  confirmation.
 
   Args:
     cfg: the base config.
     method: a jaxgan search method.
     seed: the search seed (and the GANs' first seed).
-    seconds: the arm's wall time.
-    member_steps_per_second: what the machine trains, to size ``halving``'s
-      bracket and ``pbt``'s training length.
+    clock: the arm's budget.
+    budget: the member-steps it trains, to size ``halving``'s bracket and
+      ``pbt``'s training length.
   """
   cfg = ml_collections.ConfigDict(cfg.to_dict())
   cfg.hparams.seed = seed
   cfg.search.update(method=method, seed=seed, baseline=False,
-                    num_trials=UNBOUNDED, budget=f'seconds:{seconds:g}',
-                    confirm_top=0)
-  budget = member_steps_per_second * seconds
+                    num_trials=UNBOUNDED, budget=str(clock), confirm_top=0)
   s, steps = cfg.search, cfg.train.num_steps
   if method == 'halving':
     rungs = search.rung_steps(steps, cfg.train.chunk_steps, s.eta, s.rungs)
@@ -159,8 +227,8 @@ def settings(trials: list[dict]) -> list[dict]:
   return out
 
 
-def sequential_tpe(cfg, seed: int, seconds: float, log) -> list[dict]:
-  """Optuna's default TPE, one trial at a time, for ``seconds``.
+def sequential_tpe(cfg, seed: int, clock: Clock, log) -> list[dict]:
+  """Optuna's default TPE, one trial at a time, within ``clock``'s budget.
 
   Each trial trains ``cfg.train.num_steps`` steps with jaxgan's single-run
   trainer (jitted once; hyperparameters are arrays), evaluating after every
@@ -182,8 +250,9 @@ def sequential_tpe(cfg, seed: int, seconds: float, log) -> list[dict]:
   optuna.logging.set_verbosity(optuna.logging.WARNING)
   study = optuna.create_study(
       sampler=optuna.samplers.TPESampler(seed=seed))
-  trials, start = [], time.perf_counter()
-  while time.perf_counter() - start < seconds:
+  trials, start, spent = [], time.perf_counter(), 0
+  while clock.allows(time.perf_counter() - start, spent,
+                     cfg.train.num_steps):
     ask = study.ask()
     point = optuna_methods.suggest(space, ask)
     values = {**dict(cfg.hparams), **space.setting(point),
@@ -196,6 +265,7 @@ def sequential_tpe(cfg, seed: int, seconds: float, log) -> list[dict]:
       n = min(cfg.train.chunk_steps, cfg.train.num_steps - done)
       state, _ = chunk(state, hp, n)
       done += n
+      spent += n
       quality = {k: float(v) for k, v in
                  evaluate(state, cfg.train.eval_samples)[1].items()}
       value = sign * quality[objective]
@@ -211,43 +281,45 @@ def sequential_tpe(cfg, seed: int, seconds: float, log) -> list[dict]:
         id=len(trials), setting=space.labelled(point), metrics=best,
         objective=None if best is None else sign * best_value,
         seconds=time.perf_counter() - began,
-        elapsed=time.perf_counter() - start))
+        elapsed=time.perf_counter() - start, budget=spent))
     log(f'trial {len(trials) - 1}: {objective} '
         f'{trials[-1]["objective"]} in {trials[-1]["seconds"]:.1f}s')
   return trials
 
 
-def curve(trials: list[dict], sign: float) -> tuple[list[float], list[float]]:
-  """Best objective so far against seconds since the arm's start."""
-  seconds, best, current = [], [], math.inf
-  for t in sorted(trials, key=lambda t: (t['elapsed'], t['id'])):
+def curve(trials: list[dict], sign: float,
+          key: str) -> tuple[list[float], list[float]]:
+  """Best objective so far against the budget spent (the settings' ``key``,
+  a :attr:`Clock.key`)."""
+  spent, best, current = [], [], math.inf
+  for t in sorted(trials, key=lambda t: (t[key], t['id'])):
     if t['objective'] is not None and math.isfinite(t['objective']):
       current = min(current, sign * t['objective'])
-    seconds.append(t['elapsed'])
+    spent.append(t[key])
     best.append(sign * current)
-  return seconds, best
+  return spent, best
 
 
-def within(seconds, best, limit) -> tuple[list[float], list[float]]:
-  """The points of a best-so-far curve up to ``limit`` seconds."""
-  kept = [(s, b) for s, b in zip(seconds, best) if s <= limit]
+def within(spent, best, limit) -> tuple[list[float], list[float]]:
+  """The points of a best-so-far curve up to ``limit`` spent."""
+  kept = [(s, b) for s, b in zip(spent, best) if s <= limit]
   return [s for s, _ in kept], [b for _, b in kept]
 
 
-def at(seconds, best, limit) -> float:
-  """The best objective reached within ``limit`` seconds (inf before any)."""
-  values = within(seconds, best, limit)[1]
+def at(spent, best, limit) -> float:
+  """The best objective reached within ``limit`` spent (inf before any)."""
+  values = within(spent, best, limit)[1]
   return values[-1] if values else math.inf
 
 
-def best_setting(trials: list[dict], seconds: float, sign: float) -> dict:
-  """The setting with the best objective among those stored within
-  ``seconds``."""
-  done = [t for t in trials if t['elapsed'] <= seconds
+def best_setting(trials: list[dict], clock: Clock, sign: float) -> dict:
+  """The setting with the best objective among those stored within the
+  budget."""
+  done = [t for t in trials if clock.counts(t)
           and t['objective'] is not None and math.isfinite(t['objective'])]
   if not done:
-    raise RuntimeError(f'no setting finished within {seconds:g}s; give the '
-                       'arms more --seconds')
+    raise RuntimeError(f'no setting finished within {clock}; give the arms '
+                       'more --budget')
   return min(done, key=lambda t: sign * t['objective'])
 
 
@@ -276,42 +348,45 @@ def _spread(values) -> str:
           f'{_number(max(values))})')
 
 
-def table(results: dict, seconds: float, objective: str) -> str:
-  """Markdown: per arm, the best objective at fractions of the time, the
-  best trial's modes and high quality, trials run and the fresh seeds'
-  mean objective, each median (min–max) over seeds."""
-  header = (['arm'] + [f'best at {f:.0%} of the time' for f in FRACTIONS]
-            + ['modes', 'high quality', 'settings', 's per setting',
+def table(results: dict, clock: Clock, objective: str) -> str:
+  """Markdown: per arm, the best objective at fractions of the budget, the
+  best trial's modes and high quality, settings tried, the budget per
+  setting and the fresh seeds' mean objective, each median (min–max) over
+  seeds."""
+  per = 's' if clock.unit == 'seconds' else 'member-steps'
+  header = (['arm'] + [f'best at {f:.0%} of the {clock.noun}'
+                       for f in FRACTIONS]
+            + ['modes', 'high quality', 'settings', f'{per} per setting',
                f'fresh {objective}', 'fresh high quality', 'seeds'])
   lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
   for arm, runs in results.items():
-    cells = [_spread([at(r['seconds'], r['best'], f * seconds) for r in runs])
-             for f in FRACTIONS]
+    cells = [_spread([at(r['spent'], r['best'], f * clock.limit)
+                      for r in runs]) for f in FRACTIONS]
     best = [r['best_setting']['metrics'] for r in runs]
     modes = [b['modes'] for b in best]
     hq = [b['high_quality'] for b in best]
     cells += [f'{np.median(modes):.0f} ({min(modes):.0f}–{max(modes):.0f})',
               f'{np.median(hq):.1%} ({min(hq):.1%}–{max(hq):.1%})',
               _spread([float(r['settings']) for r in runs]).replace('.000', ''),
-              _spread([r['seconds_per_setting'] for r in runs])]
+              _spread([r['per_setting'] for r in runs])]
     cells += [_spread([r['fresh_mean'] for r in runs]),
               _spread([r['fresh_high_quality'] for r in runs])]
     lines.append(f'| {arm} | ' + ' | '.join(cells) + f' | {len(runs)} |')
   return '\n'.join(lines)
 
 
-def write_csv(path: str, results: dict, seconds: float) -> None:
-  """One row per arm, seed and time fraction: the best objective by then
-  (empty where no trial had finished)."""
+def write_csv(path: str, results: dict, clock: Clock) -> None:
+  """One row per arm, seed and fraction of the budget: the best objective
+  by then (empty where no trial had finished)."""
   with open(path, 'w', newline='') as f:
     writer = csv.writer(f)
-    writer.writerow(['arm', 'seed', 'time_fraction', 'seconds',
+    writer.writerow(['arm', 'seed', 'fraction', clock.unit,
                      'best_objective'])
     for arm, runs in results.items():
       for r in runs:
         for fraction in FRACTIONS:
-          value = at(r['seconds'], r['best'], fraction * seconds)
-          writer.writerow([arm, r['seed'], fraction, fraction * seconds,
+          value = at(r['spent'], r['best'], fraction * clock.limit)
+          writer.writerow([arm, r['seed'], fraction, fraction * clock.limit,
                            value if math.isfinite(value) else ''])
 
 
@@ -328,23 +403,28 @@ def main(argv=None):
   parser.add_argument('--config', default=COLD_START)
   parser.add_argument('--methods', default=','.join(METHODS))
   parser.add_argument('--seeds', type=int, default=3)
-  parser.add_argument('--seconds', type=float, default=300.0)
+  parser.add_argument('--budget', default='seconds:300',
+                      help="each arm's budget: 'seconds:S' of wall time or "
+                      "'member_steps:N' of training")
   parser.add_argument('--fresh', type=int, default=4,
                       help="fresh seeds for each arm's best setting")
   parser.add_argument('--smoke', action='store_true',
-                      help='one seed of a few seconds, tiny model')
+                      help='one seed of a few rounds each, tiny model')
   args = parser.parse_args(argv)
   if args.smoke:
-    args.seeds, args.seconds, args.fresh = 1, 10.0, 2
+    args.seeds, args.fresh = 1, 2
+    args.budget = f'member_steps:{SMOKE_MEMBER_STEPS}'
+  clock = Clock.parse(args.budget)
   base = base_config(args.config, args.smoke)
   objective = base.search.objective
   sign = metrics.sign(base, objective)
   methods = args.methods.split(',')
   jaxgan_methods = [m for m in methods if m != SEQUENTIAL]
-  if {'halving', 'pbt'} & set(methods) and not (
+  if clock.unit == 'seconds' and {'halving', 'pbt'} & set(methods) and not (
       set(jaxgan_methods) - {'halving', 'pbt'}):
-    raise ValueError('--methods: halving and pbt are sized from an earlier '
-                     'jaxgan arm; name one (e.g. optuna-tpe) before them')
+    raise ValueError('--methods: with a budget in seconds, halving and pbt '
+                     'are sized from an earlier jaxgan arm; name one (e.g. '
+                     'optuna-tpe) before them')
   results = {m: [] for m in methods}
   for seed in range(args.seeds):
     seeded = ml_collections.ConfigDict(base.to_dict())
@@ -356,46 +436,51 @@ def main(argv=None):
                                           flush=True)
       start = time.perf_counter()
       if method == SEQUENTIAL:
-        trials = sequential_tpe(seeded, seed, args.seconds, log)
+        trials = sequential_tpe(seeded, seed, clock, log)
         os.makedirs(workdir, exist_ok=True)
         files.write_json(os.path.join(workdir, 'trials.json'), trials)
       else:
-        rate = throughput(earlier) if method in ('halving', 'pbt') else 0.0
+        if clock.unit == 'member_steps':
+          budget = clock.limit
+        elif method in ('halving', 'pbt'):
+          budget = throughput(earlier) * clock.limit
+        else:
+          budget = 0.0
         trials = jaxgan_arm(
-            method_config(base, method, seed, args.seconds, rate), workdir,
-            log)
+            method_config(base, method, seed, clock, budget), workdir, log)
         if method not in ('halving', 'pbt'):
           earlier.append(trials)
       wall = time.perf_counter() - start
-      counted = [t for t in trials if t['elapsed'] <= args.seconds]
-      best = best_setting(trials, args.seconds, sign)
+      counted = [t for t in trials if clock.counts(t)]
+      best = best_setting(trials, clock, sign)
       rows = fresh(seeded, best, args.fresh, os.path.join(workdir, 'fresh'))
       values = [r[objective] for r in rows]
-      seconds, best_so_far = curve(trials, sign)
+      spent, best_so_far = curve(trials, sign, clock.key)
       results[method].append(dict(
-          seed=seed, seconds=seconds, best=best_so_far, best_setting=best,
+          seed=seed, spent=spent, best=best_so_far, best_setting=best,
           settings=len(counted), wall_seconds=wall,
-          seconds_per_setting=args.seconds / max(len(counted), 1),
+          per_setting=clock.limit / max(len(counted), 1),
           fresh=values, fresh_mean=float(np.mean(values)),
           fresh_high_quality=float(np.mean([r['high_quality'] for r in rows]))
           if 'high_quality' in rows[0] else math.nan))
       log(f'best {objective} {best["objective"]:.4g} (setting {best["id"]}, '
-          f'{len(counted)} settings in {args.seconds:g}s); fresh '
+          f'{len(counted)} settings within {clock}); fresh '
           f'{np.mean(values):.4g} ± {np.std(values):.2g}')
   files.write_json(os.path.join(args.out, 'compare.json'),
-                   dict(seconds=args.seconds, objective=objective,
+                   dict(budget=str(clock), objective=objective,
                         results=results))
-  write_csv(os.path.join(args.out, 'compare.csv'), results, args.seconds)
-  text = table(results, args.seconds, objective)
+  write_csv(os.path.join(args.out, 'compare.csv'), results, clock)
+  text = table(results, clock, objective)
   with open(os.path.join(args.out, 'compare.md'), 'w') as f:
     f.write(text + '\n')
   plotting.curves_png(
       os.path.join(args.out, 'compare.png'),
-      {m: [within(r['seconds'], r['best'], args.seconds) for r in runs]
+      {m: [within(r['spent'], r['best'], clock.limit) for r in runs]
        for m, runs in results.items()},
-      xlabel='seconds', ylabel=f'best {objective} so far',
+      xlabel=clock.unit.replace('_', '-'),
+      ylabel=f'best {objective} so far',
       title=f'{os.path.basename(args.config)}, {args.seeds} seeds, '
-            f'{args.seconds:g}s each')
+            f'{clock} each')
   print(text)
   return results
 

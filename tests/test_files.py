@@ -25,18 +25,20 @@ def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
   assert os.listdir(tmp_path) == ['a.json']
 
 
+# Holds the lock until the test closes its standard input (or kills it).
 HOLD = """
-import sys, time
+import sys
 from jaxgan import files
 with files.WorkdirLock(sys.argv[1]):
   print('held', flush=True)
-  time.sleep(600)
+  sys.stdin.read()
 """
 
 
 def test_the_lock_names_its_holder_and_dies_with_it(tmp_path):
   holder = subprocess.Popen([sys.executable, '-c', HOLD, str(tmp_path)],
-                            stdout=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
   try:
     assert holder.stdout.readline() == 'held\n'
     with pytest.raises(RuntimeError, match=(

@@ -171,18 +171,23 @@ def test_size_must_split_over_the_mesh():
 
 
 def _run_worker(out_dir, meshes=(), env=None, devices=8, programs=()):
+  """The worker, started; its output goes to ``OUT_DIR/worker-RANK.log``
+  (a pipe unread while the test waits on another worker could fill)."""
   env = dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices), **(env or {}))
-  return subprocess.Popen(
-      [sys.executable, WORKER, f'--out={out_dir}',
-       *[f'--mesh={shape}' for shape in meshes],
-       *[f'--program={name}' for name in programs]],
-      env=env, stdout=subprocess.PIPE,
-      stderr=subprocess.STDOUT, text=True)
+  log = out_dir / f'worker-{env.get("JAXGAN_PROCESS_ID", "0")}.log'
+  with open(log, 'w') as f:
+    proc = subprocess.Popen(
+        [sys.executable, WORKER, f'--out={out_dir}',
+         *[f'--mesh={shape}' for shape in meshes],
+         *[f'--program={name}' for name in programs]],
+        env=env, stdout=f, stderr=subprocess.STDOUT)
+  return proc, log
 
 
-def _wait(proc):
-  out, _ = proc.communicate(timeout=600)
-  assert proc.returncode == 0, out
+def _wait(started):
+  proc, log = started
+  proc.wait()
+  assert proc.returncode == 0, log.read_text()
 
 
 def _assert_same(a, b):

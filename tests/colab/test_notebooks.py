@@ -18,7 +18,8 @@ def test_every_notebook_is_listed():
 
 @pytest.mark.slow
 @pytest.mark.parametrize('name', NOTEBOOKS)
-def test_notebook_runs_top_to_bottom(tmp_path, monkeypatch, name):
+def test_notebook_runs_top_to_bottom(tmp_path, monkeypatch, pytestconfig,
+                                    name):
   monkeypatch.setenv('SMOKE', '1')
   monkeypatch.setenv('JAXGAN_WORKDIR', str(tmp_path / 'work'))
   book = nbformat.read(os.path.join(COLAB, name), as_version=4)
@@ -26,7 +27,14 @@ def test_notebook_runs_top_to_bottom(tmp_path, monkeypatch, name):
   # jupyter choosing it and the kernel binding it.
   kernel = KernelManager(kernel_name='python3', transport='ipc',
                          ip=str(tmp_path / 'kernel'))
-  nbclient.NotebookClient(book, km=kernel, timeout=600,
+  # No deadline of nbclient's own: a cell runs as long as it takes, and
+  # every output a cell made is waited for (nbclient gives up on them after
+  # 4 s by default, and goes on without them). The test's hang guard
+  # (pytest-timeout) bounds the waits nbclient needs a number for.
+  hang = int(pytestconfig.getini('timeout'))
+  nbclient.NotebookClient(book, km=kernel, timeout=None,
+                          startup_timeout=hang, iopub_timeout=hang,
+                          raise_on_iopub_timeout=True,
                           resources={'metadata': {'path': str(tmp_path)}}
                           ).execute()
   errors = [o for cell in book.cells if cell.cell_type == 'code'

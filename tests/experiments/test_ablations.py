@@ -55,11 +55,13 @@ def test_ablation_smoke_run_writes_csv_table_and_plot(tmp_path, name):
 @pytest.mark.xdist_group('ablations')
 def test_search_comparison_smoke_run(tmp_path):
   # A round-by-round method, halving and PBT (each has its own sizing) and
-  # Optuna one trial at a time over the single-run trainer.
+  # Optuna one trial at a time over the single-run trainer, at equal
+  # member-steps: the same settings on any machine, however busy.
   script = load(os.path.join(ROOT, 'experiments', 'compare_search.py'))
   arms = ['optuna-tpe', 'halving', 'pbt', 'sequential-tpe']
   results = script.main(['--smoke', f'--methods={",".join(arms)}',
                          f'--out={tmp_path}'])
+  budget = script.SMOKE_MEMBER_STEPS
   table = (tmp_path / 'compare.md').read_text().splitlines()
   assert [line.split(' | ')[0] for line in table[2:]] == [
       f'| {arm}' for arm in arms]
@@ -67,15 +69,19 @@ def test_search_comparison_smoke_run(tmp_path):
   with open(tmp_path / 'compare.csv') as f:
     rows = list(csv.DictReader(f))
   assert [r['arm'] for r in rows[::3]] == arms
-  assert rows[-1]['time_fraction'] == '1.0' and rows[-1]['best_objective']
+  assert rows[-1]['fraction'] == '1.0' and rows[-1]['best_objective']
+  assert float(rows[-1]['member_steps']) == budget
   for arm in arms:
     [run] = results[arm]
     assert run['settings'] >= 1 and len(run['fresh']) == 2
-    assert run['best_setting']['elapsed'] <= 10.0
+    assert run['best_setting']['budget'] <= budget
     assert run['best'] == sorted(run['best'], reverse=True)
   sequential = json.loads(
       (tmp_path / 'runs' / 'sequential-tpe-0' / 'trials.json').read_text())
-  assert [t['id'] for t in sequential] == list(range(len(sequential)))
+  steps = 40  # the smoke model's training length
+  assert [t['id'] for t in sequential] == list(range(budget // steps))
+  assert [t['budget'] for t in sequential] == [
+      steps * (t['id'] + 1) for t in sequential]
   assert all(t['seconds'] > 0 for t in sequential)
 
 

@@ -22,7 +22,7 @@ def test_custom_gan_tunes_from_outside_the_repository(tmp_path):
        '--config.train.num_steps=40', '--config.train.chunk_steps=20',
        '--config.train.batch_size=32', '--config.train.eval_samples=200',
        '--config.model.width=16'],
-      cwd=tmp_path, capture_output=True, text=True, timeout=600,
+      cwd=tmp_path, capture_output=True, text=True,
       env=dict(os.environ, PYTHONPATH=''))
   assert out.returncode == 0, out.stderr[-3000:]
   trials = [json.loads(line)

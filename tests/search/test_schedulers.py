@@ -7,7 +7,7 @@ import pytest
 
 import synthetic
 from jaxgan import search
-from jaxgan.search import schedulers
+from jaxgan.search import rounds, schedulers
 
 
 def run(cfg, workdir, log=lambda _: None):
@@ -197,7 +197,12 @@ def test_hyperband_runs_its_brackets_and_keeps_the_best_of_each_rung(
     # The first round starts before any time is spent, then it is over.
     ('random', 'seconds:0.001', 4, 80),
 ])
-def test_a_budget_caps_every_method(tmp_path, method, budget, trials, spent):
+def test_a_budget_caps_every_method(tmp_path, monkeypatch, method, budget,
+                                    trials, spent):
+  # The runner's clock advances a second each time it is read: its first
+  # round takes more than 0.001 s whatever the machine's speed.
+  now = iter(range(1_000_000))
+  monkeypatch.setattr(rounds.time, 'perf_counter', lambda: float(next(now)))
   cfg = synthetic.config(method, num_trials=20, population=4, eta=3,
                          rungs=3, budget=budget)
   if method == 'halving':
