@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from processes import finish, start
+
 ROOT = os.path.join(os.path.dirname(__file__), '..')
 # On PYTHONPATH: importing TensorFlow fails (its sitecustomize.py).
 NO_TENSORFLOW = os.path.join(os.path.dirname(__file__), 'no_tensorflow')
@@ -24,34 +26,6 @@ TINY = ['--config.model.width=8', '--config.model.depth=2',
 def jaxgan(*args):
   return subprocess.run([sys.executable, '-m', 'jaxgan', *args], cwd=ROOT,
                         capture_output=True, text=True)
-
-
-def start(command, log, env=None):
-  """``command`` started with its output going to the file ``log`` (a pipe
-  that nobody reads while the test waits on something else could fill and
-  stop it)."""
-  with open(log, 'w') as f:
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=f,
-                            stderr=subprocess.STDOUT)
-
-
-def finish(proc, log):
-  """What ``proc`` (started by :func:`start`) wrote, once it has ended
-  well."""
-  proc.wait()
-  out = log.read_text()
-  assert proc.returncode == 0, out
-  return out
-
-
-def test_train_with_config_file_and_overrides(tmp_path):
-  out = jaxgan('train', '--config=experiments/configs/ring8.py',
-               f'--workdir={tmp_path}', *TINY)
-  assert out.returncode == 0, out.stderr
-  assert 'step 2/4' in out.stdout and 'step 4/4' in out.stdout
-  cfg = json.loads((tmp_path / 'config.json').read_text())
-  assert cfg['data']['name'] == 'ring8' and cfg['train']['num_steps'] == 4
-  assert (tmp_path / 'samples.png').exists()
 
 
 @pytest.mark.parametrize('args,message', [
@@ -172,7 +146,7 @@ def test_a_held_workdir_is_refused_and_a_killed_tune_resumes_without_tf(
   env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(
       tmp_path_factory.mktemp('compiled')), PYTHONPATH=NO_TENSORFLOW)
   log = tmp_path / 'first.log'
-  proc = start(first, log, env)
+  proc = start(first, log, cwd=ROOT, env=env)
   while len(trial_ids(workdir)) < 4:  # its first round is stored
     assert proc.poll() is None, log.read_text()
     time.sleep(0.2)
@@ -236,8 +210,8 @@ def tiny_tune(workdir, devices, extra=(), env=None, rank=0):
       [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={workdir}', *args,
        '--config.search.num_trials=4', '--config.train.num_steps=1000',
        '--config.search.method=random', *extra],
-      log, env=dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices),
-                    **(env or {}))), log
+      log, cwd=ROOT, env=dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices),
+                              **(env or {}))), log
 
 
 @pytest.mark.slow

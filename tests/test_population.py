@@ -1,6 +1,5 @@
 import os
 import socket
-import subprocess
 import sys
 
 import jax
@@ -9,6 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import tiny_config
+from processes import finish, start
 from jaxgan import losses, population, run, train
 
 MESH = population.make_mesh()
@@ -171,23 +171,13 @@ def test_size_must_split_over_the_mesh():
 
 
 def _run_worker(out_dir, meshes=(), env=None, devices=8, programs=()):
-  """The worker, started; its output goes to ``OUT_DIR/worker-RANK.log``
-  (a pipe unread while the test waits on another worker could fill)."""
+  """The worker, started; its output goes to ``OUT_DIR/worker-RANK.log``."""
   env = dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices), **(env or {}))
   log = out_dir / f'worker-{env.get("JAXGAN_PROCESS_ID", "0")}.log'
-  with open(log, 'w') as f:
-    proc = subprocess.Popen(
-        [sys.executable, WORKER, f'--out={out_dir}',
-         *[f'--mesh={shape}' for shape in meshes],
-         *[f'--program={name}' for name in programs]],
-        env=env, stdout=f, stderr=subprocess.STDOUT)
-  return proc, log
-
-
-def _wait(started):
-  proc, log = started
-  proc.wait()
-  assert proc.returncode == 0, log.read_text()
+  return start([sys.executable, WORKER, f'--out={out_dir}',
+                *[f'--mesh={shape}' for shape in meshes],
+                *[f'--program={name}' for name in programs]],
+               log, env=env), log
 
 
 def _assert_same(a, b):
@@ -203,8 +193,8 @@ def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
   """The built-in program and a registered one (``plugins.dual_program``)
   match one device; a conditional GAN and a CycleGAN train as two buckets
   of one round on the 8 devices."""
-  _wait(_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8,
-                    programs=('gan', 'dual', 'families')))
+  finish(*_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8,
+                      programs=('gan', 'dual', 'families')))
   families = np.load(tmp_path / '8x1-families.npz')
   assert int(families['devices']) == 8
   assert {'0_class_accuracy', '1_class_accuracy'} <= set(families.files)
@@ -237,9 +227,9 @@ def test_two_processes_match_one_process_with_four_devices(tmp_path):
   procs = [_run_worker(tmp_path / 'multi', devices=2, env=dict(
       JAXGAN_COORDINATOR=address, JAXGAN_NUM_PROCESSES='2',
       JAXGAN_PROCESS_ID=str(rank))) for rank in range(2)]
-  for proc in procs:
-    _wait(proc)
-  _wait(_run_worker(tmp_path / 'single', devices=4))
+  for started in procs:
+    finish(*started)
+  finish(*_run_worker(tmp_path / 'single', devices=4))
   multi = np.load(tmp_path / 'multi' / '4x1.npz')
   one = np.load(tmp_path / 'single' / '4x1.npz')
   assert int(multi['processes']) == 2 and int(multi['devices']) == 4
