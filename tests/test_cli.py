@@ -28,6 +28,16 @@ def jaxgan(*args):
                         capture_output=True, text=True)
 
 
+def test_train_with_config_file_and_overrides(tmp_path):
+  out = jaxgan('train', '--config=experiments/configs/ring8.py',
+               f'--workdir={tmp_path}', *TINY)
+  assert out.returncode == 0, out.stderr
+  assert 'step 2/4' in out.stdout and 'step 4/4' in out.stdout
+  cfg = json.loads((tmp_path / 'config.json').read_text())
+  assert cfg['data']['name'] == 'ring8' and cfg['train']['num_steps'] == 4
+  assert (tmp_path / 'samples.png').exists()
+
+
 @pytest.mark.parametrize('args,message', [
     (['--config=nope.py'], "config file 'nope.py' does not exist"),
     (['--config.hparams.lr_g=-0.5'], 'hparams.lr_g=-0.5 must be > 0'),
