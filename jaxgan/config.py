@@ -220,8 +220,9 @@ def validate_hparams(hp, static_cfg: ml_collections.ConfigDict) -> None:
     ValueError: naming the first bad field and value.
   """
   hparams.validate(hp)
-  for net in ('g', 'd'):
-    wd = np.asarray(hp[f'wd_{net}'], np.float64)
+  for net, opt_hp in (('g', optim.Hyperparams.of_g(hp)),
+                      ('d', optim.Hyperparams.of_d(hp))):
+    wd = np.asarray(opt_hp.wd, np.float64)
     name = static_cfg.optim[net]
     if name in optim.IGNORE_WEIGHT_DECAY and np.any(wd != 0):
       raise ValueError(

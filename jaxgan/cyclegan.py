@@ -9,7 +9,9 @@ is the GAN loss of both translations (``hparams.loss``), plus
 ``cycle_weight`` times the L1 cycle error ``|G_ba(G_ab(a)) - a| +
 |G_ab(G_ba(b)) - b|``, plus ``identity_weight`` times the identity error
 ``|G_ab(b) - b| + |G_ba(a) - a|``; each D learns its domain with the GAN
-loss and ``config.penalty``. Both weights are dynamic hyperparameters.
+loss and ``config.penalty``. Both weights are dynamic hyperparameters. The
+model family's :class:`jaxgan.models.StateUpdates` says in which steps the
+translators' and discriminators' training-mode calls update their state.
 
 An evaluation translates held-out examples of A into B and measures them
 with B's metrics; when both domains have labels of the same classes they
@@ -29,7 +31,8 @@ import ml_collections
 import optax
 from flax import struct
 
-from jaxgan import data, losses, metrics, models, optim, penalties, train
+from jaxgan import (data, losses, metrics, models, optim, penalties, step,
+                    train)
 from jaxgan.models.translators import ConvTranslator, MLPTranslator
 from jaxgan.types import Array, HParams, PRNGKey
 
@@ -136,10 +139,12 @@ def make_cyclegan(cfg: ml_collections.ConfigDict,
   evaluator = metrics.make_metrics(cfg, ('y',) if same_classes else ())
   g_tx = optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm)
   d_tx = optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm)
+  schedule = optim.make_schedule(cfg.optim.schedule, cfg.train.num_steps)
   penalty = penalties.PENALTIES.lookup(cfg.penalty)
+  rule = family.state
   batch = cfg.train.batch_size
   held_out = _held_out(source)
-  local = lambda x: train.shard(x, data_axis)
+  local = lambda x: step.shard(x, data_axis)
 
   def g_apply(params, stats, x, train_mode):
     return g.apply({'params': params, **stats}, x, train=train_mode,
@@ -166,8 +171,10 @@ def make_cyclegan(cfg: ml_collections.ConfigDict,
         g_params=g_params, g_stats={k: dict(v) for k, v in g_vars.items()},
         d_params=d_params, d_stats={k: dict(v) for k, v in d_vars.items()},
         ema_params=g_params,
-        g_opt_state=train.with_hparams(cfg, g_tx.init(g_params), hp, 'g'),
-        d_opt_state=train.with_hparams(cfg, d_tx.init(d_params), hp, 'd'),
+        g_opt_state=optim.set_hyperparams(g_tx.init(g_params),
+                                          optim.Hyperparams.of_g(hp)),
+        d_opt_state=optim.set_hyperparams(d_tx.init(d_params),
+                                          optim.Hyperparams.of_d(hp)),
         diverged=jnp.zeros((), bool))
 
   def batches(key: PRNGKey) -> dict[str, Array]:
@@ -177,15 +184,14 @@ def make_cyclegan(cfg: ml_collections.ConfigDict,
 
   def d_update(state: CycleState, hp: HParams, key: PRNGKey):
     k_data, k_pen, k_drop = jax.random.split(key, 3)
-    k_drop = train.shard_key(k_drop, data_axis)
+    k_drop = step.shard_key(k_drop, data_axis)
     if data_axis is not None:
       k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(data_axis))
     real = batches(k_data)
-    fake = {'b': g_apply(state.g_params['ab'], state.g_stats['ab'],
-                         real['a'], True)[0],
-            'a': g_apply(state.g_params['ba'], state.g_stats['ba'],
-                         real['b'], True)[0]}
-    fake = jax.lax.stop_gradient(fake)
+    moved = {net: g_apply(state.g_params[net], state.g_stats[net],
+                          real[source_of], True)
+             for net, source_of in zip(DIRECTIONS, DOMAINS)}
+    fake = jax.lax.stop_gradient({'b': moved['ab'][0], 'a': moved['ba'][0]})
 
     def loss_fn(d_params):
       total, stats, diag = 0.0, {}, []
@@ -204,30 +210,30 @@ def make_cyclegan(cfg: ml_collections.ConfigDict,
       return total, (stats, dict(d_loss=d_loss, penalty=pen, d_real=d_real,
                                  d_fake=d_fake))
 
-    grads, (d_stats, diag) = train.shard_mean(
+    grads, (d_stats, diag) = step.shard_mean(
         jax.grad(loss_fn, has_aux=True)(state.d_params), data_axis)
-    updates, opt_state = d_tx.update(
-        grads, train.with_hparams(cfg, state.d_opt_state, hp, 'd',
-                                  state.step), state.d_params)
-    diag['d_grad_norm'] = optax.tree.norm(grads)
-    return state.replace(d_params=optax.apply_updates(state.d_params, updates),
-                         d_stats=d_stats, d_opt_state=opt_state), diag
+    if 'd' in rule.g:
+      state = state.replace(g_stats=step.shard_mean(
+          {net: moved[net][1] for net in DIRECTIONS}, data_axis))
+    state, diag['d_grad_norm'] = step.update_discriminator(
+        d_tx, state, optim.Hyperparams.of_d(hp).at(schedule, state.step),
+        grads, d_stats if 'd' in rule.d else state.d_stats)
+    return state, diag
 
   def g_update(state: CycleState, hp: HParams, key: PRNGKey):
     k_data, k_drop = jax.random.split(key)
-    k_drop = train.shard_key(k_drop, data_axis)
+    k_drop = step.shard_key(k_drop, data_axis)
     real = batches(k_data)
 
     def loss_fn(g_params):
-      stats = dict(state.g_stats)
       move = lambda net, x: g_apply(g_params[net], state.g_stats[net], x,
                                     True)
-      fake_b, stats['ab'] = move('ab', real['a'])
-      fake_a, stats['ba'] = move('ba', real['b'])
-      adversarial = 0.0
+      moved = {'ab': move('ab', real['a']), 'ba': move('ba', real['b'])}
+      fake_b, fake_a = moved['ab'][0], moved['ba'][0]
+      adversarial, d_stats = 0.0, {}
       for dom, fake in (('a', fake_a), ('b', fake_b)):
-        logit, _ = d_apply(state.d_params[dom], state.d_stats[dom], fake, hp,
-                           k_drop)
+        logit, d_stats[dom] = d_apply(state.d_params[dom],
+                                      state.d_stats[dom], fake, hp, k_drop)
         adversarial = adversarial + losses.gan_loss(
             hp['loss'], jnp.zeros_like(logit), logit, hp)[1]
       cycle, identity = cycle_terms(lambda x: move('ab', x)[0],
@@ -235,16 +241,23 @@ def make_cyclegan(cfg: ml_collections.ConfigDict,
                                     real['b'], fake_b, fake_a)
       total = (adversarial + hp['cycle_weight'] * cycle
                + hp['identity_weight'] * identity)
-      return total, (adversarial, stats)
+      return total, (adversarial, {net: moved[net][1] for net in DIRECTIONS},
+                     d_stats if 'g' in rule.d else None)
 
-    (_, (g_loss, g_stats)), grads = train.shard_mean(
+    (_, (g_loss, g_stats, d_stats)), grads = step.shard_mean(
         jax.value_and_grad(loss_fn, has_aux=True)(state.g_params), data_axis)
-    return train.update_generator(cfg, g_tx, state.replace(g_stats=g_stats),
-                                  hp, grads, g_loss)
+    if 'g' in rule.g:
+      state = state.replace(g_stats=g_stats)
+    if d_stats is not None:
+      state = state.replace(d_stats=d_stats)
+    state, g_grad_norm = step.update_generator(
+        g_tx, state, optim.Hyperparams.of_g(hp).at(schedule, state.step),
+        grads, hp['ema_decay'])
+    return state, dict(g_loss=g_loss, g_grad_norm=g_grad_norm)
 
   def train_chunk(state: CycleState, hp: HParams, n_steps: int):
-    return train.scan_steps(d_update, g_update, cfg.train.n_disc, state, hp,
-                            n_steps)
+    return step.scan_steps(d_update, g_update, cfg.train.n_disc, state, hp,
+                           n_steps)
 
   def decode(state: CycleState, x: Array, asked=None) -> Array:
     del asked

@@ -20,8 +20,10 @@ learning-rate schedule (``optim.schedule``) scales both learning rates by
 
 Example:
   >>> tx = make_optimizer('adam', clip_norm=0.0)
-  >>> state = set_hyperparams(tx.init(params), lr=1e-4, b1=0.5, b2=0.9, wd=0.0)
+  >>> state = set_hyperparams(tx.init(params), Hyperparams.of_g(hp))
 """
+
+from typing import Callable, NamedTuple
 
 import jax.numpy as jnp
 import optax
@@ -83,6 +85,43 @@ SCHEDULES = registry.Registry('learning-rate schedule', 'optim.schedule', {
 register_schedule = SCHEDULES.register
 
 
+def make_schedule(name: str, num_steps: int
+                  ) -> Callable[[Array], Array] | None:
+  """``step -> factor`` of the schedule ``name`` (:data:`SCHEDULES`) over
+  ``num_steps`` G steps; None for ``'constant'``."""
+  if name == 'constant':
+    return None
+  fn = SCHEDULES.lookup(name)
+  return lambda step: fn(step, num_steps)
+
+
+class Hyperparams(NamedTuple):
+  """One network's optimiser hyperparameters for one member (arrays):
+  learning rate, β1, β2 and weight decay."""
+  lr: Array
+  b1: Array
+  b2: Array
+  wd: Array
+
+  @classmethod
+  def of_g(cls, hp) -> 'Hyperparams':
+    """G's, from a member's hyperparameters ``hp``."""
+    return cls(hp['lr_g'], hp['b1_g'], hp['b2_g'], hp['wd_g'])
+
+  @classmethod
+  def of_d(cls, hp) -> 'Hyperparams':
+    """D's, from a member's hyperparameters ``hp``."""
+    return cls(hp['lr_d'], hp['b1_d'], hp['b2_d'], hp['wd_d'])
+
+  def at(self, schedule: Callable[[Array], Array] | None,
+         step: Array) -> 'Hyperparams':
+    """These, the learning rate times ``schedule(step)`` (as they are
+    without a schedule)."""
+    if schedule is None:
+      return self
+    return self._replace(lr=self.lr * schedule(step))
+
+
 def make_optimizer(name: str, clip_norm: float) -> optax.GradientTransformation:
   """The optimiser ``name`` with injectable hyperparameters.
 
@@ -106,8 +145,10 @@ def make_optimizer(name: str, clip_norm: float) -> optax.GradientTransformation:
       learning_rate=0.0, b1=0.0, b2=0.0, weight_decay=0.0)
 
 
-def set_hyperparams(opt_state: optax.InjectHyperparamsState, lr: Array,
-                    b1: Array, b2: Array, wd: Array):
-  """Returns ``opt_state`` with its hyperparameters replaced."""
+def set_hyperparams(opt_state: optax.InjectHyperparamsState,
+                    opt_hp: Hyperparams):
+  """Returns ``opt_state`` with its hyperparameters replaced by
+  ``opt_hp``'s."""
   return opt_state._replace(hyperparams=dict(
-      learning_rate=lr, b1=b1, b2=b2, weight_decay=wd))
+      learning_rate=opt_hp.lr, b1=opt_hp.b1, b2=opt_hp.b2,
+      weight_decay=opt_hp.wd))

@@ -47,7 +47,9 @@ class TermInputs(NamedTuple):
 
   Attributes:
     net: the network being updated, ``'g'`` or ``'d'``.
-    real: the real batch D saw (augmented when ``config.augment`` is set).
+    real: the real batch D saw (augmented when ``config.augment`` is set);
+      in G's step, a real batch of its own (drawn with the labels G was
+      given) when a term of the config declares ``needs_real``, else None.
     fake: the generated batch D saw (likewise); in G's step it carries G's
       gradient.
     z: the latents of ``fake``.
@@ -57,7 +59,7 @@ class TermInputs(NamedTuple):
       one-hot, then the continuous codes); None when G takes none.
     category: the categorical code of ``fake`` (int32); None without one.
     d_real, d_fake: D's outputs on them: ``'logit'`` and any named heads
-      (in G's step, ``d_real`` is None: D is not applied to real data).
+      (in G's step, ``d_real`` is None where ``real`` is).
     d_fn: D with its current parameters, ``x -> outputs``, for terms that
       apply it again (consistency regularisation).
     hp: the member's dynamic hyperparameters.
@@ -86,11 +88,14 @@ class LossTerm(NamedTuple):
     weight: the dynamic hyperparameter that scales it.
     heads: the D outputs it reads besides ``'logit'`` (checked against D
       before anything compiles).
+    needs_real: it reads a real batch, and D's outputs on it, in G's step
+      too (feature matching); G's step draws one only for such terms.
   """
   fn: Callable[[TermInputs], Array]
   nets: tuple[str, ...]
   weight: str
   heads: tuple[str, ...] = ()
+  needs_real: bool = False
 
 
 def _check_term(name: str, term) -> None:
@@ -109,7 +114,7 @@ LOSS_TERMS: registry.Registry[LossTerm] = registry.Registry(
 def register_loss_term(name: str, fn: Callable[[TermInputs], Array] | None
                        = None, *, nets: Sequence[str] = ('d',),
                        weight: str, heads: Sequence[str] = (),
-                       replace: bool = False):
+                       needs_real: bool = False, replace: bool = False):
   """Registers ``fn(TermInputs) -> scalar`` as loss term ``name``; without
   ``fn``, a decorator.
 
@@ -120,13 +125,16 @@ def register_loss_term(name: str, fn: Callable[[TermInputs], Array] | None
     weight: the name of the dynamic hyperparameter that scales it (checked
       when a config uses the term).
     heads: the named D outputs it reads.
+    needs_real: G's step gives it a real batch and D's outputs on it
+      (``TermInputs.real``, ``d_real``).
     replace: replace another term of that name.
   """
   if fn is None:
     return lambda f: register_loss_term(name, f, nets=nets, weight=weight,
-                                        heads=heads, replace=replace)
-  LOSS_TERMS.register(name, LossTerm(fn, tuple(nets), weight, tuple(heads)),
-                      replace=replace)
+                                        heads=heads, needs_real=needs_real,
+                                        replace=replace)
+  LOSS_TERMS.register(name, LossTerm(fn, tuple(nets), weight, tuple(heads),
+                                     bool(needs_real)), replace=replace)
   return fn
 
 
@@ -255,6 +263,11 @@ def for_config(cfg) -> dict[str, LossTerm]:
                        'which is not a hyperparameter; declare it with '
                        'jaxgan.register_hparam')
   return listed
+
+
+def g_needs_real(terms: dict[str, LossTerm]) -> bool:
+  """Whether a term of ``terms`` in G's loss reads a real batch there."""
+  return any(t.needs_real and 'g' in t.nets for t in terms.values())
 
 
 def total(terms: dict[str, LossTerm], net: str, inputs: TermInputs

@@ -5,6 +5,14 @@ functions. Dynamic hyperparameters arrive as arrays in ``hparams`` on every
 call, so the caller applies ``jit`` (and ``vmap`` over a population axis) once,
 at the outermost level, and changing a value compiles nothing.
 
+The step is module-level functions of the config's :class:`Parts`: D's
+update (:func:`d_update`: a real and a fake batch, :func:`d_loss`, the
+optimiser step) and G's (:func:`g_update`, :func:`g_loss`), scanned by
+:func:`jaxgan.step.scan_steps`; every key comes from a named stream of
+:mod:`jaxgan.step`. Which calls update each network's state (batch-norm
+statistics, spectral-norm vectors) is its model family's declaration
+(:class:`jaxgan.models.StateUpdates`).
+
 Example:
   >>> fns = make_train(config.get_config())
   >>> hp = config.hparams_from_config(cfg)
@@ -14,6 +22,7 @@ Example:
 """
 
 import dataclasses
+import functools
 from typing import Callable, NamedTuple
 
 import flax.linen as nn
@@ -24,7 +33,7 @@ import optax
 from flax import struct
 
 from jaxgan import (data, hparams, losses, metrics, models, optim, penalties,
-                    registry, terms)
+                    registry, step, terms)
 from jaxgan.types import Array, HParams, Metrics, Params, PRNGKey, PyTree
 
 # Per-step diagnostics returned by ``train_chunk`` (each of shape (n_steps,)).
@@ -130,99 +139,352 @@ class Latents(NamedTuple):
   category: Array | None
 
 
-def shard(x: Array | None, data_axis: str | None) -> Array | None:
-  """This device's slice of a global batch ``x`` split over ``data_axis``
-  (``x`` itself outside ``shard_map`` or for None)."""
-  if data_axis is None or x is None:
-    return x
-  size = x.shape[0] // jax.lax.axis_size(data_axis)
-  return jax.lax.dynamic_slice_in_dim(
-      x, jax.lax.axis_index(data_axis) * size, size)
+class Parts(NamedTuple):
+  """The static pieces of the GAN program for one config
+  (:func:`make_parts`), which every function of its step reads.
+
+  Attributes:
+    dataset: the training data.
+    family: the model family; ``family.state`` says which calls update
+      each network's state.
+    g, d: the Flax modules.
+    g_tx, d_tx: the optimisers (hyperparameters injected per member).
+    schedule: ``step -> factor`` of both learning rates, or None.
+    penalty: D's gradient penalty (:data:`jaxgan.penalties.PENALTIES`).
+    terms: the extra loss terms, by name.
+    augment: ``(key, x) -> x`` applied to everything D sees, or None.
+    batch, latent, n_disc: ``train.batch_size``, ``model.latent_dim``,
+      ``train.n_disc``.
+    codes, categories: InfoGAN's continuous codes and categories (0 where
+      G takes no codes).
+    data_axis: the mapped device axis that splits each batch, or None.
+  """
+  dataset: data.Dataset
+  family: models.ModelFamily
+  g: nn.Module
+  d: nn.Module
+  g_tx: optax.GradientTransformation
+  d_tx: optax.GradientTransformation
+  schedule: Callable[[Array], Array] | None
+  penalty: Callable
+  terms: dict[str, terms.LossTerm]
+  augment: Callable[[PRNGKey, Array], Array] | None
+  batch: int
+  latent: int
+  n_disc: int
+  codes: int
+  categories: int
+  data_axis: str | None
+
+  @property
+  def labelled(self) -> bool:
+    """Whether G or D takes labels."""
+    return 'y' in self.family.g_inputs or 'y' in self.family.d_inputs
+
+  @property
+  def asks(self) -> tuple[str, ...]:
+    """What an evaluation's samples are asked for (:func:`metrics.make_metrics`)."""
+    return ((('y',) if 'y' in self.family.g_inputs else ())
+            + (('category',) if self.categories else ()))
 
 
-def shard_mean(tree: PyTree, data_axis: str | None) -> PyTree:
-  """``tree`` averaged over the devices of ``data_axis``."""
-  return tree if data_axis is None else jax.lax.pmean(tree, data_axis)
+def make_parts(cfg: ml_collections.ConfigDict,
+               data_axis: str | None = None) -> Parts:
+  """The GAN program's :class:`Parts` for the static settings of ``cfg``."""
+  dataset = data.for_config(cfg)
+  family = models.MODELS.lookup(cfg.model.name)
+  coded = 'c' in family.g_inputs
+  g, d = models.make_models(cfg.model, dataset.shape, dataset.num_classes)
+  return Parts(
+      dataset=dataset, family=family, g=g, d=d,
+      g_tx=optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm),
+      d_tx=optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm),
+      schedule=optim.make_schedule(cfg.optim.schedule, cfg.train.num_steps),
+      penalty=penalties.PENALTIES.lookup(cfg.penalty),
+      terms=terms.for_config(cfg), augment=terms.augmentation(cfg),
+      batch=cfg.train.batch_size, latent=cfg.model.latent_dim,
+      n_disc=cfg.train.n_disc, codes=cfg.model.code_dim if coded else 0,
+      categories=cfg.model.categories if coded else 0, data_axis=data_axis)
 
 
-def shard_key(key: PRNGKey, data_axis: str | None) -> PRNGKey:
-  """``key``, folded with the shard's index when a batch is split over
-  devices (so a population member on one device equals its single run)."""
-  if data_axis is None or jax.lax.axis_size(data_axis) == 1:
-    return key
-  return jax.random.fold_in(key, jax.lax.axis_index(data_axis))
+def draw_latents(p: Parts, key: PRNGKey, n: int) -> Latents:
+  """``n`` latents, and labels and codes where G takes them."""
+  z = jax.random.normal(key, (n, p.latent))
+  y = (jax.random.randint(jax.random.fold_in(key, step.LatentStream.LABELS),
+                          (n,), 0, p.dataset.num_classes)
+       if p.labelled else None)
+  c = (jax.random.uniform(jax.random.fold_in(key, step.LatentStream.CODES),
+                          (n, p.codes), minval=-1.0, maxval=1.0)
+       if p.codes else None)
+  category = None
+  if p.categories:
+    category = jax.random.randint(
+        jax.random.fold_in(key, step.LatentStream.CATEGORY), (n,), 0,
+        p.categories)
+    c = jnp.concatenate([jax.nn.one_hot(category, p.categories)]
+                        + ([] if c is None else [c]), -1)
+  return Latents(z, y, c, category)
 
 
-def with_hparams(cfg: ml_collections.ConfigDict, opt_state: optax.OptState,
-                 hp: HParams, net: str, step: Array | None = None
-                 ) -> optax.OptState:
-  """``opt_state`` of network ``net`` (``'g'``/``'d'``) set to the
-  member's learning rate (times ``cfg.optim.schedule`` at ``step``, when
-  given), betas and weight decay."""
-  lr = hp[f'lr_{net}']
-  if step is not None and cfg.optim.schedule != 'constant':
-    lr = lr * optim.SCHEDULES.lookup(cfg.optim.schedule)(
-        step, cfg.train.num_steps)
-  return optim.set_hyperparams(opt_state, lr, hp[f'b1_{net}'],
-                               hp[f'b2_{net}'], hp[f'wd_{net}'])
+def draw_real(p: Parts, key: PRNGKey) -> tuple[Array, Array | None]:
+  """A global batch of real examples, and their labels where the
+  networks take labels."""
+  if p.labelled:
+    return p.dataset.sample_labelled(key, p.batch)
+  return p.dataset.sample(key, p.batch), None
 
 
-def scan_steps(d_update: Callable, g_update: Callable, n_disc: int, state,
-               hp: HParams, n_steps: int):
-  """``n_steps`` steps of ``n_disc`` D updates then one G update, scanned.
+def local_latents(p: Parts, latents: Latents) -> Latents:
+  """This device's slice of global ``latents``."""
+  return Latents(*(step.shard(v, p.data_axis) for v in latents))
 
-  ``d_update`` and ``g_update`` are ``(state, hp, key) -> (state, diag)``;
-  step ``t`` splits its keys from ``fold_in(state.key, t)``. A step whose
-  diagnostics or parameters are not finite is not kept: the state stays at
-  its last finite value and ``diverged`` is set for good.
+
+def apply_g(p: Parts, params: Params, stats: PyTree, latents: Latents,
+            train: bool) -> tuple[Array, PyTree]:
+  """G on ``latents``: ``(samples, G's state as the call left it)``."""
+  kw = {k: v for k, v in (('y', latents.y), ('c', latents.c))
+        if k in p.family.g_inputs}
+  return p.g.apply({'params': params, **stats}, latents.z, train=train,
+                   mutable=list(stats), **kw)
+
+
+def d_inputs(p: Parts, y: Array | None, hp: HParams | None) -> dict:
+  """D's inputs besides ``x``: the label and the hyperparameters it reads
+  (at their defaults when ``hp`` is None)."""
+  kw = {'y': y} if 'y' in p.family.d_inputs else {}
+  for name in models.hyperparameters(p.family):
+    kw[name] = (hp[name] if hp is not None
+                else hparams.as_arrays(hparams.defaults())[name])
+  return kw
+
+
+def apply_d(p: Parts, params: Params, stats: PyTree, x: Array,
+            y: Array | None, hp: HParams, key: PRNGKey
+            ) -> tuple[dict[str, Array], PyTree]:
+  """D on ``x`` in training mode (dropout from ``key``): ``(outputs, D's
+  state as the call left it)``."""
+  out, stats = p.d.apply({'params': params, **stats}, x, train=True,
+                         mutable=list(stats), rngs={'dropout': key},
+                         **d_inputs(p, y, hp))
+  return outputs(out), stats
+
+
+def augmented(p: Parts, key: PRNGKey, x: Array) -> Array:
+  """``x`` as D sees it (``config.augment``)."""
+  return x if p.augment is None else p.augment(key, x)
+
+
+def init(p: Parts, key: PRNGKey, hp: HParams) -> GANState:
+  """A member's state; its key is ``fold_in(key, hp['seed'])``."""
+  key = jax.random.fold_in(key, hp['seed'])
+  k_g, k_d, k_train = jax.random.split(key, 3)
+  probe = draw_latents(p, jax.random.key(0), 1)
+  g_vars = p.g.init(k_g, jnp.zeros((1, p.latent)), train=False, **{
+      k: v for k, v in (('y', probe.y), ('c', probe.c))
+      if k in p.family.g_inputs})
+  d_vars = p.d.init(k_d, jnp.zeros((1,) + p.dataset.shape), train=False,
+                    **d_inputs(p, probe.y, hp))
+  g_params, d_params = g_vars.pop('params'), d_vars.pop('params')
+  return GANState(
+      step=jnp.zeros((), jnp.int32), key=k_train,
+      g_params=g_params, g_stats=dict(g_vars),
+      d_params=d_params, d_stats=dict(d_vars),
+      ema_params=g_params,
+      g_opt_state=optim.set_hyperparams(p.g_tx.init(g_params),
+                                        optim.Hyperparams.of_g(hp)),
+      d_opt_state=optim.set_hyperparams(p.d_tx.init(d_params),
+                                        optim.Hyperparams.of_d(hp)),
+      diverged=jnp.zeros((), bool))
+
+
+class DBatch(NamedTuple):
+  """What D's loss sees in one D step: this device's real and fake
+  batches as D sees them, the fakes' latents (``y`` the real labels), and
+  the keys of the penalty, the terms and D's dropout."""
+  real: Array
+  fake: Array
+  latents: Latents
+  penalty_key: PRNGKey
+  terms_key: PRNGKey
+  dropout_key: PRNGKey
+
+
+def d_loss(d_params: Params, p: Parts, state: GANState, hp: HParams,
+           b: DBatch) -> tuple[Array, tuple[PyTree, Metrics]]:
+  """D's loss: the GAN loss on the real and fake batch (one call of D),
+  the penalty and D's terms.
 
   Returns:
-    ``(state, diagnostics)`` with one entry per step of every diagnostic
-    and ``'finite'``.
+    ``(loss, (D's state after its call, diagnostics))``.
   """
-  def step(state, hp):
-    keys = jax.random.split(jax.random.fold_in(state.key, state.step),
-                            n_disc + 1)
-    new = state
-    for k in keys[:-1]:
-      new, d_diag = d_update(new, hp, k)
-    new, g_diag = g_update(new, hp, keys[-1])
-    diag = {**d_diag, **g_diag}
-    finite = all_finite((diag, new.g_params, new.d_params))
-    keep = finite & ~state.diverged
-    new = new.replace(step=state.step + 1)
-    new = jax.tree.map(lambda n, o: jnp.where(keep, n, o), new, state)
-    diag['finite'] = finite
-    return new.replace(diverged=state.diverged | ~finite), diag
+  y, n = b.latents.y, b.real.shape[0]
+  both_y = None if y is None else jnp.concatenate([y, y])
+  out, d_stats = apply_d(p, d_params, state.d_stats,
+                         jnp.concatenate([b.real, b.fake]), both_y, hp,
+                         b.dropout_key)
+  out_real = jax.tree.map(lambda v: v[:n], out)
+  out_fake = jax.tree.map(lambda v: v[n:], out)
+  d_real, d_fake = out_real['logit'], out_fake['logit']
+  adversarial, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
+  d_fn = lambda x: apply_d(p, d_params, state.d_stats, x, y, hp,
+                           b.dropout_key)[0]
+  pen = p.penalty(lambda x: d_fn(x)['logit'], b.real, b.fake, b.penalty_key,
+                  hp)
+  extra = terms.total(p.terms, 'd', terms.TermInputs(
+      net='d', real=b.real, fake=b.fake, z=b.latents.z, y=y, c=b.latents.c,
+      category=b.latents.category, d_real=out_real, d_fake=out_fake,
+      d_fn=d_fn, hp=hp, key=b.terms_key))
+  return adversarial + pen + sum(extra.values()), (d_stats, dict(
+      d_loss=adversarial, penalty=pen, d_real=jnp.mean(d_real),
+      d_fake=jnp.mean(d_fake)))
 
-  return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=n_steps)
+
+def d_update(p: Parts, state: GANState, hp: HParams, key: PRNGKey
+             ) -> tuple[GANState, Metrics]:
+  """One D step: a real and a fake batch drawn from ``key``, D's loss
+  (:func:`d_loss`) averaged over the data axis, D's optimiser step, and
+  each network's state kept where ``p.family.state`` says."""
+  k_real, k_z, k_pen = jax.random.split(key, 3)
+  k_extra = step.shard_key(jax.random.fold_in(k_pen, step.DStream.EXTRA),
+                           p.data_axis)
+  if p.data_axis is not None:
+    k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(p.data_axis))
+  real, y = (step.shard(v, p.data_axis) for v in draw_real(p, k_real))
+  latents = local_latents(p, draw_latents(p, k_z, p.batch))._replace(y=y)
+  fake, g_stats = apply_g(p, state.g_params, state.g_stats, latents, True)
+  b = DBatch(
+      real=augmented(p, jax.random.fold_in(k_extra,
+                                           step.DStream.AUGMENT_REAL), real),
+      fake=augmented(p, jax.random.fold_in(k_extra,
+                                           step.DStream.AUGMENT_FAKE),
+                     jax.lax.stop_gradient(fake)),
+      latents=latents, penalty_key=k_pen,
+      terms_key=jax.random.fold_in(k_extra, step.DStream.TERMS),
+      dropout_key=jax.random.fold_in(k_extra, step.DStream.DROPOUT))
+  grads, (d_stats, diag) = step.shard_mean(
+      jax.grad(d_loss, has_aux=True)(state.d_params, p, state, hp, b),
+      p.data_axis)
+  rule = p.family.state
+  if 'd' in rule.g:
+    state = state.replace(g_stats=step.shard_mean(g_stats, p.data_axis))
+  state, diag['d_grad_norm'] = step.update_discriminator(
+      p.d_tx, state,
+      optim.Hyperparams.of_d(hp).at(p.schedule, state.step), grads,
+      d_stats if 'd' in rule.d else state.d_stats)
+  return state, diag
 
 
-def update_generator(cfg: ml_collections.ConfigDict,
-                     g_tx: optax.GradientTransformation, state, hp: HParams,
-                     grads: PyTree, g_loss: Array):
-  """One optimiser step of G (``state.g_params``) with ``grads``, and its
-  weight average ``ema_params`` updated with decay ``hp['ema_decay']``.
+class GBatch(NamedTuple):
+  """What G's loss sees in one G step: this device's latents (``y`` drawn
+  with a real batch), the real batch where a term needs it (else None),
+  and the keys of the fakes' augmentation, the real batch's, the terms and
+  D's dropout."""
+  latents: Latents
+  real: Array | None
+  augment_key: PRNGKey
+  augment_real_key: PRNGKey
+  terms_key: PRNGKey
+  dropout_key: PRNGKey
+
+
+def g_loss(g_params: Params, p: Parts, state: GANState, hp: HParams,
+           b: GBatch) -> tuple[Array, tuple[Array, PyTree, PyTree | None]]:
+  """G's loss: the GAN loss of D on G's fakes and G's terms.
 
   Returns:
-    ``(state, {'g_loss', 'g_grad_norm'})``.
+    ``(loss, (GAN loss, G's state after its call, D's state after its
+    call where D's state updates in G's step, else None))``.
   """
-  updates, opt_state = g_tx.update(
-      grads, with_hparams(cfg, state.g_opt_state, hp, 'g', state.step),
-      state.g_params)
-  g_params = optax.apply_updates(state.g_params, updates)
-  decay = hp['ema_decay']
-  ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p,
-                     state.ema_params, g_params)
-  return state.replace(g_params=g_params, ema_params=ema,
-                       g_opt_state=opt_state), dict(
-                           g_loss=g_loss, g_grad_norm=optax.tree.norm(grads))
+  latents = b.latents
+  fake, g_stats = apply_g(p, g_params, state.g_stats, latents, True)
+  fake = augmented(p, b.augment_key, fake)
+  d_fn = lambda x: apply_d(p, state.d_params, state.d_stats, x, latents.y,
+                           hp, b.dropout_key)[0]
+  out, d_stats = apply_d(p, state.d_params, state.d_stats, fake, latents.y,
+                         hp, b.dropout_key)
+  logits = out['logit']
+  _, adversarial = losses.gan_loss(hp['loss'], jnp.zeros_like(logits),
+                                   logits, hp)
+  real = (None if b.real is None
+          else augmented(p, b.augment_real_key, b.real))
+  extra = terms.total(p.terms, 'g', terms.TermInputs(
+      net='g', real=real, fake=fake, z=latents.z, y=latents.y, c=latents.c,
+      category=latents.category,
+      d_real=None if real is None else d_fn(real), d_fake=out, d_fn=d_fn,
+      hp=hp, key=b.terms_key))
+  return adversarial + sum(extra.values()), (
+      adversarial, g_stats, d_stats if 'g' in p.family.state.d else None)
 
 
-def all_finite(tree: PyTree) -> Array:
-  """Whether every leaf of ``tree`` is finite everywhere."""
-  leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]
-  return jnp.all(jnp.stack(leaves))
+def g_update(p: Parts, state: GANState, hp: HParams, key: PRNGKey
+             ) -> tuple[GANState, Metrics]:
+  """One G step: latents drawn from ``key`` (labels with a real batch),
+  G's loss (:func:`g_loss`) averaged over the data axis, G's optimiser
+  step and weight average, and each network's state kept where
+  ``p.family.state`` says."""
+  k_extra = step.shard_key(key, p.data_axis)
+  latents = draw_latents(p, key, p.batch)
+  real = None
+  if p.labelled or terms.g_needs_real(p.terms):
+    real, y = draw_real(p, jax.random.fold_in(key, step.GStream.REAL))
+    latents = latents if y is None else latents._replace(y=y)
+  b = GBatch(
+      latents=local_latents(p, latents),
+      real=(step.shard(real, p.data_axis) if terms.g_needs_real(p.terms)
+            else None),
+      augment_key=jax.random.fold_in(k_extra, step.GStream.AUGMENT_FAKE),
+      augment_real_key=jax.random.fold_in(k_extra,
+                                          step.GStream.AUGMENT_REAL),
+      terms_key=jax.random.fold_in(k_extra, step.GStream.TERMS),
+      dropout_key=jax.random.fold_in(k_extra, step.GStream.DROPOUT))
+  (_, (adversarial, g_stats, d_stats)), grads = step.shard_mean(
+      jax.value_and_grad(g_loss, has_aux=True)(state.g_params, p, state, hp,
+                                                b), p.data_axis)
+  if 'g' in p.family.state.g:
+    state = state.replace(g_stats=g_stats)
+  if d_stats is not None:
+    state = state.replace(d_stats=d_stats)
+  state, g_grad_norm = step.update_generator(
+      p.g_tx, state, optim.Hyperparams.of_g(hp).at(p.schedule, state.step),
+      grads, hp['ema_decay'])
+  return state, dict(g_loss=adversarial, g_grad_norm=g_grad_norm)
+
+
+def train_chunk(p: Parts, state: GANState, hp: HParams, n_steps: int
+                ) -> tuple[GANState, Metrics]:
+  """``n_steps`` steps of ``p.n_disc`` D updates and one G update."""
+  return step.scan_steps(functools.partial(d_update, p),
+                         functools.partial(g_update, p), p.n_disc, state, hp,
+                         n_steps)
+
+
+def decode(p: Parts, state: GANState, z: Array,
+           asked: metrics.Asked | None = None) -> Array:
+  """The EMA generator in inference mode on latents ``z`` (see
+  :class:`TrainFns`)."""
+  latents = draw_latents(p, jax.random.key(EVAL_KEY), z.shape[0])._replace(z=z)
+  if asked is not None and asked.y is not None:
+    latents = latents._replace(y=asked.y)
+  if asked is not None and asked.category is not None and p.categories:
+    latents = latents._replace(c=latents.c.at[:, :p.categories].set(
+        jax.nn.one_hot(asked.category, p.categories)))
+  return apply_g(p, state.ema_params, state.g_stats, latents, False)[0]
+
+
+def generate(p: Parts, state: GANState, key: PRNGKey, n: int) -> Array:
+  """``n`` samples of the EMA generator in inference mode."""
+  return apply_g(p, state.ema_params, state.g_stats,
+                 draw_latents(p, key, n), False)[0]
+
+
+def evaluate(p: Parts, evaluator: metrics.Evaluator, state: GANState,
+             n: int) -> tuple[Array, Metrics]:
+  """``n`` samples drawn with the member's evaluation key, and their
+  metrics."""
+  latents = draw_latents(p, eval_key(state), n)
+  samples = apply_g(p, state.ema_params, state.g_stats, latents, False)[0]
+  return samples, evaluator.measure(
+      samples, metrics.Asked(latents.y, latents.category))
 
 
 def make_train(cfg: ml_collections.ConfigDict,
@@ -240,194 +502,18 @@ def make_train(cfg: ml_collections.ConfigDict,
 
   Returns:
     The :class:`TrainFns`.
+
+  Raises:
+    ValueError: a loss term reads a head D does not return.
   """
-  dataset = data.for_config(cfg)
-  family = models.MODELS.lookup(cfg.model.name)
-  labelled = 'y' in family.g_inputs or 'y' in family.d_inputs
-  coded = 'c' in family.g_inputs
-  codes = cfg.model.code_dim if coded else 0
-  categories = cfg.model.categories if coded else 0
-  asks = (('y',) if 'y' in family.g_inputs else ()) + (
-      ('category',) if categories else ())
-  evaluator = metrics.make_metrics(cfg, asks, categories)
-  g, d = models.make_models(cfg.model, dataset.shape, dataset.num_classes)
-  d_hparams = models.hyperparameters(family)
-  g_tx = optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm)
-  d_tx = optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm)
-  penalty = penalties.PENALTIES.lookup(cfg.penalty)
-  extra_terms = terms.for_config(cfg)
-  augment = terms.augmentation(cfg)
-  batch, latent, n_disc = (cfg.train.batch_size, cfg.model.latent_dim,
-                           cfg.train.n_disc)
-
-  local = lambda x: shard(x, data_axis)
-  data_mean = lambda tree: shard_mean(tree, data_axis)
-  per_shard = lambda key: shard_key(key, data_axis)
-  set_opt = lambda opt_state, hp, net, step=None: with_hparams(
-      cfg, opt_state, hp, net, step)
-
-  def inputs(key: PRNGKey, n: int) -> Latents:
-    """Latents, and labels and codes where G takes them."""
-    z = jax.random.normal(key, (n, latent))
-    y = (jax.random.randint(jax.random.fold_in(key, 1), (n,), 0,
-                            dataset.num_classes) if labelled else None)
-    c = (jax.random.uniform(jax.random.fold_in(key, 2), (n, codes),
-                            minval=-1.0, maxval=1.0) if codes else None)
-    category = None
-    if categories:
-      category = jax.random.randint(jax.random.fold_in(key, 7), (n,), 0,
-                                    categories)
-      c = jnp.concatenate([jax.nn.one_hot(category, categories)]
-                          + ([] if c is None else [c]), -1)
-    return Latents(z, y, c, category)
-
-  def g_apply(params, stats, latents: Latents, train: bool):
-    kw = {k: v for k, v in (('y', latents.y), ('c', latents.c))
-          if k in family.g_inputs}
-    return g.apply({'params': params, **stats}, latents.z, train=train,
-                   mutable=list(stats), **kw)
-
-  def d_kwargs(y, hp) -> dict:
-    """D's inputs besides ``x``: the label and the hyperparameters it
-    reads (at their defaults when ``hp`` is None)."""
-    kw = {'y': y} if 'y' in family.d_inputs else {}
-    for name in d_hparams:
-      kw[name] = (hp[name] if hp is not None
-                  else hparams.as_arrays(hparams.defaults())[name])
-    return kw
-
-  def d_apply(params, stats, x, y, train: bool, hp, key):
-    out, stats = d.apply({'params': params, **stats}, x, train=train,
-                         mutable=list(stats), rngs={'dropout': key},
-                         **d_kwargs(y, hp))
-    return outputs(out), stats
-
-  def init(key: PRNGKey, hp: HParams) -> GANState:
-    key = jax.random.fold_in(key, hp['seed'])
-    k_g, k_d, k_train = jax.random.split(key, 3)
-    probe = inputs(jax.random.key(0), 1)
-    g_vars = g.init(k_g, jnp.zeros((1, latent)), train=False, **{
-        k: v for k, v in (('y', probe.y), ('c', probe.c))
-        if k in family.g_inputs})
-    d_vars = d.init(k_d, jnp.zeros((1,) + dataset.shape), train=False,
-                    **d_kwargs(probe.y, hp))
-    g_params, d_params = g_vars.pop('params'), d_vars.pop('params')
-    return GANState(
-        step=jnp.zeros((), jnp.int32), key=k_train,
-        g_params=g_params, g_stats=dict(g_vars),
-        d_params=d_params, d_stats=dict(d_vars),
-        ema_params=g_params,
-        g_opt_state=set_opt(g_tx.init(g_params), hp, 'g'),
-        d_opt_state=set_opt(d_tx.init(d_params), hp, 'd'),
-        diverged=jnp.zeros((), bool))
-
-  def real_batch(key: PRNGKey) -> tuple[Array, Array | None]:
-    if labelled:
-      return dataset.sample_labelled(key, batch)
-    return dataset.sample(key, batch), None
-
-  def augmented(key: PRNGKey, x: Array) -> Array:
-    return x if augment is None else augment(key, x)
-
-  def d_update(state: GANState, hp: HParams, key: PRNGKey):
-    k_real, k_z, k_pen = jax.random.split(key, 3)
-    k_extra = per_shard(jax.random.fold_in(k_pen, 5))
-    k_drop = jax.random.fold_in(k_extra, 8)
-    if data_axis is not None:
-      k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(data_axis))
-    real, y = real_batch(k_real)
-    real, y = local(real), local(y)
-    latents = inputs(k_z, batch)
-    latents = Latents(local(latents.z), y, local(latents.c),
-                      local(latents.category))
-    fake = jax.lax.stop_gradient(
-        g_apply(state.g_params, state.g_stats, latents, True)[0])
-    real = augmented(jax.random.fold_in(k_extra, 1), real)
-    fake = augmented(jax.random.fold_in(k_extra, 2), fake)
-    n = real.shape[0]
-    both_y = None if y is None else jnp.concatenate([y, y])
-
-    def loss_fn(d_params):
-      out, d_stats = d_apply(d_params, state.d_stats,
-                             jnp.concatenate([real, fake]), both_y, True, hp,
-                             k_drop)
-      out_real = jax.tree.map(lambda v: v[:n], out)
-      out_fake = jax.tree.map(lambda v: v[n:], out)
-      d_real, d_fake = out_real['logit'], out_fake['logit']
-      d_loss, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
-      d_fn = lambda x: d_apply(d_params, state.d_stats, x, y, True, hp,
-                               k_drop)[0]
-      pen = penalty(lambda x: d_fn(x)['logit'], real, fake, k_pen, hp)
-      extra = terms.total(extra_terms, 'd', terms.TermInputs(
-          net='d', real=real, fake=fake, z=latents.z, y=y, c=latents.c,
-          category=latents.category, d_real=out_real, d_fake=out_fake,
-          d_fn=d_fn, hp=hp, key=jax.random.fold_in(k_extra, 4)))
-      return d_loss + pen + sum(extra.values()), (d_stats, dict(
-          d_loss=d_loss, penalty=pen, d_real=jnp.mean(d_real),
-          d_fake=jnp.mean(d_fake)))
-
-    grads, (d_stats, diag) = data_mean(
-        jax.grad(loss_fn, has_aux=True)(state.d_params))
-    updates, opt_state = d_tx.update(
-        grads, set_opt(state.d_opt_state, hp, 'd', state.step), state.d_params)
-    diag['d_grad_norm'] = optax.tree.norm(grads)
-    return state.replace(d_params=optax.apply_updates(state.d_params, updates),
-                         d_stats=d_stats, d_opt_state=opt_state), diag
-
-  def g_update(state: GANState, hp: HParams, key: PRNGKey):
-    k_extra = per_shard(key)
-    latents = inputs(key, batch)
-    if labelled:
-      latents = latents._replace(y=real_batch(jax.random.fold_in(key, 3))[1])
-    latents = Latents(*(local(v) for v in latents))
-    k_drop = jax.random.fold_in(k_extra, 8)
-
-    def loss_fn(g_params):
-      fake, g_stats = g_apply(g_params, state.g_stats, latents, True)
-      fake = augmented(jax.random.fold_in(k_extra, 4), fake)
-      d_fn = lambda x: d_apply(state.d_params, state.d_stats, x, latents.y,
-                               True, hp, k_drop)[0]
-      out = d_fn(fake)
-      logits = out['logit']
-      _, g_loss = losses.gan_loss(hp['loss'], jnp.zeros_like(logits), logits,
-                                  hp)
-      extra = terms.total(extra_terms, 'g', terms.TermInputs(
-          net='g', real=None, fake=fake, z=latents.z, y=latents.y,
-          c=latents.c, category=latents.category, d_real=None, d_fake=out,
-          d_fn=d_fn, hp=hp, key=jax.random.fold_in(k_extra, 6)))
-      return g_loss + sum(extra.values()), (g_loss, g_stats)
-
-    (_, (g_loss, g_stats)), grads = data_mean(
-        jax.value_and_grad(loss_fn, has_aux=True)(state.g_params))
-    return update_generator(cfg, g_tx, state.replace(g_stats=g_stats), hp,
-                            grads, g_loss)
-
-  def train_chunk(state: GANState, hp: HParams, n_steps: int):
-    return scan_steps(d_update, g_update, n_disc, state, hp, n_steps)
-
-  def decode(state: GANState, z: Array,
-             asked: metrics.Asked | None = None) -> Array:
-    latents = inputs(jax.random.key(EVAL_KEY), z.shape[0])._replace(z=z)
-    if asked is not None and asked.y is not None:
-      latents = latents._replace(y=asked.y)
-    if asked is not None and asked.category is not None and categories:
-      latents = latents._replace(c=latents.c.at[:, :categories].set(
-          jax.nn.one_hot(asked.category, categories)))
-    return g_apply(state.ema_params, state.g_stats, latents, False)[0]
-
-  def generate(state: GANState, key: PRNGKey, n: int) -> Array:
-    return g_apply(state.ema_params, state.g_stats, inputs(key, n), False)[0]
-
-  def evaluate(state: GANState, n: int) -> tuple[Array, Metrics]:
-    latents = inputs(eval_key(state), n)
-    samples = g_apply(state.ema_params, state.g_stats, latents, False)[0]
-    return samples, evaluator.measure(
-        samples, metrics.Asked(latents.y, latents.category))
-
-  _check_heads(extra_terms, d, dataset, d_kwargs(
-      inputs(jax.random.key(0), 1).y, None))
-  return TrainFns(init, train_chunk, generate, decode, evaluate, evaluator,
-                  dataset, g, d)
+  p = make_parts(cfg, data_axis)
+  evaluator = metrics.make_metrics(cfg, p.asks, p.categories)
+  _check_heads(p.terms, p.d, p.dataset, d_inputs(
+      p, draw_latents(p, jax.random.key(0), 1).y, None))
+  bind = lambda fn: functools.partial(fn, p)
+  return TrainFns(bind(init), bind(train_chunk), bind(generate),
+                  bind(decode), functools.partial(evaluate, p, evaluator),
+                  evaluator, p.dataset, p.g, p.d)
 
 
 def _check_heads(extra_terms: dict, d: nn.Module, dataset: data.Dataset,

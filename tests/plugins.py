@@ -1,6 +1,6 @@
 """Plug-ins written as a researcher would, with jaxgan's public API only:
-conditional networks with named D heads, the AC-GAN, InfoGAN and balanced
-consistency terms, an augmentation, an optimiser, a metric, and a
+conditional networks with named D heads, the AC-GAN, InfoGAN, balanced
+consistency and feature-matching terms, an augmentation, an optimiser, a metric, and a
 two-discriminator GAN program (GMAN, Durugkar et al. 2017).
 
 ``register()`` registers them (tests restore the registries afterwards)."""
@@ -31,7 +31,8 @@ class CondGenerator(nn.Module):
 
 
 class HeadedDiscriminator(nn.Module):
-  """D(x) -> {'logit', 'class', 'code'}: a shared body with three heads."""
+  """D(x) -> {'logit', 'class', 'code', 'features'}: a shared body with
+  three heads, and the body's features."""
   width: int
   num_classes: int
   code_dim: int
@@ -42,7 +43,7 @@ class HeadedDiscriminator(nn.Module):
     h = nn.leaky_relu(nn.Dense(self.width)(x), 0.2)
     return {'logit': nn.Dense(1)(h)[:, 0],
             'class': nn.Dense(self.num_classes)(h),
-            'code': nn.Dense(max(self.code_dim, 1))(h)}
+            'code': nn.Dense(max(self.code_dim, 1))(h), 'features': h}
 
 
 def blobs(n: int = 400, seed: int = 0):
@@ -187,6 +188,13 @@ def dual_program(cfg, data_axis=None):
                          evaluator, dataset, g, ds[0])
 
 
+def feature_matching(inputs: jaxgan.TermInputs):
+  """Feature matching (Salimans et al. 2016): G matches the mean of D's
+  features on a real batch, ``|E f(x) - E f(G(z))|^2``."""
+  real = jax.lax.stop_gradient(jnp.mean(inputs.d_real['features'], 0))
+  return jnp.sum((real - jnp.mean(inputs.d_fake['features'], 0)) ** 2)
+
+
 def register() -> None:
   """Registers every plug-in above."""
   x, y = blobs()
@@ -196,13 +204,16 @@ def register() -> None:
   jaxgan.register_model('headed', jaxgan.ModelFamily(
       CondGenerator, HeadedDiscriminator, ('points',), g_inputs=('y', 'c')))
   for name, weight in (('aux_weight', 1.0), ('code_weight', 1.0),
-                       ('shift_weight', 1.0)):
+                       ('shift_weight', 1.0), ('match_weight', 1.0)):
     jaxgan.register_hparam(name, weight, 'scale')
   jaxgan.register_loss_term('aux_class', acgan, nets=('g', 'd'),
                             weight='aux_weight')
   jaxgan.register_loss_term('code_mse', info, nets=('g', 'd'),
                             weight='code_weight')
   jaxgan.register_loss_term('shift_cr', bcr, nets=('d',), weight='shift_weight')
+  jaxgan.register_loss_term('feature_matching', feature_matching, nets=('g',),
+                            weight='match_weight', heads=('features',),
+                            needs_real=True)
   jaxgan.register_augmentation('jitter', jitter)
   jaxgan.register_optimizer('lion', lion)
   jaxgan.register_metric('closeness', closeness,

@@ -17,9 +17,9 @@ GRADS = {'w': jnp.array([0.5, 0.5])}
 ])
 def test_injected_values_match_plain_optax(name, reference):
   tx = optim.make_optimizer(name, clip_norm=0.0)
-  state = optim.set_hyperparams(tx.init(PARAMS), jnp.float32(0.1),
-                                jnp.float32(0.5), jnp.float32(0.9),
-                                jnp.float32(0.01))
+  state = optim.set_hyperparams(tx.init(PARAMS), optim.Hyperparams(
+      jnp.float32(0.1), jnp.float32(0.5), jnp.float32(0.9),
+      jnp.float32(0.01)))
   ref_state = reference.init(PARAMS)
   for _ in range(3):
     updates, state = tx.update(GRADS, state, PARAMS)
@@ -29,16 +29,30 @@ def test_injected_values_match_plain_optax(name, reference):
 
 def test_clipping_bounds_the_update():
   tx = optim.make_optimizer('sgd', clip_norm=1.0)
-  state = optim.set_hyperparams(tx.init(PARAMS), 1.0, 0.0, 0.0, 0.0)
+  state = optim.set_hyperparams(tx.init(PARAMS),
+                                optim.Hyperparams(1.0, 0.0, 0.0, 0.0))
   updates, _ = tx.update({'w': jnp.array([30.0, 40.0])}, state, PARAMS)
   np.testing.assert_allclose(updates['w'], [-0.6, -0.8], rtol=1e-6)
 
 
 def test_hyperparameters_live_in_state():
   tx = optim.make_optimizer('adam', clip_norm=0.0)
-  state = optim.set_hyperparams(tx.init(PARAMS), 3e-4, 0.0, 0.99, 0.0)
+  state = optim.set_hyperparams(tx.init(PARAMS),
+                                optim.Hyperparams(3e-4, 0.0, 0.99, 0.0))
   assert float(state.hyperparams['learning_rate']) == pytest.approx(3e-4)
   assert float(state.hyperparams['b2']) == pytest.approx(0.99)
+
+
+def test_each_networks_values_as_one_record_scheduled_at_a_step():
+  hp = {'lr_g': 1.0, 'b1_g': 0.5, 'b2_g': 0.9, 'wd_g': 0.1,
+        'lr_d': 2.0, 'b1_d': 0.0, 'b2_d': 0.99, 'wd_d': 0.0}
+  assert optim.Hyperparams.of_g(hp) == (1.0, 0.5, 0.9, 0.1)
+  assert optim.Hyperparams.of_d(hp) == (2.0, 0.0, 0.99, 0.0)
+  assert optim.make_schedule('constant', 4) is None
+  d = optim.Hyperparams.of_d(hp)
+  assert d.at(None, 3) is d
+  halved = d.at(optim.make_schedule('linear', 4), jnp.int32(2))
+  assert halved._replace(lr=2.0) == d and float(halved.lr) == 1.0
 
 
 @pytest.mark.parametrize('name,factors', [

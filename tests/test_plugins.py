@@ -55,6 +55,17 @@ def test_infogan_and_consistency_terms_with_an_augmentation():
   assert not np.allclose(m['d_grad_norm'][0], m['d_grad_norm'][2])
 
 
+def test_a_generator_term_reads_a_real_batch_in_gs_step():
+  cfg = conditional_config('feature_matching')
+  config.validate(cfg)
+  m, _ = assert_members_equal_single_runs(cfg, [
+      {'match_weight': 0.0}, {'match_weight': 1.0},
+      {'match_weight': 1.0, 'seed': 3}])
+  # Feature matching reaches G's loss: weight 0 trains otherwise.
+  assert not np.allclose(m['g_grad_norm'][0], m['g_grad_norm'][1])
+  np.testing.assert_array_equal(m['g_loss'][0][:1], m['g_loss'][1][:1])
+
+
 def test_a_registered_program_equals_its_single_runs_and_is_searched(
     tmp_path):
   cfg = tiny_config()

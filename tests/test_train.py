@@ -3,8 +3,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import jaxgan
 from conftest import tiny_config
-from jaxgan import config, losses, penalties, train
+from jaxgan import config, losses, models, penalties, train
 
 
 def setup(cfg, seed=0):
@@ -131,3 +132,75 @@ def test_each_optimizer_trains(opt):
   fns, hp = setup(cfg)
   _, m = run(fns, hp, 3)
   assert bool(jnp.all(m['finite']))
+
+
+def _stats_equal(a, b) -> bool:
+  return all(jax.tree.leaves(jax.tree.map(
+      lambda x, y: bool(jnp.array_equal(x, y)), a, b)))
+
+
+@pytest.mark.parametrize('d_norm', ['batch', 'spectral'])
+@pytest.mark.parametrize('rule', ['OWN_STEP', 'EVERY_STEP'])
+def test_each_networks_state_updates_in_the_steps_its_family_declares(
+    rule, d_norm):
+  jaxgan.register_model('stateful', models.ModelFamily(
+      models.MLPGenerator, models.MLPDiscriminator, ('points',),
+      state=getattr(models, rule)))
+  cfg = tiny_config()
+  cfg.model.update(name='stateful', g_norm='batch', d_norm=d_norm)
+  p = train.make_parts(cfg)
+  hp = dict(config.hparams_from_config(cfg), dropout_d=np.float32(0.0))
+  state = train.init(p, jax.random.key(0), hp)
+  assert state.g_stats and state.d_stats
+  every = rule == 'EVERY_STEP'
+  key = jax.random.key(1)
+
+  # G's step: G's call on its latents, D's call on G's fakes.
+  after, _ = train.g_update(p, state, hp, key)
+  latents = train.draw_latents(p, key, p.batch)
+  fake, g_stats = train.apply_g(p, state.g_params, state.g_stats, latents,
+                                True)
+  _, d_stats = train.apply_d(p, state.d_params, state.d_stats, fake, None, hp,
+                             key)
+  assert not _stats_equal(d_stats, state.d_stats)
+  assert _stats_equal(after.g_stats, g_stats)
+  assert _stats_equal(after.d_stats, d_stats if every else state.d_stats)
+
+  # D's step: G's call making the fakes, D's call on real and fake.
+  after, _ = train.d_update(p, state, hp, key)
+  _, k_z, _ = jax.random.split(key, 3)
+  _, g_stats = train.apply_g(p, state.g_params, state.g_stats,
+                             train.draw_latents(p, k_z, p.batch), True)
+  assert not _stats_equal(g_stats, state.g_stats)
+  assert _stats_equal(after.g_stats, g_stats if every else state.g_stats)
+  assert not _stats_equal(after.d_stats, state.d_stats)
+
+  # Evaluation: inference-mode calls leave every collection as it was.
+  _, frozen = train.apply_g(p, state.g_params, state.g_stats, latents, False)
+  assert _stats_equal(frozen, state.g_stats)
+  out, frozen = p.d.apply({'params': state.d_params, **state.d_stats}, fake,
+                          train=False, mutable=list(state.d_stats),
+                          dropout_d=hp['dropout_d'])
+  assert out.shape == (p.batch,) and _stats_equal(frozen, state.d_stats)
+
+
+def test_a_family_declaring_state_updates_in_no_step_is_refused():
+  with pytest.raises(ValueError, match=r"state=.* must be a StateUpdates of "
+                     "steps 'g' and/or 'd'"):
+    jaxgan.register_model('bad_state', models.ModelFamily(
+        models.MLPGenerator, models.MLPDiscriminator,
+        state=models.StateUpdates(g=('gen',))))
+
+
+def test_discriminator_steps_compile_to_one_loop_body():
+  """The n_disc D steps are a scan: the compiled step holds D's loss once
+  whatever n_disc is (compile time does not grow with it)."""
+  def dots(n_disc):
+    cfg = tiny_config()
+    cfg.train.n_disc = n_disc
+    fns, hp = setup(cfg)
+    state = jax.eval_shape(fns.init, jax.random.key(0), hp)
+    text = jax.jit(fns.train_chunk, static_argnums=2).lower(
+        state, hp, 2).as_text()
+    return text.count('dot_general')
+  assert dots(2) == dots(7) < 2 * dots(1)

@@ -67,6 +67,8 @@ DIRECTIONS = {
 # the held-out mixture samples registered metrics compare against.
 KID_KEY = 0x41D
 REFERENCE_KEY = 0x2EF
+# Folded into REFERENCE_KEY: the training examples a floor compares.
+FLOOR_STREAM = 1
 VALID_DIRECTIONS = ('min', 'max', None)
 # What a generator may be asked for, besides z.
 ASKS = ('y', 'category')
@@ -377,7 +379,7 @@ def _held_out(dataset: data.Dataset, n: int) -> tuple[Array, Array]:
   if dataset.test is None:
     key = jax.random.key(REFERENCE_KEY)
     return (dataset.sample(key, n),
-            dataset.sample(jax.random.fold_in(key, 1), n))
+            dataset.sample(jax.random.fold_in(key, FLOOR_STREAM), n))
   n = min(n, len(dataset.test.x), len(dataset.train.x))
   scale = data.to_unit if dataset.kind == 'images' else jnp.asarray
   return scale(dataset.test.x[:n]), scale(dataset.train.x[:n])

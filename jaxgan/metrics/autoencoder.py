@@ -24,6 +24,8 @@ from jaxgan.types import Array
 
 # How the autoencoder trains: Adam on the mean squared reconstruction error.
 TRAINING = dict(steps=1000, batch_size=128, learning_rate=1e-3, seed=0)
+# Folded into the fit's key: the keys of its minibatches.
+BATCHES_STREAM = 1
 
 
 class Encoder(nn.Module):
@@ -77,7 +79,8 @@ def train_autoencoder(dataset: data.Dataset, module: Autoencoder):
 
   def fit(key):
     params = module.init(key, x[:1])['params']
-    keys = jax.random.split(jax.random.fold_in(key, 1), TRAINING['steps'])
+    keys = jax.random.split(jax.random.fold_in(key, BATCHES_STREAM),
+                            TRAINING['steps'])
     return jax.lax.scan(step, (params, tx.init(params)), keys)[0][0]
 
   params = jax.jit(fit)(jax.random.key(TRAINING['seed']))

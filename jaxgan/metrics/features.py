@@ -109,6 +109,8 @@ class Classifier(nn.Module):
 # How the default classifier trains: Adam, cross-entropy, fixed seed.
 CLASSIFIER_TRAINING = dict(steps=500, batch_size=128, learning_rate=1e-3,
                            seed=0)
+# Folded into the fit's key: the keys of its minibatches.
+BATCHES_STREAM = 1
 
 
 def fingerprint(dataset: data.Dataset, training: dict, dim: int) -> str:
@@ -160,7 +162,8 @@ def train_classifier(dataset: data.Dataset, module: Classifier):
 
   def fit(key):
     params = module.init(key, x[:1])['params']
-    keys = jax.random.split(jax.random.fold_in(key, 1), spec['steps'])
+    keys = jax.random.split(jax.random.fold_in(key, BATCHES_STREAM),
+                            spec['steps'])
     return jax.lax.scan(step, (params, tx.init(params)), keys)[0][0]
 
   params = jax.jit(fit)(key)

@@ -3,7 +3,9 @@
 Every model is a Flax Linen module called as ``G(z, train=...)`` -> samples
 and ``D(x, train=...)`` -> logits of shape ``(batch,)``. Models whose
 normalisation keeps state (batch norm statistics, spectral norm's
-power-iteration vectors) hold it in the ``batch_stats`` collection.
+power-iteration vectors) hold it in the ``batch_stats`` collection; a
+family declares which steps' training-mode calls update each network's
+state (:class:`StateUpdates`).
 
 A family may declare more inputs: G may take the label ``y`` (int32,
 ``(batch,)``) and latent codes ``c`` as keyword arguments, D the label ``y``
@@ -58,6 +60,34 @@ from jaxgan.models.mlp import (ACGANDiscriminator, MLPDiscriminator,
 G_INPUTS, D_INPUTS = ('y', 'c'), ('y',)
 
 
+class StateUpdates(NamedTuple):
+  """Which steps' training-mode calls of each network keep the state they
+  compute (every non-parameter collection: batch-norm statistics,
+  spectral-norm vectors). Evaluation calls are in inference mode and never
+  change it.
+
+  In D's step these calls are G's on the latents of the fakes and D's on
+  the real and fake batch; in G's step, G's on its latents and D's on G's
+  fakes. D's further calls in a penalty or a loss term see the step's
+  state and keep nothing.
+
+  Attributes:
+    g: the steps (``'g'``, ``'d'``) in which G's call keeps G's new state.
+    d: likewise for D.
+  """
+  g: tuple[str, ...] = ('g',)
+  d: tuple[str, ...] = ('d',)
+
+
+# Each network's state changes only in its own step.
+OWN_STEP = StateUpdates()
+# PyTorch's rule: every training-mode forward pass updates its module's
+# buffers (a D's power-iteration vector in G's step too, G's batch-norm
+# statistics in D's step).
+EVERY_STEP = StateUpdates(('g', 'd'), ('g', 'd'))
+STEPS = ('g', 'd')
+
+
 class ModelFamily(NamedTuple):
   """A generator class, a discriminator class and what they fit.
 
@@ -70,6 +100,7 @@ class ModelFamily(NamedTuple):
       hyperparameters it reads (passed as keyword arguments of that name,
       scalars per member; the training calls also get a ``'dropout'`` PRNG
       stream).
+    state: which steps update each network's state (:class:`StateUpdates`).
   """
   generator: type[nn.Module]
   discriminator: type[nn.Module]
@@ -77,6 +108,7 @@ class ModelFamily(NamedTuple):
   strided: bool = False
   g_inputs: tuple[str, ...] = ()
   d_inputs: tuple[str, ...] = ()
+  state: StateUpdates = OWN_STEP
 
 
 def _check(name: str, family) -> None:
@@ -97,6 +129,12 @@ def _check(name: str, family) -> None:
                        f'jaxgan supplies; choose from {list(valid)}'
                        + (' or a declared hyperparameter'
                           if field == 'd_inputs' else ''))
+  state = family.state
+  if (not isinstance(state, StateUpdates)
+      or any(set(steps) - set(STEPS) for steps in state)):
+    raise ValueError(f'model {name!r}: state={state!r} must be a '
+                     "StateUpdates of steps 'g' and/or 'd' per network, "
+                     'such as jaxgan.models.EVERY_STEP')
   bad = sorted(set(family.kinds) - {'points', 'images'})
   if bad or not family.kinds:
     raise ValueError(f'model {name!r}: kinds {list(family.kinds)} must be '
@@ -170,8 +208,9 @@ def hyperparameters(family: ModelFamily) -> tuple[str, ...]:
   return tuple(n for n in family.d_inputs if n not in D_INPUTS)
 
 
-__all__ = ['ACTIVATIONS', 'D_INPUTS', 'G_INPUTS', 'MODELS', 'NORMS',
-           'SPATIAL_NORMS', 'ModelFamily', 'hyperparameters', 'make_models',
+__all__ = ['ACTIVATIONS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS', 'MODELS',
+           'NORMS', 'OWN_STEP', 'SPATIAL_NORMS', 'ModelFamily',
+           'StateUpdates', 'hyperparameters', 'make_models',
            'register_model', 'ACGANConvDiscriminator', 'ACGANDiscriminator',
            'ConvDiscriminator', 'ConvGenerator', 'MLPDiscriminator',
            'MLPGenerator']

@@ -75,3 +75,16 @@ def test_tracker_cost_smoke_run_times_the_writer_thread(tmp_path,
   assert row['tracker'] == 'tensorboard'
   assert row['inline_ms'] > 0 and row['background_ms'] > 0
   assert row['per_trial_ms'] > 0
+
+
+def test_compile_time_smoke_run_times_each_n_disc(tmp_path, monkeypatch):
+  module = benchmark('compile_time')
+  out = tmp_path / 'results.json'
+  monkeypatch.setattr(sys, 'argv', ['compile_time.py', '--smoke',
+                                    '--config=points', f'--json={out}'])
+  module.main()
+  results = json.loads(out.read_text())
+  assert results['config'] == 'points' and results['repeats'] == 1
+  assert [r['n_disc'] for r in results['rows']] == [1, 2]
+  assert all(r['lower_s'] > 0 and r['compile_s'] > 0
+             for r in results['rows'])
