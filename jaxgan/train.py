@@ -183,7 +183,8 @@ class Parts(NamedTuple):
 
   @property
   def asks(self) -> tuple[str, ...]:
-    """What an evaluation's samples are asked for (:func:`metrics.make_metrics`)."""
+    """What an evaluation's samples are asked for
+    (:func:`jaxgan.metrics.make_metrics`)."""
     return ((('y',) if 'y' in self.family.g_inputs else ())
             + (('category',) if self.categories else ()))
 

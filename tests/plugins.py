@@ -1,7 +1,7 @@
 """Plug-ins written as a researcher would, with jaxgan's public API only:
 conditional networks with named D heads, the AC-GAN, InfoGAN, balanced
-consistency and feature-matching terms, an augmentation, an optimiser, a metric, and a
-two-discriminator GAN program (GMAN, Durugkar et al. 2017).
+consistency and feature-matching terms, an augmentation, an optimiser, a
+metric, and a two-discriminator GAN program (GMAN, Durugkar et al. 2017).
 
 ``register()`` registers them (tests restore the registries afterwards)."""
 
