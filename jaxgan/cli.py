@@ -1,7 +1,7 @@
 """The ``jaxgan`` command line. It reads flags and calls library functions.
 
   jaxgan tune [--config=experiments/configs/grid25.py] --workdir=W \
-      [--config.search.method=bayes|random|grid|halving|pbt ...] [--force] \
+      [--config.search.method=NAME ...] [--force] \
       [--tracker=tensorboard,mlflow,wandb|none] [--quiet]
   jaxgan train [--config=...] --workdir=W [--config.train.num_steps=2000 ...]
   jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
@@ -9,8 +9,10 @@
   jaxgan evaluate --workdir=W [--inception_weights=PATH] [--resize=pytorch] \
       [--samples=50000] [--ppl_samples=100000] [--ppl_features=classifier]
 
-Without ``--config`` the built-in defaults (``jaxgan.config.get_config``,
-grid-25) are used. ``tune`` runs (or resumes) the search of
+``jaxgan --help`` lists the commands, the common flags and every search
+method (:data:`jaxgan.search.METHODS`, with those a ``--config`` file
+registers). Without ``--config`` the built-in defaults
+(``jaxgan.config.get_config``, grid-25) are used. ``tune`` runs (or resumes) the search of
 :mod:`jaxgan.search`. ``--population`` (a sweep, see :mod:`jaxgan.sweep`)
 trains every setting at once and prints a per-member table. ``report``
 rebuilds ``W/report.md`` and ``W/report.html`` from a search's files.
@@ -23,6 +25,7 @@ run the same command on each with ``--coordinator``, ``--num_processes`` and
 import functools
 import os
 import sys
+import textwrap
 import traceback
 
 import jax
@@ -35,7 +38,15 @@ from jaxgan import (config, distributed, evaluate, population, run, search,
 from jaxgan.metrics import protocol
 from jaxgan.search import report
 
-_COMMANDS = ('tune', 'train', 'report', 'evaluate')
+COMMANDS = {
+    'tune': 'run (or resume) the search of config.search in W',
+    'train': 'train one GAN, or a population with --population, in W',
+    'report': "rebuild W/report.md and W/report.html from a search's files",
+    'evaluate': "measure a search's best trial by the paper protocol",
+}
+# The flags --help describes; --helpfull lists every one.
+COMMON_FLAGS = ('config', 'workdir', 'population', 'tracker', 'warm_start',
+                'force', 'quiet', 'data_devices', 'coordinator')
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _DEFAULT_CONFIG = os.path.join(_PACKAGE, 'config.py')
 
@@ -54,8 +65,8 @@ def _define_flags():
                     'tune: continue a workdir made by a different config.')
   flags.DEFINE_string('warm_start', '',
                       "tune: an earlier search's workdir (same names, ranges "
-                      'may differ) whose trials bayes or optuna-* is told '
-                      'first.')
+                      'may differ) whose trials the search method is told '
+                      'first (the methods --help marks +).')
   flags.DEFINE_list('tracker', ['tensorboard'],
                     'tune: experiment trackers, comma-separated: tensorboard '
                     "(W/tensorboard), mlflow (W/mlruns; pip install "
@@ -93,8 +104,8 @@ def _define_flags():
 
 def _main(argv: list[str], cfg_flag) -> None:
   logging.set_verbosity(logging.WARNING)
-  if len(argv) != 2 or argv[1] not in _COMMANDS:
-    raise app.UsageError(f'usage: jaxgan {{{"|".join(_COMMANDS)}}} '
+  if len(argv) != 2 or argv[1] not in COMMANDS:
+    raise app.UsageError(f'usage: jaxgan {{{"|".join(COMMANDS)}}} '
                          '--workdir=DIR [--config=FILE]; got '
                          f'{" ".join(argv[1:]) or "no command"}')
   f = flags.FLAGS
@@ -110,13 +121,10 @@ def _main(argv: list[str], cfg_flag) -> None:
         ppl_features=f.ppl_features, inception_weights=f.inception_weights,
         resize=f.resize, reference_stats=f.reference_stats, log=log)
     return
-  if argv[1] == 'tune' or f.population is not None:
-    one_device_per_core()
   if argv[1] == 'tune':
     if f.population is not None:
       raise app.UsageError('--population is for jaxgan train; jaxgan tune '
                            'takes its space from --config.search.space')
-    distributed.initialize(f.coordinator, f.num_processes, f.process_id)
     search.tune(cfg_flag.value, f.workdir, force=f.force,
                 mesh=population.make_mesh(data=f.data_devices), log=log,
                 tracker=[t for t in f.tracker if t != 'none'],
@@ -126,9 +134,34 @@ def _main(argv: list[str], cfg_flag) -> None:
     run.train_one(cfg_flag.value, f.workdir, log=log)
     return
   settings = sweep.parse(f.population)
-  distributed.initialize(f.coordinator, f.num_processes, f.process_id)
   run.train_population(cfg_flag.value, settings, f.workdir,
                        mesh=population.make_mesh(data=f.data_devices), log=log)
+
+
+def _given(argv: list[str], name: str) -> str | None:
+  """The value of ``--name=V`` or ``--name V`` in ``argv``, read before
+  absl parses the flags."""
+  for i, arg in enumerate(argv):
+    if arg.startswith(f'--{name}='):
+      return arg.split('=', 1)[1]
+    if arg == f'--{name}' and i + 1 < len(argv):
+      return argv[i + 1]
+  return None
+
+
+def start_devices(argv: list[str]) -> None:
+  """For ``tune`` and ``train --population``: one CPU device per core and
+  the multi-process set-up (``--coordinator``, ``--num_processes``,
+  ``--process_id`` or the environment), read from ``argv`` before any
+  config file runs, so that a config or plug-in may use JAX when it is
+  imported."""
+  command = argv[1] if len(argv) > 1 else ''
+  if command == 'tune' or (command == 'train'
+                           and _given(argv, 'population') is not None):
+    one_device_per_core()
+    distributed.initialize(_given(argv, 'coordinator'),
+                           _given(argv, 'num_processes'),
+                           _given(argv, 'process_id'))
 
 
 def one_device_per_core() -> None:
@@ -138,6 +171,28 @@ def one_device_per_core() -> None:
   TPUs are unaffected."""
   if 'JAX_NUM_CPU_DEVICES' not in os.environ:
     jax.config.update('jax_num_cpu_devices', len(os.sched_getaffinity(0)))
+
+
+def usage() -> str:
+  """What ``jaxgan --help`` prints: the commands, the common flags and
+  the search methods registered now."""
+  wrap = lambda text: textwrap.fill(text, 79, initial_indent=' ' * 4,
+                                    subsequent_indent=' ' * 4)
+  lines = ['usage: jaxgan COMMAND --workdir=W [--config=FILE] '
+           '[--config.FIELD=VALUE ...]', '', 'commands:']
+  lines += [f'  {name:9} {text}' for name, text in COMMANDS.items()]
+  lines += ['', 'common flags (jaxgan --helpfull lists every flag):',
+            '  --config.FIELD=VALUE', wrap('overrides one field of the config '
+                                           '(README: "Configuration")')]
+  for name in COMMON_FLAGS:
+    lines += [f'  --{name}', wrap(flags.FLAGS[name].help)]
+  lines += ['', 'search methods (--config.search.method=NAME; *: the '
+            'default, +: takes --warm_start):']
+  default = config.get_config().search.method
+  for name, method in search.METHODS.items():
+    mark = ('*' if name == default else ' ') + ('+' if method.warm else ' ')
+    lines += [f'{mark} {name:13} {method.summary}']
+  return '\n'.join(lines)
 
 
 def _check_config_path(argv: list[str]) -> None:
@@ -165,8 +220,13 @@ def main() -> None:
   plug-in or network above all, propagates with its traceback.
   """
   try:
+    start_devices(sys.argv)
     _check_config_path(sys.argv)
-    app.run(functools.partial(_main, cfg_flag=_define_flags()))
+    cfg_flag = _define_flags()
+    if {'--help', '-h', '-?'} & set(sys.argv[1:]) or len(sys.argv) == 1:
+      print(usage())
+      return
+    app.run(functools.partial(_main, cfg_flag=cfg_flag))
   except AttributeError as e:
     if not _raised_in(e, os.path.dirname(ml_collections.__file__)):
       raise

@@ -6,6 +6,11 @@ runs inside the compiled train step, plus what the evaluation needs (the
 mixture's modes and standard deviation for 2-D data, held-out examples for
 the rest).
 
+Built in: the 2-D mixtures ``ring8`` and ``grid25`` and their translation
+partner ``ring8_turned``; sklearn's 8x8 ``digits`` and ``digits_turned``;
+through tensorflow-datasets, ``mnist``, ``fashion_mnist``, ``cifar10`` and
+``celeb_a``.
+
 ``config.data.name`` is a name in :data:`DATASETS` (add one with
 :func:`register_dataset`, or :func:`from_arrays` for arrays in memory),
 ``'array:PATH'`` for a ``.npy`` / ``.npz`` file, or ``'folder:DIR'`` for a

@@ -72,7 +72,8 @@ class HParam(NamedTuple):
     if isinstance(value, (str, np.str_)):
       if str(value) not in names:
         raise ValueError(f'hparams.{name}={str(value)!r} is not one of '
-                         f'{list(names)}')
+                         f'{list(names)}'
+                         + registry.did_you_mean(str(value), names))
       return names.index(str(value))
     if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
         or not 0 <= value < len(names)):

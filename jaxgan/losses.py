@@ -2,6 +2,10 @@
 
 ``loss(d_real_logits, d_fake_logits, hp) -> (d_loss, g_loss)``
 
+Built in: ``non_saturating`` (Goodfellow et al. 2014), ``minimax``,
+``hinge`` (margin ``hinge_margin``), ``wasserstein`` (with a penalty, WGAN-GP)
+and ``least_squares`` (LSGAN).
+
 ``d_*_logits`` are the discriminator's raw outputs, shape ``(batch,)``; ``hp``
 holds the dynamic hyperparameters (``hinge_margin``). ``g_loss`` depends on the
 fake logits alone, so the generator step evaluates D on fakes only.

@@ -15,8 +15,9 @@ Weight decay is decoupled and only adamw uses it.
 A new optimiser is ``register_optimizer(name, factory)`` with
 ``factory(learning_rate, b1, b2, weight_decay) -> GradientTransformation``
 (every argument may be an array: ``inject_hyperparams`` feeds them). A
-learning-rate schedule (``optim.schedule``) scales both learning rates by
-``schedule(step, train.num_steps)``; add one with ``register_schedule``.
+learning-rate schedule (``optim.schedule``: ``constant``, ``cosine``,
+``linear``) scales both learning rates by ``schedule(step,
+train.num_steps)``; add one with ``register_schedule``.
 
 Example:
   >>> tx = make_optimizer('adam', clip_norm=0.0)

@@ -1,6 +1,8 @@
 """Discriminator regularisers, all with one signature.
 
 ``penalty(d_fn, real, fake, key, hp) -> scalar`` added to the D loss.
+Built in: ``none``, ``gp`` (WGAN-GP, weight ``gp_weight``) and ``r1`` (R1 on
+real data, weight ``r1_gamma``).
 
 ``d_fn`` maps a batch to logits ``(batch,)`` with the discriminator's current
 parameters, so a penalty can differentiate D with respect to its input. The

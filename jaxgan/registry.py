@@ -23,6 +23,7 @@ Example:
   >>> cfg.hparams.loss = 'relativistic'
 """
 
+import difflib
 import importlib
 from typing import Any, Callable, Iterator, Mapping, TypeVar
 
@@ -45,6 +46,13 @@ def generation() -> int:
 
 def _changed() -> None:
   _current[0] = None
+
+
+def did_you_mean(name: str, choices) -> str:
+  """`` (did you mean 'X'?)`` for the choice closest to a mistyped
+  ``name``, or ``''`` when none is close."""
+  close = difflib.get_close_matches(name, list(choices), n=1)
+  return f' (did you mean {close[0]!r}?)' if close else ''
 
 
 def definition(value: Any) -> Any:
@@ -138,8 +146,9 @@ class Registry(Mapping[str, T]):
       return value
     if not isinstance(name, str) or name not in self._entries:
       raise ValueError(f'{field}={name!r} is not a registered '
-                       f'{self.family} or an import path pkg.module:Name; '
-                       f'choose one of {sorted(self)}')
+                       f'{self.family} or an import path pkg.module:Name'
+                       f'{did_you_mean(str(name), list(self))}; choose one '
+                       f'of {sorted(self)}')
     return self._entries[name]
 
   def listed(self, text: str, field: str | None = None) -> dict[str, T]:

@@ -8,6 +8,7 @@ Example:
   >>> rows = train_population(cfg, [{'lr_d': 1e-4}, {'lr_d': 1e-3}], '/tmp/pop')
 """
 
+import dataclasses
 import math
 import os
 import time
@@ -29,26 +30,49 @@ def _fmt(values: dict) -> str:
 _REFERENCED = ('fid', 'kid', 'classes')
 
 
-def format_quality(quality: dict, reference: dict) -> str:
+@dataclasses.dataclass(frozen=True)
+class Reference:
+  """What the metrics of a config's data mean (``reference.json``).
+
+  Attributes:
+    floor: each metric on held-out real data, the best a generator can
+      score with that many samples.
+    untrained: each metric of the config's untrained generator (its
+      initial state, seed ``hparams.seed``).
+    samples: the samples every evaluation measures.
+    protocol: how they are measured (feature network, reference set, what
+      the floor is), as :class:`jaxgan.metrics.Evaluator` describes it.
+  """
+  floor: dict[str, float]
+  untrained: dict[str, float]
+  samples: int
+  protocol: dict = dataclasses.field(default_factory=dict)
+
+  def to_json(self) -> dict:
+    return dataclasses.asdict(self)
+
+  @classmethod
+  def from_json(cls, obj: dict) -> 'Reference':
+    return cls(**obj)
+
+
+def format_quality(quality: dict, reference: Reference | None) -> str:
   """Metrics as ``name=value``, those in ``reference`` (image data) followed
   by ``[floor F, untrained U]``."""
   parts = []
   for k, v in quality.items():
     part = f'{k}={float(v):.4g}'
-    if k in _REFERENCED and k in reference.get('floor', {}):
-      part += (f'[floor {reference["floor"][k]:.4g}, untrained '
-               f'{reference["untrained"][k]:.4g}]')
+    if reference is not None and k in _REFERENCED and k in reference.floor:
+      part += (f'[floor {reference.floor[k]:.4g}, untrained '
+               f'{reference.untrained[k]:.4g}]')
     parts.append(part)
   return ' '.join(parts)
 
 
 def reference_metrics(cfg: ml_collections.ConfigDict,
-                      untrained: dict | None = None) -> dict:
-  """What the metrics of ``cfg``'s data mean: their ``floor`` (held-out
-  real data, the best a generator can score with that many samples) and
-  their value for the ``untrained`` generator of ``cfg`` (its initial
-  state, seed ``hparams.seed``), and the ``protocol`` they are measured with
-  (feature network, sample count, reference set). ``{}`` for the 2-D
+                      untrained: dict | None = None) -> Reference | None:
+  """The :class:`Reference` of ``cfg``'s data: its metrics' floor, their
+  value for the untrained generator and their protocol. None for the 2-D
   mixtures, whose metrics have known best values.
 
   Args:
@@ -59,15 +83,16 @@ def reference_metrics(cfg: ml_collections.ConfigDict,
   fns = train.make_program(cfg)
   evaluator = fns.evaluator
   if not evaluator.floor:
-    return {}
+    return None
   if untrained is None:
     state = jax.jit(fns.init)(jax.random.key(0),
                               config.hparams_from_config(cfg))
     untrained = jax.jit(fns.evaluate, static_argnums=1)(
         state, cfg.train.eval_samples)[1]
-  return dict(floor=evaluator.floor,
-              untrained={k: float(v) for k, v in untrained.items()},
-              samples=evaluator.num_samples, protocol=evaluator.protocol)
+  return Reference(floor=dict(evaluator.floor),
+                   untrained={k: float(v) for k, v in untrained.items()},
+                   samples=evaluator.num_samples,
+                   protocol=dict(evaluator.protocol or {}))
 
 
 def train_one(cfg: ml_collections.ConfigDict, workdir: str,
@@ -124,8 +149,8 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   result.update(last, steps=int(state.step), diverged=bool(state.diverged),
                 train_seconds=train_seconds,
                 steps_per_second=total / train_seconds)
-  if reference:
-    result['reference'] = reference
+  if reference is not None:
+    result['reference'] = reference.to_json()
   write_json(os.path.join(workdir, 'metrics.json'), result)
   title = f'{cfg.data.name}, step {int(state.step)}'
   save_samples(workdir, np.asarray(samples), fns.dataset, title)

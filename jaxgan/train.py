@@ -1,7 +1,8 @@
 """The pure GAN training core: state, one step, a scanned chunk of steps.
 
 ``make_train(cfg)`` reads only the *static* part of a config and returns pure
-functions. Dynamic hyperparameters arrive as arrays in ``hparams`` on every
+functions: the ``gan`` program of :data:`PROGRAMS` (``cyclegan``,
+:mod:`jaxgan.cyclegan`, is the other built-in one). Dynamic hyperparameters arrive as arrays in ``hparams`` on every
 call, so the caller applies ``jit`` (and ``vmap`` over a population axis) once,
 at the outermost level, and changing a value compiles nothing.
 
@@ -505,40 +506,61 @@ def make_train(cfg: ml_collections.ConfigDict,
     The :class:`TrainFns`.
 
   Raises:
-    ValueError: a loss term reads a head D does not return.
+    ValueError: G or D breaks the network contract (:func:`check_networks`).
   """
   p = make_parts(cfg, data_axis)
   evaluator = metrics.make_metrics(cfg, p.asks, p.categories)
-  _check_heads(p.terms, p.d, p.dataset, d_inputs(
-      p, draw_latents(p, jax.random.key(0), 1).y, None))
+  check_networks(p, cfg)
   bind = lambda fn: functools.partial(fn, p)
   return TrainFns(bind(init), bind(train_chunk), bind(generate),
                   bind(decode), functools.partial(evaluate, p, evaluator),
                   evaluator, p.dataset, p.g, p.d)
 
 
-def _check_heads(extra_terms: dict, d: nn.Module, dataset: data.Dataset,
-                 kwargs: dict) -> None:
-  """Checks that D has the heads every loss term reads, by tracing it.
+def check_networks(p: Parts, cfg: ml_collections.ConfigDict) -> None:
+  """Checks G and D against the network contract by tracing them on a
+  batch of 2 (nothing is compiled): G returns ``(batch, *example shape)``,
+  D's logit is ``(batch,)``, and D has the heads every loss term reads.
 
   Raises:
-    ValueError: naming the term and the missing head.
+    ValueError: naming the network, what it returned and what fixes it.
   """
-  wanted = {(name, head) for name, term in extra_terms.items()
-            for head in term.heads}
-  if not wanted:
-    return
-  out = jax.eval_shape(
-      lambda k: d.init_with_output({'params': k, 'dropout': k},
-                                   jnp.zeros((1,) + dataset.shape),
-                                   train=False, **kwargs)[0],
-      jax.random.key(0))
-  have = set(outputs(out))
-  for name, head in sorted(wanted):
-    if head not in have:
-      raise ValueError(f'terms: {name!r} reads the discriminator head '
-                       f'{head!r}, which D does not return (it returns '
-                       f'{sorted(have)}); use a model family whose D has it')
+  want = (2,) + tuple(p.dataset.shape)
+
+  def traced(key):
+    probe = draw_latents(p, key, 2)
+    keys = {'params': key, 'dropout': key}
+    samples = p.g.init_with_output(keys, probe.z, train=False, **{
+        k: v for k, v in (('y', probe.y), ('c', probe.c))
+        if k in p.family.g_inputs})[0]
+    return samples, p.d.init_with_output(
+        keys, jnp.zeros(want), train=False,
+        **d_inputs(p, probe.y, None))[0]
+
+  samples, out = jax.eval_shape(traced, jax.random.key(0))
+  if tuple(samples.shape) != want:
+    raise ValueError(
+        f'model.name={cfg.model.name!r}: the generator '
+        f'{type(p.g).__name__} returns samples of shape '
+        f'{tuple(samples.shape)} for a batch of 2; data.name='
+        f'{cfg.data.name!r} needs (batch, '
+        f'{", ".join(map(str, p.dataset.shape))}) (its out_shape field '
+        'holds the example shape)')
+  out = outputs(out)
+  if tuple(out['logit'].shape) != (2,):
+    raise ValueError(
+        f'model.name={cfg.model.name!r}: the discriminator '
+        f'{type(p.d).__name__} returns logits of shape '
+        f'{tuple(out["logit"].shape)} for a batch of 2; it must return '
+        'one logit per example, shape (batch,) (a Dense(1) output '
+        'indexed [:, 0])')
+  for name, term in sorted(p.terms.items()):
+    for head in term.heads:
+      if head not in out:
+        raise ValueError(f'terms: {name!r} reads the discriminator head '
+                         f'{head!r}, which D does not return (it returns '
+                         f'{sorted(out)}); use a model family whose D has '
+                         'it')
 
 
 def outputs(out) -> dict[str, Array]:

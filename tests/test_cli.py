@@ -211,13 +211,29 @@ def test_tune_names_a_bad_range(tmp_path):
   assert not (tmp_path / 'w').exists()
 
 
+def test_a_config_that_runs_jax_when_imported_is_fine(tmp_path):
+  # Devices are set up before the config file runs: the search gets as far
+  # as checking its space (a bad range, refused before anything trains).
+  env = {k: v for k, v in os.environ.items() if k != 'JAX_NUM_CPU_DEVICES'}
+  out = subprocess.run(
+      [sys.executable, '-m', 'jaxgan', 'tune',
+       '--config=tests/jax_at_import.py', f'--workdir={tmp_path / "w"}',
+       '--config.search.space.lr_d=log:1e-2:1e-4'],
+      cwd=ROOT, capture_output=True, text=True, env=env)
+  assert out.returncode != 0
+  assert 'search.space.lr_d=' in out.stderr and 'inverted' in out.stderr
+  assert 'backends are initialized' not in out.stderr
+
+
 def tiny_tune(workdir, devices, extra=(), env=None, rank=0):
-  """A 4-trial search started on ``devices`` devices; its output goes to
+  """A 4-trial search of ``tests/jax_at_import.py``'s config (which runs
+  JAX when imported) started on ``devices`` devices; its output goes to
   ``WORKDIR-RANK.log``."""
   args = [a for a in TUNE if 'num_trials' not in a and 'num_steps' not in a]
   log = workdir.parent / f'{workdir.name}-{rank}.log'
   return start(
-      [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={workdir}', *args,
+      [sys.executable, '-m', 'jaxgan', 'tune', f'--workdir={workdir}',
+       '--config=tests/jax_at_import.py', *args,
        '--config.search.num_trials=4', '--config.train.num_steps=1000',
        '--config.search.method=random', *extra],
       log, cwd=ROOT, env=dict(os.environ, JAX_NUM_CPU_DEVICES=str(devices),
@@ -229,6 +245,7 @@ def test_two_process_tune_matches_one_process(tmp_path):
   with socket.socket() as s:
     s.bind(('127.0.0.1', 0))
     port = s.getsockname()[1]
+  # The config runs JAX when imported: the coordinator is joined first.
   procs = [tiny_tune(tmp_path / 'multi', 2, rank=rank, env=dict(
       JAXGAN_COORDINATOR=f'127.0.0.1:{port}', JAXGAN_NUM_PROCESSES='2',
       JAXGAN_PROCESS_ID=str(rank))) for rank in range(2)]

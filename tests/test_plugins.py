@@ -169,6 +169,61 @@ def _requires_depthness():
   return NeedsDepthness
 
 
+class ColumnD(jaxgan.models.nn.Module):
+  """A D whose logits keep Dense(1)'s column: (batch, 1)."""
+  width: int
+
+  @jaxgan.models.nn.compact
+  def __call__(self, x, train):
+    del train
+    return jaxgan.models.nn.Dense(1)(x)
+
+
+class ThreeG(jaxgan.models.nn.Module):
+  """A G that ignores out_shape: (batch, 3) samples."""
+  width: int
+
+  @jaxgan.models.nn.compact
+  def __call__(self, z, train):
+    del train
+    return jaxgan.models.nn.Dense(3)(z)
+
+
+@pytest.mark.parametrize('g, d, message', [
+    (jaxgan.models.MLPGenerator, ColumnD, r"model.name='broken': the "
+     r'discriminator ColumnD returns logits of shape \(2, 1\) for a batch '
+     r'of 2; it must return one logit per example, shape \(batch,\)'),
+    (ThreeG, jaxgan.models.MLPDiscriminator, r"model.name='broken': the "
+     r'generator ThreeG returns samples of shape \(2, 3\) for a batch of 2; '
+     r"data.name='grid25' needs \(batch, 2\)"),
+])
+def test_networks_breaking_the_contract_are_named_before_compiling(
+    g, d, message, compile_counter):
+  jaxgan.register_model('broken', jaxgan.ModelFamily(g, d, ('points',)))
+  cfg = tiny_config()
+  cfg.model.name = 'broken'
+  config.validate(cfg)
+  jaxgan.data.for_config(cfg)  # the data's own small programs
+  before = compile_counter.count
+  with pytest.raises(ValueError, match=message):
+    train.make_program(cfg)
+  assert compile_counter.count == before
+
+
+@pytest.mark.parametrize('field, value, message', [
+    ('hparams.loss', 'hinje', r"hparams.loss='hinje' is not one of .*"
+     r"\(did you mean 'hinge'\?\)"),
+    ('model.name', 'dcgann', r"model.name='dcgann' is not a registered model "
+     r"family .*\(did you mean 'dcgan'\?\); choose one of"),
+])
+def test_a_mistyped_name_gets_the_closest_one(field, value, message):
+  cfg = tiny_config()
+  section, leaf = field.split('.')
+  cfg[section][leaf] = value
+  with pytest.raises(ValueError, match=message):
+    config.validate(cfg)
+
+
 def test_metrics_must_declare_every_output_and_a_direction():
   with pytest.raises(ValueError, match="give directions"):
     jaxgan.register_metric('nodir', plugins.closeness, directions={})
@@ -192,8 +247,9 @@ def test_an_objective_without_a_direction_needs_one(tmp_path):
   cfg = conditional_config()
   cfg.eval.metrics = 'spread'
   cfg.search.objective = 'spread'
-  with pytest.raises(ValueError, match="search.objective='spread' is not "
-                     'measured .* with a direction'):
+  with pytest.raises(ValueError, match="search.objective='spread' is "
+                     'measured, but its metric declares no direction: set '
+                     "search.direction='min' or 'max'"):
     search.validate(cfg)
   cfg.search.update(direction='max', transform='none')
   search.validate(cfg)

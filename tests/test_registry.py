@@ -1,3 +1,5 @@
+import os
+import re
 import types
 
 import pytest
@@ -12,7 +14,7 @@ PUBLIC = {
     'metric': jaxgan.METRICS,
     'hparam': jaxgan.HPARAMS, 'loss_term': jaxgan.LOSS_TERMS,
     'augmentation': jaxgan.AUGMENTATIONS, 'program': jaxgan.PROGRAMS,
-    'method': jaxgan.METHODS, 'scheduler': jaxgan.SCHEDULERS,
+    'method': jaxgan.METHODS,
     'tracker': jaxgan.search.TRACKERS, 'feature_net': jaxgan.FEATURE_NETS,
 }
 
@@ -95,3 +97,47 @@ def test_a_plugin_module_that_fails_to_import_keeps_its_error(tmp_path,
 def test_bad_names_are_refused(name):
   with pytest.raises(ValueError, match='must be a non-empty string'):
     jaxgan.LOSSES.register(name, _fn)
+
+
+ROOT = os.path.join(os.path.dirname(__file__), '..')
+with open(os.path.join(ROOT, 'README.md')) as _f:
+  README = _f.read()
+
+
+def _row(field: str) -> str:
+  """The README's configuration-table row for ``field``."""
+  rows = [line for line in README.splitlines()
+          if line.startswith(f'| `{field}`')]
+  assert len(rows) == 1, field
+  return rows[0]
+
+
+def _named(name: str, text: str) -> bool:
+  return re.search(rf'(?<![\w-]){re.escape(name)}(?![\w-])', text) is not None
+
+
+@pytest.mark.parametrize('field, names', [
+    ('program', jaxgan.PROGRAMS), ('penalty', jaxgan.PENALTIES),
+    ('terms', [*jaxgan.LOSS_TERMS, *jaxgan.AUGMENTATIONS]),
+    ('optim.g', jaxgan.OPTIMIZERS), ('optim.schedule', jaxgan.SCHEDULES),
+    ('hparams.*', [*jaxgan.HPARAMS, *jaxgan.LOSSES]),
+    ('search.method', jaxgan.METHODS), ('eval.*', jaxgan.FEATURE_NETS),
+    ('model.{g,d}_norm', jaxgan.models.NORMS),
+    ('model.name', [n.split('_')[-1] for n in jaxgan.MODELS]),
+])
+def test_the_readme_names_every_built_in_component(field, names):
+  row = _row(field)
+  assert [n for n in names if f'`{n}`' not in row] == []
+
+
+@pytest.mark.parametrize('module, names', [
+    (jaxgan.search, jaxgan.METHODS), (jaxgan.models, jaxgan.MODELS),
+    (jaxgan.terms, [*jaxgan.LOSS_TERMS, *jaxgan.AUGMENTATIONS]),
+    (jaxgan.losses, jaxgan.LOSSES), (jaxgan.penalties, jaxgan.PENALTIES),
+    (jaxgan.optim, [*jaxgan.OPTIMIZERS, *jaxgan.SCHEDULES]),
+    (jaxgan.search.trackers, jaxgan.search.TRACKERS),
+    (jaxgan.train, jaxgan.PROGRAMS), (jaxgan.data, jaxgan.DATASETS),
+    (jaxgan.metrics, jaxgan.FEATURE_NETS),
+], ids=lambda v: getattr(v, '__name__', ''))
+def test_each_registrys_module_docstring_names_its_built_ins(module, names):
+  assert [n for n in names if not _named(n, module.__doc__)] == []

@@ -12,7 +12,9 @@ conditional GANs and InfoGAN (:mod:`jaxgan.metrics.conditional`).
 * Other points (a user's own): energy distance, precision and recall
   against held-out points (:mod:`jaxgan.metrics.points`).
 * Images (:mod:`jaxgan.metrics.images`), in the space of a feature network
-  (:mod:`jaxgan.metrics.features`): FID, KID, precision and recall against
+  (:mod:`jaxgan.metrics.features`: ``classifier`` when the data has labels,
+  ``autoencoder`` when it has none, or the FID ``inception`` network): FID,
+  KID, precision and recall against
   the training split; classes covered, class-histogram KL and an
   Inception-Score analogue from its classifier.
 * Asked for labels (conditional GANs): classification accuracy, and on

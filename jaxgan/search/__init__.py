@@ -3,8 +3,9 @@
   >>> from jaxgan import search
   >>> best = search.tune(cfg, '/tmp/search')    # the loop behind `jaxgan tune`
 
-Pieces: :class:`Space` (ranges from ``cfg.search.space``), the schedulers in
-:data:`SCHEDULERS` (bayes, random, grid over the ask/tell :data:`METHODS`;
+Pieces: :class:`Space` (ranges from ``cfg.search.space``), the search
+methods in :data:`METHODS` (each a :class:`SearchMethod`: the ask/tell
+methods optuna-tpe, bayes, random, grid, optuna-cmaes and optuna-nsga2;
 halving, hyperband and pbt, which continue members from their state), the
 :class:`RoundRunner` every one of them runs through, :class:`Trial` records
 in a :class:`TrialStore` (``trials.jsonl``) and :func:`tune`. While it runs,
@@ -14,11 +15,11 @@ a search is watched by :mod:`~jaxgan.search.monitor` (progress),
 :mod:`~jaxgan.search.report` (``report.md``, ``report.html``).
 """
 
-from jaxgan.search.methods import METHODS, Bayes, Grid, Random
+from jaxgan.search.method import METHODS, SearchMethod, register_method
+from jaxgan.search.methods import Bayes, Grid, Random
 from jaxgan.search.rounds import Budget, RoundRunner
-from jaxgan.search.schedulers import (SCHEDULERS, Plan, Scheduler, Verdict,
-                                      hyperband_brackets, register_method,
-                                      register_scheduler, rung_steps)
+from jaxgan.search.schedulers import (Plan, Scheduler, Verdict,
+                                      hyperband_brackets, rung_steps)
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.trackers import TRACKERS, register_tracker

@@ -8,8 +8,9 @@ a search resumes from its trial store. With ``search.baseline`` every search
 first trains the config's own hyperparameters (:func:`baseline`), the status
 quo its result is measured against.
 
-Successive halving and PBT, which continue members from their state, are
-schedules over the population (:mod:`jaxgan.search.schedules`).
+Each is one :class:`jaxgan.search.method.SearchMethod`; successive halving
+and PBT, which continue members from their state, are schedulers over the
+population (:mod:`jaxgan.search.schedulers`).
 """
 
 import warnings
@@ -19,7 +20,6 @@ import ml_collections
 import numpy as np
 import skopt
 
-from jaxgan import registry
 from jaxgan.search import pareto
 from jaxgan.search.space import Space
 
@@ -143,12 +143,6 @@ class Grid:
   def tell(self, points: Sequence[Point], values: Sequence[float]) -> None:
     del values
     self.told += len(points)
-
-
-# search.method -> Method(space, search_cfg) with ask(n) and tell(points,
-# values); register one with jaxgan.search.register_method.
-METHODS = registry.Registry('search method', 'search.method',
-                            {'bayes': Bayes, 'random': Random, 'grid': Grid})
 
 
 def baseline(cfg, space: Space, say) -> list:

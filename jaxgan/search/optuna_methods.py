@@ -41,7 +41,8 @@ import numpy as np
 from jaxgan.search.methods import Point, finite_values
 from jaxgan.search.space import Space
 
-SAMPLERS = ('optuna-tpe', 'optuna-cmaes', 'optuna-nsga2')
+# The samplers: TPE, CMA-ES, NSGA-II.
+SAMPLERS = ('tpe', 'cmaes', 'nsga2')
 STUDY = 'jaxgan'
 FILE = 'optuna.db'
 
@@ -53,10 +54,10 @@ def _same(a: Sequence, b: Sequence) -> bool:
              for x, y in zip(a, b))
 
 
-def require(method: str) -> None:
-  """Raises a ValueError naming the extra unless ``method``'s sampler is
-  installed (CMA-ES needs the ``cmaes`` package)."""
-  if method == 'optuna-cmaes' and importlib.util.find_spec('cmaes') is None:
+def require(sampler: str) -> None:
+  """Raises a ValueError naming the extra unless ``sampler`` is installed
+  (CMA-ES needs the ``cmaes`` package)."""
+  if sampler == 'cmaes' and importlib.util.find_spec('cmaes') is None:
     raise ValueError("search.method='optuna-cmaes' needs the cmaes package: "
                      "pip install 'jaxgan[optuna]'")
 
@@ -92,11 +93,12 @@ class Optuna:
     search: ``cfg.search``.
     workdir: where ``optuna.db`` goes.
     objectives: how many objectives each point is told.
+    sampler: one of :data:`SAMPLERS`.
   """
 
   def __init__(self, space: Space, search: ml_collections.ConfigDict,
-               workdir: str, objectives: int = 1):
-    self.space, self.search = space, search
+               workdir: str, objectives: int = 1, sampler: str = 'tpe'):
+    self.space, self.search, self.sampler = space, search, sampler
     self.path = os.path.join(workdir, FILE)
     self.objectives = objectives
     self._study = None
@@ -117,10 +119,10 @@ class Optuna:
   def _sampler(self, seed: int):
     import optuna
     s = self.search
-    if s.method == 'optuna-cmaes':
+    if self.sampler == 'cmaes':
       return optuna.samplers.CmaEsSampler(seed=seed, popsize=s.population,
                                           warn_independent_sampling=False)
-    if s.method == 'optuna-nsga2':
+    if self.sampler == 'nsga2':
       return optuna.samplers.NSGAIISampler(
           seed=seed, population_size=max(2, s.population))
     return optuna.samplers.TPESampler(

@@ -34,9 +34,11 @@ import ml_collections
 import numpy as np
 
 from jaxgan import config, data, metrics
+from jaxgan.run import Reference
 from jaxgan.files import atomic_write, load_samples, read_json, samples_path
-from jaxgan.search import (confirm, optuna_methods, pareto, plots,
-                           schedulers, store)
+from jaxgan.search import confirm, pareto, plots, store
+from jaxgan.search.confirmed import Confirmed
+from jaxgan.search.method import METHODS
 from jaxgan.search.schedulers import outcomes
 from jaxgan.search.monitor import duration
 from jaxgan.search.space import Space
@@ -56,7 +58,7 @@ class Extras(NamedTuple):
     paper: the best trial's paper-protocol record (``protocol`` in
       ``W/best/metrics.json``, :func:`jaxgan.evaluate.evaluate_best`).
     confirmed: the rows of ``W/confirm.json``
-      (:func:`jaxgan.search.confirm.confirm`).
+      (:class:`jaxgan.search.confirmed.Confirmed`).
   """
   paper: dict | None = None
   confirmed: list | None = None
@@ -276,7 +278,7 @@ def _newer(path: str, than: str) -> bool:
 
 
 def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
-              reference: dict, drawn: dict, more: Extras,
+              reference: Reference | None, drawn: dict, more: Extras,
               space: Space | None) -> _Doc:
   s = cfg.search
   doc = _Doc()
@@ -306,28 +308,28 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
   best = ranked[0]
   fresh = confirm.chosen(more.confirmed or [], best.direction)
   if fresh is not None:
-    best = next((t for t in trials if t.id == fresh['trial']), best)
+    best = next((t for t in trials if t.id == fresh.trial), best)
     doc.heading(2, f'Best: the setting of trial {best.id}')
-    doc.text(f'Trained again with {len(fresh["seeds"])} fresh seeds to step '
-             f'{fresh["steps"]}: {s.objective} {_num(fresh["mean"])} ± '
-             f'{_num(fresh["std"])} at their final evaluation '
-             f'({_num(fresh["search"])} in the search, the best of its '
+    doc.text(f'Trained again with {len(fresh.seeds)} fresh seeds to step '
+             f'{fresh.steps}: {s.objective} {_num(fresh.mean)} ± '
+             f'{_num(fresh.std)} at their final evaluation '
+             f'({_num(fresh.search)} in the search, the best of its '
              'evaluations). The numbers below are the fresh seeds\' means; '
              '`best/` holds the networks and samples of their median seed.')
-    shown = fresh['metrics']
+    shown = fresh.metrics
   else:
     doc.heading(2, f'Best: trial {best.id}')
     doc.text(f'Evaluated at step {best.best_step} of {best.steps}.')
     shown = best.metrics
-  if reference:
+  if reference is not None:
     doc.table(['metric', 'floor (held-out real data)', 'tuned',
                'untrained G'],
-              [[k, reference['floor'][k], v, reference['untrained'][k]]
+              [[k, reference.floor[k], v, reference.untrained[k]]
                for k, v in sorted(shown.items())])
-    doc.text(f'Floor and tuned values use {reference["samples"]} samples '
+    doc.text(f'Floor and tuned values use {reference.samples} samples '
              'each.')
-    if 'protocol' in reference:
-      p = reference['protocol']
+    if reference.protocol:
+      p = reference.protocol
       space = (f'in the `{p["network"]}` feature space'
                + (f' (resize `{p["resize"]}`)' if 'resize' in p else '')
                + ' ') if 'network' in p else ''
@@ -339,7 +341,7 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
     doc.table(['metric', 'tuned'], [[k, v] for k, v in sorted(shown.items())])
   paper = more.paper
   _paper_protocol(doc, paper if paper and paper['trial'] == best.id
-                  else None, images=bool(reference))
+                  else None, images=reference is not None)
   pasted = ', '.join(f'{k}={float(f"{v:.6g}")!r}' if isinstance(v, float)
                      else f'{k}={v!r}'
                      for k, v in sorted(best.hparams.items()))
@@ -436,16 +438,10 @@ def _paper_protocol(doc: _Doc, paper: dict | None, images: bool) -> None:
 def _method(doc: _Doc, cfg: ml_collections.ConfigDict,
             space: Space | None) -> None:
   """What the method is made of, where it has parts worth naming."""
-  s = cfg.search
-  if s.method == 'hyperband':
-    brackets = schedulers.hyperband_brackets(
-        cfg.train.num_steps, s.min_steps, s.eta, cfg.train.chunk_steps)
-    doc.text('Hyperband brackets (η = %d): ' % s.eta + '; '.join(
-        f'{n} settings at {", ".join(map(str, steps))} steps'
-        for n, steps in brackets) + '.')
-  if s.method in optuna_methods.SAMPLERS:
-    doc.text(f'The Optuna study is `{optuna_methods.FILE}` in the workdir: '
-             f'`optuna-dashboard sqlite:///{optuna_methods.FILE}` shows it.')
+  method = METHODS.lookup(cfg.search.method)
+  doc.text(f'`{cfg.search.method}`: {method.summary}.')
+  for line in method.details(cfg):
+    doc.text(line)
   conditional = [d for d in space.dimensions if d.condition] if space else []
   if conditional:
     doc.text('Searched only under a choice (blank where inactive): '
@@ -510,17 +506,17 @@ def _confirmed(doc: _Doc, cfg: ml_collections.ConfigDict,
     return
   s = cfg.search
   doc.heading(2, 'Confirmed with fresh seeds')
-  doc.text(f'The top settings trained again with {len(rows[0]["seeds"])} '
+  doc.text(f'The top settings trained again with {len(rows[0].seeds)} '
            'seeds the search did not use, each to the step its best trial '
            'was judged at, and judged by that final evaluation: an unbiased '
            'estimate, where the search\'s number is the best of many.'
            + (" The config's own setting (baseline) trained with the same "
               'seeds: the search beat it where a row above it has a better '
-              'fresh mean.' if any(r.get('baseline') for r in rows) else ''))
+              'fresh mean.' if any(r.baseline for r in rows) else ''))
   doc.table(['trial', f'{s.objective} in the search',
              'fresh seeds: mean', 'std', 'diverged', 'steps'],
-            [[f'{r["trial"]} (baseline)' if r.get('baseline') else r['trial'],
-              r['search'], r['mean'], r['std'], r['diverged'], r['steps']]
+            [[f'{r.trial} (baseline)' if r.baseline else r.trial,
+              r.search, r.mean, r.std, r.diverged, r.steps]
              for r in rows])
 
 
@@ -539,14 +535,14 @@ def _problems(doc: _Doc, flagged: list[Trial]) -> None:
 
 
 def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
-             reference: dict, drawn: dict | None = None,
+             reference: Reference | None, drawn: dict | None = None,
              more: Extras = Extras(), space: Space | None = None) -> str:
   """The report of a search of ``cfg`` whose stored trials are ``trials``.
 
   Args:
     cfg: the search's config.
     trials: the trial store's records.
-    reference: :func:`jaxgan.run.reference_metrics` of ``cfg`` (``{}`` for
+    reference: :func:`jaxgan.run.reference_metrics` of ``cfg`` (None for
       the 2-D mixtures).
     drawn: the pictures drawn into ``W/report/`` (none by default).
     more: what the workdir holds beside its trials.
@@ -558,7 +554,7 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
 
 
 def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[Trial],
-          reference: dict, space: Space | None) -> None:
+          reference: Reference | None, space: Space | None) -> None:
   """Draws the pictures and writes ``report.md`` and ``report.html`` into
   ``workdir``, each atomically; ``space`` is the search's (validated
   once, by the caller)."""
@@ -582,8 +578,9 @@ def extras(workdir: str) -> Extras:
   confirmed = os.path.join(workdir, confirm.FILE)
   return Extras(
       paper=read_json(best).get('protocol') if os.path.exists(best) else None,
-      confirmed=(read_json(confirmed)['rows'] if os.path.exists(confirmed)
-                 else None))
+      confirmed=([Confirmed.from_json(row) for row in
+                  read_json(confirmed)['rows']]
+                 if os.path.exists(confirmed) else None))
 
 
 def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
@@ -633,10 +630,10 @@ def rebuild(workdir: str) -> str:
                             'no config.json')
   cfg = ml_collections.ConfigDict(config.with_defaults(read_json(config_path)))
   reference_path = os.path.join(workdir, 'reference.json')
-  reference = {}
+  reference = None
   if os.path.exists(reference_path):
     with open(reference_path) as f:
-      reference = json.load(f)
+      reference = Reference.from_json(json.load(f))
   stages = os.path.join(workdir, 'stages.json')
   if cfg.search.stages:
     if os.path.exists(stages):

@@ -10,6 +10,7 @@ import numpy as np
 from jaxgan import checkpoint, data, plotting, train
 from jaxgan.files import atomic_write, save_samples, write_json
 from jaxgan.search import members
+from jaxgan.search.confirmed import Fresh
 from jaxgan.search.trial import Trial
 
 # The fewest generated images ``W/best/samples.npz`` holds.
@@ -79,31 +80,28 @@ class Best:
                self.trial.to_json(), samples[j],
                f'trial {self.trial.id}, step {self.trial.best_step}')
 
-  def fresh(self, trial: Trial, row: dict, key: tuple[float, int],
-            m: members.Members, j: int, samples: np.ndarray,
-            seed: int) -> None:
-    """Takes a confirmed setting (``row`` of
-    :func:`jaxgan.search.confirm.confirm`, found by ``trial``) if its
-    :func:`~jaxgan.search.confirm.fresh_key` ``key`` is the lowest so far:
-    member ``j`` of ``m`` (at its final state) is its median seed ``seed``,
-    and ``samples`` its samples."""
-    if self.confirmed is not None and not key < self.confirmed:
+  def fresh(self, pick: Fresh) -> None:
+    """Takes a confirmed setting's median seed (:class:`Fresh`) if its
+    :func:`~jaxgan.search.confirm.fresh_key` is the lowest so far."""
+    if self.confirmed is not None and not pick.key < self.confirmed:
       return
-    self.confirmed, self.trial = key, trial
-    cfg = trial_config(m.cfg, trial)
+    trial, row, seed = pick.trial, pick.row, pick.seed
+    self.confirmed, self.trial = pick.key, trial
+    cfg = trial_config(pick.members.cfg, trial)
     cfg.hparams.seed = seed
-    cfg.train.num_steps = row['steps']
-    record = dict(trial.to_json(), objective=row['mean'],
-                  metrics=row['metrics'],
+    cfg.train.num_steps = row.steps
+    record = dict(trial.to_json(), objective=row.mean, metrics=row.metrics,
                   search=dict(objective=trial.objective,
                               metrics=trial.metrics,
                               best_step=trial.best_step),
-                  fresh=dict(seeds=row['seeds'], values=row['values'],
-                             std=row['std'], diverged=row['diverged'],
-                             steps=row['steps'], pictured_seed=seed))
-    self._save(m, j, dict(trial=trial.id, seed=seed), cfg, record, samples,
+                  fresh=dict(seeds=list(row.seeds), values=list(row.values),
+                             failed=list(row.failed), std=row.std,
+                             diverged=row.diverged, steps=row.steps,
+                             pictured_seed=seed))
+    self._save(pick.members, pick.member, dict(trial=trial.id, seed=seed),
+               cfg, record, pick.samples,
                f'setting of trial {trial.id}, fresh seed {seed}, step '
-               f'{row["steps"]}')
+               f'{row.steps}')
 
   def _save(self, m: members.Members, j: int, meta: dict,
             cfg: ml_collections.ConfigDict, record: dict,

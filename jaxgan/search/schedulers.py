@@ -1,9 +1,9 @@
 """Schedulers: what each round of a search trains, and what happens to the
 members after it.
 
-Every ``search.method`` is a scheduler in :data:`SCHEDULERS`, run by the one
-round runner (:mod:`jaxgan.search.rounds`). A scheduler answers two
-questions:
+Every ``search.method`` (:data:`jaxgan.search.method.METHODS`) has a
+scheduler, run by the one round runner (:mod:`jaxgan.search.rounds`). A
+scheduler answers two questions:
 
 * :meth:`Scheduler.plan`: which new settings start this round, and the step
   count every running member trains to (None: the search is over). It runs
@@ -49,8 +49,8 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import hparams, registry
-from jaxgan.search import methods, optuna_methods, pareto
+from jaxgan import hparams
+from jaxgan.search import methods, pareto
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
@@ -177,8 +177,8 @@ class Scheduler(Protocol):
              prior: Sequence[Trial] = ()) -> None:
     """Catches up with the stored trials and, when members were running, the
     state :meth:`state` returned when they were saved. ``prior`` are an
-    earlier search's trials in this space (a warm start, for the methods in
-    :data:`WARM`), told before the stored ones."""
+    earlier search's trials in this space (a warm start, for the methods
+    that take one), told before the stored ones."""
 
   def plan(self) -> Plan | None:
     """The next round, or None when the search is over."""
@@ -202,24 +202,22 @@ def _first_points(cfg, space: Space, n: int, say, offset: int = 0,
 
 class AskTell:
   """Rounds of ``search.population`` new points from an ask/tell method,
-  each trained for ``train.num_steps`` steps."""
+  each trained for ``train.num_steps`` steps.
+
+  Args:
+    cfg, space, say, workdir: the search's config, space, output and
+      workdir.
+    sampler: ``(cfg, space, workdir) -> method`` with ``ask(n)`` and
+      ``tell(points, values)`` (:mod:`jaxgan.search.methods`).
+  """
 
   perturbs = False
 
   def __init__(self, cfg: ml_collections.ConfigDict, space: Space,
-               say: Callable[[str], None], workdir: str):
-    s = cfg.search
+               say: Callable[[str], None], workdir: str,
+               sampler: Callable[..., Any]):
     self.cfg, self.space, self.say = cfg, space, say
-    if s.method in optuna_methods.SAMPLERS:
-      self.method = optuna_methods.Optuna(space, s, workdir,
-                                          len(pareto.objectives(cfg)))
-    else:
-      self.method = methods.METHODS.lookup(s.method)(space, s)
-    if s.method == 'grid':
-      size = methods.grid_size(space, s.grid_points)
-      if size < s.num_trials:
-        say(f'the grid has {size} points, fewer than search.num_trials='
-            f'{s.num_trials}: it is visited again')
+    self.method = sampler(cfg, space, workdir)
     self.stored, self.round = 0, 0
 
   def resume(self, trials: Sequence[Trial], state: dict | None,
@@ -450,54 +448,3 @@ class PopulationBased:
 
   def state(self) -> dict:
     return dict(segment=self.segment)
-
-
-def _halving(cfg, space, say, workdir):
-  del workdir
-  s = cfg.search
-  return Halving(cfg, space, say, [(s.num_trials, rung_steps(
-      cfg.train.num_steps, cfg.train.chunk_steps, s.eta, s.rungs))])
-
-
-def _hyperband(cfg, space, say, workdir):
-  del workdir
-  s = cfg.search
-  return Halving(cfg, space, say, hyperband_brackets(
-      cfg.train.num_steps, s.min_steps, s.eta, cfg.train.chunk_steps))
-
-
-# Methods that learn from an earlier search's trials (a warm start).
-WARM = ('bayes',) + optuna_methods.SAMPLERS
-# search.method -> make(cfg, space, say, workdir) -> Scheduler.
-SCHEDULERS: registry.Registry[Callable[..., Scheduler]] = registry.Registry(
-    'search method', 'search.method', {
-        **{name: AskTell
-           for name in (*methods.METHODS, *optuna_methods.SAMPLERS)},
-        'halving': _halving, 'hyperband': _hyperband, 'pbt': PopulationBased,
-    })
-# A whole scheduler: make(cfg, space, say, workdir) -> Scheduler.
-register_scheduler = SCHEDULERS.register
-
-
-def register_method(name: str, method: type, *, replace: bool = False
-                    ) -> type:
-  """Makes ``search.method = name`` run an ask/tell method.
-
-  Args:
-    name: the method's name.
-    method: a class ``method(space, search_cfg)`` with ``ask(n) -> points``
-      and ``tell(points, values)`` (lower values are better; see
-      :mod:`jaxgan.search.methods`); rounds of ``search.population`` of its
-      points train as populations, like ``bayes`` and ``random``.
-    replace: replace another method of that name.
-
-  Returns:
-    ``method``.
-  """
-  if not (isinstance(method, type) and callable(getattr(method, 'ask', None))
-          and callable(getattr(method, 'tell', None))):
-    raise ValueError(f'search method {name!r}: {method!r} is not a class '
-                     'with ask(n) and tell(points, values)')
-  methods.METHODS.register(name, method, replace=replace)
-  SCHEDULERS.register(name, AskTell, replace=replace)
-  return method

@@ -4,9 +4,9 @@ and run the search's rounds.
 Where each piece lives:
 
 * :mod:`~jaxgan.search.space`: the ranges of ``search.space``;
-* :mod:`~jaxgan.search.schedulers`: what each method (``search.method``)
-  trains in each round, over the ask/tell methods of
-  :mod:`~jaxgan.search.methods`;
+* :mod:`~jaxgan.search.method`: each ``search.method`` as one object, with
+  its scheduler (:mod:`~jaxgan.search.schedulers`: what it trains in each
+  round, over the ask/tell methods of :mod:`~jaxgan.search.methods`);
 * :mod:`~jaxgan.search.rounds`: the one round loop, its budget and its
   checkpoint of running members;
 * :mod:`~jaxgan.search.members` (device state) and
@@ -31,8 +31,10 @@ import ml_collections
 from jaxgan import config, distributed, metrics, population, run, train
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
-from jaxgan.search import (confirm, monitor, optuna_methods, report, results,
-                           schedulers, stages, trackers)
+from jaxgan.search import (confirm, monitor, report, results, schedulers,
+                           stages, trackers)
+from jaxgan.search.confirmed import Confirmed
+from jaxgan.search.method import METHODS
 from jaxgan.search.rounds import Budget, RoundRunner
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
@@ -76,7 +78,7 @@ def validate(cfg: ml_collections.ConfigDict) -> Space | None:
 def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   config.validate(cfg)
   s = cfg.search
-  schedulers.SCHEDULERS.lookup(s.method)
+  method = METHODS.lookup(s.method)
   for field in ('num_trials', 'population', 'initial_points', 'grid_points',
                 'rungs', 'pbt_interval', 'min_steps', 'seeds',
                 'confirm_seeds'):
@@ -84,9 +86,6 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   config.check_integer('search.confirm_top', s.confirm_top, 0)
   schedulers.check_statistic(s.seed_statistic)
   if s.seeds > 1:
-    if s.method == 'pbt':
-      raise ValueError(f'search.seeds={s.seeds}: pbt members are lineages, '
-                       'not seeds of one setting; use search.seeds=1')
     for field in ('num_trials', 'population'):
       if s[field] % s.seeds:
         raise ValueError(f'search.{field}={s[field]} must be a multiple of '
@@ -102,33 +101,22 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   if not 0 < s.pbt_fraction <= 0.5:
     raise ValueError(f'search.pbt_fraction={s.pbt_fraction!r} must be in '
                      '(0, 0.5]')
-  if s.method == 'hyperband' and not s.min_steps < cfg.train.num_steps:
-    raise ValueError(f'search.min_steps={s.min_steps} must be below '
-                     f'train.num_steps={cfg.train.num_steps} for hyperband')
   Budget.parse(s.budget)
-  if s.method in optuna_methods.SAMPLERS:
-    optuna_methods.require(s.method)
-    if s.method == 'optuna-cmaes' and s.pareto:
-      raise ValueError("search.method='optuna-cmaes' minimises one "
-                       f'objective; search.pareto={s.pareto!r} asks for '
-                       "several: use 'optuna-nsga2' or 'bayes'")
   if s.direction not in ('', 'min', 'max'):
     raise ValueError(f"search.direction={s.direction!r} must be 'min', "
                      "'max' or '' (the metric's own)")
   names = objectives(cfg)
   measured = train.metric_names(cfg)
+  if s.objective in measured and s.objective not in names and not s.direction:
+    raise ValueError(f'search.objective={s.objective!r} is measured, but its '
+                     "metric declares no direction: set search.direction="
+                     "'min' or 'max'")
   if s.objective not in names and not (s.direction and s.objective in
                                        measured):
     raise ValueError(f'search.objective={s.objective!r} is not measured on '
                      f'data.name={cfg.data.name!r} with a direction; choose '
                      f'one of {names} (a registered metric is measured when '
                      'eval.metrics lists it)')
-  if (s.method == 'bayes' and s.transform == 'log'
-      and metrics.direction(cfg, s.objective) == 'max'):
-    raise ValueError(f"search.transform='log' models the log of an "
-                     f'objective to minimise, but search.objective='
-                     f"{s.objective!r} is maximised; use search.transform="
-                     "'none' with search.method='bayes'")
   extra = [n.strip() for n in str(s.pareto).split(',') if n.strip()]
   for name in extra:
     if name not in names or name == s.objective or extra.count(name) > 1:
@@ -139,8 +127,7 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   if s.seeds > 1 and 'seed' in space.names:
     raise ValueError(f'search.seeds={s.seeds} sets the seed of every trial; '
                      'search.space.seed searches it: use one of them')
-  if s.method == 'pbt':
-    schedulers.check_pbt(cfg, space)
+  method.check(cfg, space)
   return space
 
 
@@ -177,7 +164,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
       (``'tensorboard'``, ``'mlflow'``, ``'wandb'``), or none.
     warm_start: an earlier search's workdir (same names searched, ranges
       may differ) whose trials in this space a model-based method
-      (:data:`jaxgan.search.schedulers.WARM`) is told first.
+      (:attr:`jaxgan.search.SearchMethod.warm`) is told first.
     quiet: no progress bars (:mod:`jaxgan.search.monitor`), lines only.
 
   Returns:
@@ -195,10 +182,12 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
   trackers.check(tracker)
   mesh = population.make_mesh() if mesh is None else mesh
   devices = mesh.shape[population.POP]
-  if cfg.search.method == 'pbt' and cfg.search.population % devices:
+  if (not METHODS.lookup(cfg.search.method).padded
+      and cfg.search.population % devices):
     raise ValueError(f'search.population={cfg.search.population} must be a '
                      f"multiple of the mesh's 'pop' axis ({devices} devices) "
-                     'for pbt, whose members are never padded')
+                     f'for search.method={cfg.search.method!r}, whose '
+                     'members are never padded')
   main = distributed.is_main_process()
   say = log if main else (lambda _: None)
   prior = _prior(cfg, space, warm_start, main) if warm_start else []
@@ -220,9 +209,9 @@ def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
       workdir with no search, another objective or other names.
   """
   s = cfg.search
-  if s.stages or s.method not in schedulers.WARM:
+  if s.stages or not METHODS.lookup(s.method).warm:
     raise ValueError(f'--warm_start={workdir!r}: a warm start informs '
-                     f'{list(schedulers.WARM)}, not '
+                     f'{[n for n, m in METHODS.items() if m.warm]}, not '
                      + ('a staged search' if s.stages else
                         f'search.method={s.method!r}'))
   found = None
@@ -264,7 +253,7 @@ def _staged(cfg, workdir: str, force: bool, mesh, shown: Shown,
     sub = stages.stage_config(cfg, stage, k, best, space)
     new_space = validate(sub)
     prior = (earlier if space is not None and new_space.names == space.names
-             and sub.search.method in schedulers.WARM else [])
+             and METHODS.lookup(sub.search.method).warm else [])
     prior = [t for t in prior if new_space.contains(t.setting)]
     directory = stages.directory(workdir, k, stage)
     shown.say(f'stage {k + 1}/{len(plan)}: {stage["name"]}, searching '
@@ -305,12 +294,13 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
   if store.trials:
     say(f'resuming {workdir}: {len(store.trials)} trials stored')
   reference = run.reference_metrics(cfg)
-  if reference:
+  if reference is not None:
     if main:
-      write_json(os.path.join(workdir, 'reference.json'), reference)
+      write_json(os.path.join(workdir, 'reference.json'),
+                 reference.to_json())
     say('reference: floor (held-out real data) '
-        f'{_shown(reference["floor"])}; untrained generator '
-        f'{_shown(reference["untrained"])}')
+        f'{_shown(reference.floor)}; untrained generator '
+        f'{_shown(reference.untrained)}')
   write_report = lambda: report.write(workdir, cfg, store.trials, reference,
                                       space)
   watch = monitor.Monitor(
@@ -321,7 +311,7 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
       sign=metrics.sign(cfg, cfg.search.objective),
       trials=(len(store.trials), cfg.search.num_trials),
       quiet=shown.quiet or not main)
-  scheduler = schedulers.SCHEDULERS.lookup(cfg.search.method)(
+  scheduler = METHODS.lookup(cfg.search.method).scheduler(
       cfg, space, watch.say, workdir)
   try:
     RoundRunner(cfg, space, scheduler, store, best, watch, mesh,
@@ -344,27 +334,27 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
     trial = best.trial
     line = f'best: trial {trial.id}, objective {trial.objective:.4g}'
   else:
-    trial = next(t for t in store.trials if t.id == row['trial'])
+    trial = next(t for t in store.trials if t.id == row.trial)
     line = (f'best: the setting of trial {trial.id}, objective '
-            f'{row["mean"]:.4g} ± {row["std"]:.2g} over '
-            f'{len(row["seeds"])} fresh seeds ({row["search"]:.4g} in the '
-            'search)')
-  if reference:
-    line += (f' (floor {reference["floor"][cfg.search.objective]:.4g}, '
-             f'untrained {reference["untrained"][cfg.search.objective]:.4g})')
+            f'{row.mean:.4g} ± {row.std:.2g} over {len(row.seeds)} fresh '
+            f'seeds ({row.search:.4g} in the search)')
+  if reference is not None:
+    line += (f' (floor {reference.floor[cfg.search.objective]:.4g}, '
+             f'untrained {reference.untrained[cfg.search.objective]:.4g})')
   say(f'{line}; {os.path.join(workdir, "best")}, '
       f'{os.path.join(workdir, "report.html")}')
   return trial
 
 
 def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
-             make_population, say, best: results.Best) -> list[dict]:
+             make_population, say, best: results.Best
+             ) -> list[Confirmed]:
   """Retrains the top settings with fresh seeds
   (:mod:`jaxgan.search.confirm`), their best into ``W/best/``, unless
   ``W/confirm.json`` already holds them for these trials; returns its rows
   (none without a confirmation)."""
   s = cfg.search
-  if not s.confirm_top or s.method == 'pbt':
+  if not s.confirm_top or not METHODS.lookup(s.method).confirmed:
     return []
   path = os.path.join(workdir, confirm.FILE)
   done = read_json(path) if best.write and os.path.exists(path) else None
@@ -372,21 +362,22 @@ def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
       done if done is not None and done['trials'] == len(store.trials)
       else None)
   if done is not None:
-    return done['rows']
+    return [Confirmed.from_json(row) for row in done['rows']]
   say(f'confirming the top {s.confirm_top} settings'
       + (" and the config's own" if s.baseline else '')
       + f' with {s.confirm_seeds} fresh seeds each')
   rows = confirm.confirm(cfg, space, store.trials, mesh, make_population,
                          offer=best.fresh)
   if best.write:
-    write_json(path, dict(trials=len(store.trials), rows=rows))
+    write_json(path, dict(trials=len(store.trials),
+                          rows=[row.to_json() for row in rows]))
   for row in rows:
-    shown = ('none finite' if row['mean'] is None else
-             f'{row["mean"]:.4g} ± {row["std"]:.2g}')
-    own = ", the config's own setting" if row.get('baseline') else ''
-    say(f'confirmed trial {row["trial"]} ({s.objective} {row["search"]:.4g} '
-        f'in the search{own}): {shown} over {len(row["seeds"])} fresh seeds'
-        + (f', {row["diverged"]} diverged' if row['diverged'] else ''))
+    shown = ('none finite' if row.mean is None else
+             f'{row.mean:.4g} ± {row.std:.2g}')
+    own = ", the config's own setting" if row.baseline else ''
+    say(f'confirmed trial {row.trial} ({s.objective} {row.search:.4g} in '
+        f'the search{own}): {shown} over {len(row.seeds)} fresh seeds'
+        + (f', {row.diverged} diverged' if row.diverged else ''))
   return rows
 
 

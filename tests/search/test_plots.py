@@ -133,7 +133,7 @@ def test_no_two_labels_of_a_report_figure_overlap(tmp_path, monkeypatch,
     np.savez(files.samples_path(str(tmp_path), t.id),
              x=rng.normal(0, 3, (256, 2)).astype(np.float32))
   saved = drawn_labels(monkeypatch)
-  report.write(str(tmp_path), cfg, trials, {}, space)
+  report.write(str(tmp_path), cfg, trials, None, space)
   assert {'convergence', 'parallel', 'partial_dependence', 'evaluations',
           'importance', 'curves', 'pareto'} <= set(saved)
   assert len([k for k in saved if k.startswith('samples_trial')]) == 4

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import synthetic
-from jaxgan import config, files, search
+from jaxgan import config, files, run, search
 from jaxgan.search import report
 from jaxgan.search.trial import Trial
 
@@ -49,7 +49,8 @@ def test_report_ranks_trials_and_lists_what_went_wrong():
   trials = [trial(0, 2.0), trial(1, None, diverged=True), trial(2, 0.5)]
   trials[0] = trials[0].replace(
       flags={'oscillating': 'fid reversed 2 times'})
-  reference = dict(floor={'fid': 0.1}, untrained={'fid': 30.0}, samples=500)
+  reference = run.Reference(floor={'fid': 0.1}, untrained={'fid': 30.0},
+                            samples=500)
   text = report.markdown(cfg, trials, reference)
   assert '3 of 5 trials stored; 1 diverged (1); 2 flagged.' in text
   assert 'Training took 20s for 600 member-steps (30 member-steps/s).' in text
@@ -68,7 +69,7 @@ def test_report_ranks_trials_and_lists_what_went_wrong():
 
 def test_report_before_any_finite_trial():
   cfg = ml_collections.ConfigDict(config.get_config().to_dict())
-  text = report.markdown(cfg, [trial(0, None, diverged=True)], {})
+  text = report.markdown(cfg, [trial(0, None, diverged=True)], None)
   assert 'No trial has a finite objective yet.' in text
   assert 'a non-finite loss by step 40' in text
 

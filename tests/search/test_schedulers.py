@@ -122,7 +122,7 @@ DIFFER = ('optuna-cmaes', 'optuna-nsga2')
 
 
 def test_every_method_is_resumed():
-  assert set(search.SCHEDULERS) <= set(RESUMED)
+  assert set(search.METHODS) <= set(RESUMED)
 
 
 @pytest.mark.parametrize('name', sorted(RESUMED))

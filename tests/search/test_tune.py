@@ -67,7 +67,7 @@ def test_pbt_refuses_what_it_cannot_do(tmp_path, space, interval, message):
     tune(cfg, tmp_path)
 
 
-@pytest.mark.parametrize('method', sorted(search.METHODS))
+@pytest.mark.parametrize('method', ['bayes', 'grid', 'random'])
 def test_rounds_fill_the_store_and_diverged_members_are_penalised(
     tmp_path, method):
   cfg = synthetic.config(method, num_trials=10, population=4,
@@ -319,6 +319,7 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
     np.testing.assert_allclose(r['std'], synthetic.SEED_EFFECT
                                * np.std([0, 1, 2]), rtol=1e-4)
     assert r['seeds'] == [10000, 10001, 10002] and r['steps'] == 20
+    assert r['failed'] == [False] * 3 and r['diverged'] == 0
   assert lines[-4].startswith(f'confirmed trial {ranked[0]["id"]} ')
   assert "in the search, the config's own setting)" in lines[-2]
   assert lines[-1].startswith(f'best: the setting of trial {best.id}, '
@@ -348,11 +349,6 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
   assert (tmp_path / 'confirm.json').stat().st_mtime_ns == before
 
 
-def test_the_chosen_setting_has_the_best_fresh_mean():
-  rows = [dict(mean=2.0), dict(mean=None), dict(mean=1.0), dict(mean=1.0)]
-  assert confirm.chosen(rows, 'min') is rows[2]
-  assert confirm.chosen(rows, 'max') is rows[0]
-  assert confirm.chosen([dict(mean=None)], 'min') is None
 
 
 def test_an_objective_to_maximise_is_maximised(tmp_path):
