@@ -64,7 +64,7 @@ import ml_collections
 import numpy as np
 
 from jaxgan import (cli, config, files, hparams, metrics, plotting, run,
-                    search, train)
+                    search, train, validation)
 from jaxgan.search import confirm, optuna_methods
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -148,7 +148,7 @@ def base_config(path: str, smoke: bool = False):
     cfg.train.update(num_steps=40, batch_size=16, chunk_steps=10,
                      eval_samples=200)
     cfg.search.update(population=2, initial_points=2, min_steps=10)
-  return config.with_objective(cfg)
+  return validation.with_objective(cfg)
 
 
 def method_config(cfg, method: str, seed: int, clock: Clock,

@@ -17,8 +17,8 @@ A researcher's own GAN goes in through the ``register_*`` functions below
 shows each.
 """
 
-from jaxgan.config import (get_config, hparams_from_config, load,
-                           validate)
+from jaxgan.config import get_config, hparams_from_config, load
+from jaxgan.validation import validate
 from jaxgan.data import (DATASETS, Dataset, from_arrays, make_dataset,
                          register_dataset)
 from jaxgan.evaluate import evaluate_best

@@ -1,4 +1,6 @@
-"""Configuration: defaults, static versus dynamic names, loading, validation.
+"""Configuration: defaults, static versus dynamic names, loading, and the
+checks every part's validation shares (:mod:`jaxgan.validation` validates
+a whole config).
 
 A config is an ``ml_collections.ConfigDict``. Everything under ``hparams`` is a
 *dynamic* hyperparameter: it becomes an array (one value per population member)
@@ -11,19 +13,16 @@ overridden on the command line as ``--config.train.num_steps=2000``.
 """
 
 import importlib.machinery
-import math
 import numbers
 import os
 import sys
 import types
+from typing import Any
 
-import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import (data, hparams, metrics, models, optim, penalties, terms,
-                    train)
-from jaxgan.metrics import inception, resize
+from jaxgan import hparams
 
 def get_config() -> ml_collections.ConfigDict:
   """The defaults: an MLP GAN on grid-25.
@@ -194,10 +193,32 @@ def with_defaults(saved: dict, defaults: dict | None = None) -> dict:
   return out
 
 
-def _choice(field: str, value, valid) -> None:
+def check_choice(field: str, value, valid) -> None:
+  """Raises a ValueError naming ``field`` unless ``value`` is in
+  ``valid``."""
   if value not in valid:
     raise ValueError(f'{field}={value!r} is not valid; choose one of '
                      f'{sorted(valid)}')
+
+
+def set_field(cfg: ml_collections.ConfigDict, path: str, value: Any,
+              where: str = '') -> None:
+  """Sets the field at the dotted ``path`` of ``cfg`` (``'model.width'``)
+  to ``value``.
+
+  Raises:
+    ValueError: ``path`` names no field of ``cfg`` that holds a value (the
+      message begins with ``where``).
+  """
+  *parents, leaf = path.split('.')
+  node = cfg
+  for p in parents:
+    if p not in node or not isinstance(node[p], ml_collections.ConfigDict):
+      raise ValueError(f'{where}{path!r} is not a config field')
+    node = node[p]
+  if leaf not in node or isinstance(node[leaf], ml_collections.ConfigDict):
+    raise ValueError(f'{where}{path!r} is not a config field')
+  node[leaf] = value
 
 
 def check_integer(field: str, value, low: int) -> None:
@@ -205,198 +226,6 @@ def check_integer(field: str, value, low: int) -> None:
   if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
       or value < low):
     raise ValueError(f'{field}={value!r} must be an integer >= {low}')
-
-
-def validate_hparams(hp, static_cfg: ml_collections.ConfigDict) -> None:
-  """Checks dynamic hyperparameter values, scalars or per-member arrays.
-
-  Args:
-    hp: mapping from every registered hyperparameter
-      (:data:`jaxgan.hparams.HPARAMS`) to a value or array of values;
-      choices may be names or indices.
-    static_cfg: the config the values will train with.
-
-  Raises:
-    ValueError: naming the first bad field and value.
-  """
-  hparams.validate(hp)
-  for net, opt_hp in (('g', optim.Hyperparams.of_g(hp)),
-                      ('d', optim.Hyperparams.of_d(hp))):
-    wd = np.asarray(opt_hp.wd, np.float64)
-    name = static_cfg.optim[net]
-    if name in optim.IGNORE_WEIGHT_DECAY and np.any(wd != 0):
-      raise ValueError(
-          f'hparams.wd_{net}={wd.flat[np.argmax(wd != 0)].item()!r} has no '
-          f'effect with optim.{net}={name!r}; use adamw or an optimiser '
-          'that reads it')
-
-
-def validate(cfg: ml_collections.ConfigDict) -> None:
-  """Checks a whole config before anything is built or compiled.
-
-  Raises:
-    ValueError: naming the first bad field and its value (and, for names,
-      the valid choices).
-  """
-  if not isinstance(cfg.data.name, str):
-    raise ValueError(f'data.name={cfg.data.name!r} must be a string')
-  check_integer('data.image_size', cfg.data.image_size, 1)
-  if not isinstance(cfg.data.dir, str):
-    raise ValueError(f'data.dir={cfg.data.dir!r} must be a path (a string)')
-  if not isinstance(cfg.data.download, bool):
-    raise ValueError(f'data.download={cfg.data.download!r} must be True or '
-                     'False')
-  if not isinstance(cfg.data.source, str):
-    raise ValueError(f'data.source={cfg.data.source!r} must be a string')
-  if cfg.data.source and cfg.program == 'gan':
-    raise ValueError(f'data.source={cfg.data.source!r} is the domain a '
-                     "translating program maps from; program='gan' "
-                     "generates from noise (use program='cyclegan')")
-  if not isinstance(cfg.model.dropout, bool):
-    raise ValueError(f'model.dropout={cfg.model.dropout!r} must be True or '
-                     'False')
-  if cfg.eval.features:
-    metrics.FEATURE_NETS.lookup(cfg.eval.features)
-  _choice('eval.resize', cfg.eval.resize, resize.PROTOCOLS)
-  if cfg.eval.features == 'inception':
-    inception.load_params(inception.weights_path(cfg.eval.inception_weights))
-  if cfg.eval.reference_stats and not os.path.isfile(cfg.eval.reference_stats):
-    raise FileNotFoundError(f'eval.reference_stats='
-                            f'{cfg.eval.reference_stats!r} is not a file')
-  check_integer('eval.nearest_k', cfg.eval.nearest_k, 1)
-  check_integer('eval.kid_subset', cfg.eval.kid_subset, 2)
-  check_integer('eval.kid_subsets', cfg.eval.kid_subsets, 1)
-  for net in ('g', 'd'):
-    _choice(f'model.{net}_activation', cfg.model[f'{net}_activation'],
-            models.ACTIVATIONS)
-    _choice(f'model.{net}_norm', cfg.model[f'{net}_norm'], models.NORMS)
-    optim.OPTIMIZERS.lookup(cfg.optim[net], f'optim.{net}')
-  optim.SCHEDULES.lookup(cfg.optim.schedule)
-  penalties.PENALTIES.lookup(cfg.penalty)
-  train.PROGRAMS.lookup(cfg.program)
-  terms.for_config(cfg)
-  metrics.registered(cfg.eval.metrics)
-  for field in ('width', 'depth', 'latent_dim'):
-    check_integer(f'model.{field}', cfg.model[field], 1)
-  for field in ('code_dim', 'categories', 'attention'):
-    check_integer(f'model.{field}', cfg.model[field], 0)
-  if cfg.model.categories == 1:
-    raise ValueError('model.categories=1 is a code that says nothing; use 0 '
-                     '(none) or at least 2')
-  for field in ('batch_size', 'num_steps', 'n_disc', 'chunk_steps',
-                'eval_samples'):
-    check_integer(f'train.{field}', cfg.train[field], 1)
-  clip = cfg.optim.clip_norm
-  if not (isinstance(clip, numbers.Real) and math.isfinite(clip) and clip >= 0):
-    raise ValueError(f'optim.clip_norm={clip!r} must be >= 0 (0 turns it off)')
-  validate_hparams(dict(cfg.hparams), cfg)
-  if cfg.penalty != 'none' and cfg.model.d_norm == 'batch':
-    raise ValueError(
-        f"penalty={cfg.penalty!r} needs per-example input gradients of D, "
-        "which model.d_norm='batch' mixes across the batch; use 'none', "
-        "'layer' or 'spectral'")
-  _validate_model_fits_data(cfg)
-
-
-def _validate_model_fits_data(cfg: ml_collections.ConfigDict) -> None:
-  kind, shape = data.describe(*data.config_key(cfg))
-  family = models.MODELS.lookup(cfg.model.name)
-  if kind not in family.kinds:
-    raise ValueError(f'model.name={cfg.model.name!r} is for '
-                     f'{" or ".join(family.kinds)} data but '
-                     f'data.name={cfg.data.name!r} holds {kind}')
-  for net, inputs in (('generator', family.g_inputs),
-                      ('discriminator', family.d_inputs)):
-    if 'y' in inputs and not data.for_config(cfg).num_classes:
-      raise ValueError(f'model.name={cfg.model.name!r}: its {net} takes '
-                       f'labels y, but data.name={cfg.data.name!r} has none')
-  if (kind == 'images' and cfg.eval.features == 'classifier'
-      and cfg.data.name not in data.BUILT_IN_IMAGES
-      and not data.for_config(cfg).num_classes):
-    raise ValueError(f"eval.features='classifier' learns from labels, and "
-                     f'data.name={cfg.data.name!r} has none: give labels (y '
-                     'in an .npz, class sub-folders), or use '
-                     "eval.features='inception' with its weights")
-  coded = cfg.model.code_dim + cfg.model.categories
-  if 'c' in family.g_inputs and coded < 1:
-    raise ValueError(f'model.name={cfg.model.name!r}: its generator takes '
-                     f'latent codes c, but model.code_dim={cfg.model.code_dim}'
-                     f' and model.categories={cfg.model.categories}; set '
-                     'their numbers')
-  if 'c' not in family.g_inputs and coded:
-    raise ValueError(f'model.code_dim={cfg.model.code_dim} and '
-                     f'model.categories={cfg.model.categories} have no effect:'
-                     f' the generator of model.name={cfg.model.name!r} takes '
-                     'no codes (use info_mlp or info_dcgan)')
-  _validate_knobs(cfg, family, shape)
-  models.make_models(cfg.model, shape)
-  if kind == 'images' and cfg.train.eval_samples <= cfg.eval.nearest_k + 1:
-    raise ValueError(
-        f'train.eval_samples={cfg.train.eval_samples} is too few for image '
-        f'metrics with eval.nearest_k={cfg.eval.nearest_k}; use at least '
-        f'{cfg.eval.nearest_k + 2}')
-  if kind == 'images' and family.strided:
-    h, w, _ = shape
-    stride = 2 ** cfg.model.depth
-    if h % stride or w % stride or h // stride < 1:
-      raise ValueError(
-          f'model.depth={cfg.model.depth} halves {cfg.data.name} images '
-          f'({h}x{w}) {cfg.model.depth} times; pick a depth whose 2^depth '
-          'divides both sides')
-
-
-def _validate_knobs(cfg: ml_collections.ConfigDict,
-                    family: models.ModelFamily,
-                    shape: tuple[int, ...]) -> None:
-  """Checks dropout, attention, instance norm and augmentations against the
-  model and the data."""
-  rate = np.asarray(cfg.hparams.dropout_d, np.float64)
-  if 'dropout_d' not in models.hyperparameters(family) and np.any(rate != 0):
-    raise ValueError(f'hparams.dropout_d={cfg.hparams.dropout_d!r}: the '
-                     f'discriminator of model.name={cfg.model.name!r} does '
-                     'not read it')
-  if (not cfg.model.dropout and np.any(rate != 0)
-      and 'dropout_d' in models.hyperparameters(family)):
-    raise ValueError(f'hparams.dropout_d={cfg.hparams.dropout_d!r} has no '
-                     'effect with model.dropout=False; set it True to give '
-                     'D dropout layers')
-  built_in = cfg.model.name in models.MODELS and (
-      family.generator in (models.MLPGenerator, models.ConvGenerator))
-  if built_in and not family.strided:
-    for net in ('g', 'd'):
-      if cfg.model[f'{net}_norm'] in models.SPATIAL_NORMS:
-        raise ValueError(f"model.{net}_norm='instance' normalises over "
-                         f'spatial axes, which the fully connected '
-                         f'model.name={cfg.model.name!r} has none of; use '
-                         'a dcgan family')
-    if cfg.model.attention:
-      raise ValueError(f'model.attention={cfg.model.attention} needs a '
-                       f'convolutional family (dcgan), not '
-                       f'model.name={cfg.model.name!r}')
-  if built_in and family.strided and cfg.model.attention:
-    # The heights both networks pass through between their ends.
-    sides = [shape[0] // 2 ** i for i in range(1, cfg.model.depth)]
-    if cfg.model.attention not in sides:
-      raise ValueError(f'model.attention={cfg.model.attention} is not the '
-                       'height of an inner stage of model.depth='
-                       f'{cfg.model.depth} on {shape[0]}x{shape[1]} images;'
-                       f' choose from {sorted(set(sides))}')
-  augment = terms.augmentation(cfg)
-  if augment is not None:
-    jax.eval_shape(augment, jax.random.key(0),
-                   jax.ShapeDtypeStruct((2,) + tuple(shape), np.float32))
-
-
-def with_objective(cfg: ml_collections.ConfigDict
-                   ) -> ml_collections.ConfigDict:
-  """``cfg`` with ``search.objective`` filled in when it is ``''``: the
-  data's default (:func:`jaxgan.metrics.default_objective`). ``cfg`` is not
-  modified."""
-  if cfg.search.objective:
-    return cfg
-  out = ml_collections.ConfigDict(cfg.to_dict())
-  out.search.objective = metrics.default_objective(data.for_config(cfg))
-  return out
 
 
 def hparams_from_config(cfg: ml_collections.ConfigDict) -> dict[str, np.ndarray]:

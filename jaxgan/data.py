@@ -33,7 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxgan import registry
+from jaxgan import config, registry
 from jaxgan.types import Array, PRNGKey
 
 
@@ -644,3 +644,26 @@ def config_key(cfg) -> tuple[str, str, bool, int]:
 def for_config(cfg) -> Dataset:
   """The dataset of ``cfg.data``."""
   return make_dataset(*config_key(cfg))
+
+
+
+def check_config(cfg) -> None:
+  """Checks ``cfg.data`` before anything is loaded.
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  if not isinstance(cfg.data.name, str):
+    raise ValueError(f'data.name={cfg.data.name!r} must be a string')
+  config.check_integer('data.image_size', cfg.data.image_size, 1)
+  if not isinstance(cfg.data.dir, str):
+    raise ValueError(f'data.dir={cfg.data.dir!r} must be a path (a string)')
+  if not isinstance(cfg.data.download, bool):
+    raise ValueError(f'data.download={cfg.data.download!r} must be True or '
+                     'False')
+  if not isinstance(cfg.data.source, str):
+    raise ValueError(f'data.source={cfg.data.source!r} must be a string')
+  if cfg.data.source and cfg.program == 'gan':
+    raise ValueError(f'data.source={cfg.data.source!r} is the domain a '
+                     "translating program maps from; program='gan' "
+                     "generates from noise (use program='cyclegan')")

@@ -24,7 +24,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import checkpoint, config, data, train
+from jaxgan import checkpoint, config, data, train, validation
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.metrics import features, inception, protocol
 from jaxgan.search import report
@@ -111,7 +111,7 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
                        ('reference_stats', reference_stats)):
     if value:
       cfg.eval[field] = value
-  config.validate(cfg)
+  validation.validate(cfg)
   config.check_integer('num_samples', num_samples, 2)
   config.check_integer('ppl_samples', ppl_samples, 0)
   if ppl_features not in PPL_FEATURES:

@@ -24,9 +24,12 @@ Example:
   >>> state = set_hyperparams(tx.init(params), Hyperparams.of_g(hp))
 """
 
+import math
+import numbers
 from typing import Callable, NamedTuple
 
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from jaxgan import registry
@@ -153,3 +156,35 @@ def set_hyperparams(opt_state: optax.InjectHyperparamsState,
   return opt_state._replace(hyperparams=dict(
       learning_rate=opt_hp.lr, b1=opt_hp.b1, b2=opt_hp.b2,
       weight_decay=opt_hp.wd))
+
+
+
+def check_config(cfg) -> None:
+  """Checks ``cfg.optim``: the optimisers, the schedule and the clipping.
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  for net in ('g', 'd'):
+    OPTIMIZERS.lookup(cfg.optim[net], f'optim.{net}')
+  SCHEDULES.lookup(cfg.optim.schedule)
+  clip = cfg.optim.clip_norm
+  if not (isinstance(clip, numbers.Real) and math.isfinite(clip) and clip >= 0):
+    raise ValueError(f'optim.clip_norm={clip!r} must be >= 0 (0 turns it off)')
+
+
+def check_weight_decay(hp, cfg) -> None:
+  """Refuses a weight decay (scalars or per-member arrays in ``hp``) that
+  ``cfg``'s optimiser of that network ignores.
+
+  Raises:
+    ValueError: naming ``hparams.wd_g`` or ``hparams.wd_d`` and a value.
+  """
+  for net, opt_hp in (('g', Hyperparams.of_g(hp)), ('d', Hyperparams.of_d(hp))):
+    wd = np.asarray(opt_hp.wd, np.float64)
+    name = cfg.optim[net]
+    if name in IGNORE_WEIGHT_DECAY and np.any(wd != 0):
+      raise ValueError(
+          f'hparams.wd_{net}={wd.flat[np.argmax(wd != 0)].item()!r} has no '
+          f'effect with optim.{net}={name!r}; use adamw or an optimiser '
+          'that reads it')

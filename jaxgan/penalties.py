@@ -51,3 +51,18 @@ def r1(d_fn: DiscriminatorFn, real: Array, fake: Array, key: PRNGKey,
 PENALTIES = registry.Registry('penalty', 'penalty',
                               {'none': none, 'gp': gradient_penalty, 'r1': r1})
 register_penalty = PENALTIES.register
+
+
+
+def check_config(cfg) -> None:
+  """Checks ``cfg.penalty``, and that D suits it.
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  PENALTIES.lookup(cfg.penalty)
+  if cfg.penalty != 'none' and cfg.model.d_norm == 'batch':
+    raise ValueError(
+        f"penalty={cfg.penalty!r} needs per-example input gradients of D, "
+        "which model.d_norm='batch' mixes across the batch; use 'none', "
+        "'layer' or 'spectral'")

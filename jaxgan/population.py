@@ -33,7 +33,7 @@ import ml_collections
 import numpy as np
 from jax.sharding import Mesh, NamedSharding
 
-from jaxgan import config, hparams, registry, train
+from jaxgan import config, hparams, registry, train, validation
 from jaxgan.types import HParams, Metrics, PRNGKey, PyTree
 
 POP, DATA = 'pop', 'data'
@@ -221,7 +221,7 @@ def stack_hparams(cfg: ml_collections.ConfigDict,
     rows.append({**base, **member})
   hp = hparams.as_arrays({k: [row[k] for row in rows]
                           for k in hparams.HPARAMS})
-  config.validate_hparams(hp, cfg)
+  validation.validate_hparams(hp, cfg)
   return hp
 
 
@@ -259,17 +259,15 @@ def _with_static(cfg: ml_collections.ConfigDict,
                  static: Mapping[str, Any]) -> ml_collections.ConfigDict:
   out = ml_collections.ConfigDict(cfg.to_dict())
   for path, value in static.items():
-    *parents, leaf = path.split('.')
-    node = out
-    for p in parents:
-      if p not in node or not isinstance(node[p], ml_collections.ConfigDict):
-        raise ValueError(f'{path!r} is not a config field')
-      node = node[p]
-    if (leaf not in node or isinstance(node[leaf], ml_collections.ConfigDict)
-        or path.startswith(('hparams.', 'search.'))):
-      raise ValueError(f'{path!r} is not a static config field nor a dynamic '
-                       f'hyperparameter ({", ".join(hparams.HPARAMS)})')
-    node[leaf] = value
+    refused = ValueError(f'{path!r} is not a static config field nor a '
+                         'dynamic hyperparameter '
+                         f'({", ".join(hparams.HPARAMS)})')
+    if path.startswith(('hparams.', 'search.')):
+      raise refused
+    try:
+      config.set_field(out, path, value)
+    except ValueError:
+      raise refused from None
   return out
 
 

@@ -18,7 +18,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import config, distributed, population, train
+from jaxgan import config, distributed, population, train, validation
 from jaxgan.files import save_samples, write_json
 
 
@@ -116,7 +116,7 @@ def train_one(cfg: ml_collections.ConfigDict, workdir: str,
   Returns:
     The contents of ``metrics.json``.
   """
-  config.validate(cfg)
+  validation.validate(cfg)
   fns = train.make_program(cfg)
   hp = config.hparams_from_config(cfg)
   os.makedirs(workdir, exist_ok=True)
@@ -216,11 +216,11 @@ def train_population(cfg: ml_collections.ConfigDict, settings: list[dict],
   """
   if not settings:
     raise ValueError('the population has no settings')
-  config.validate(cfg)
+  validation.validate(cfg)
   groups = population.buckets(cfg, settings)
   for bucket in groups:
     if bucket.static:
-      config.validate(bucket.cfg)
+      validation.validate(bucket.cfg)
   mesh = population.make_mesh() if mesh is None else mesh
   main = distributed.is_main_process()
   say = log if main else (lambda _: None)

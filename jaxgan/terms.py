@@ -278,3 +278,18 @@ def total(terms: dict[str, LossTerm], net: str, inputs: TermInputs
   keys = jax.random.split(inputs.key, len(active)) if active else []
   return {name: inputs.hp[t.weight] * t.fn(inputs._replace(key=k))
           for (name, t), k in zip(active.items(), keys)}
+
+
+
+def check_config(cfg, shape: tuple[int, ...]) -> None:
+  """Checks ``cfg.terms`` and ``cfg.augment``, the augmentations on
+  examples of ``shape`` (traced, nothing compiles).
+
+  Raises:
+    ValueError: as :func:`for_config` and :func:`augmentation`.
+  """
+  for_config(cfg)
+  augment = augmentation(cfg)
+  if augment is not None:
+    jax.eval_shape(augment, jax.random.key(0),
+                   jax.ShapeDtypeStruct((2,) + tuple(shape), jnp.float32))

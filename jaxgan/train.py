@@ -33,8 +33,8 @@ import ml_collections
 import optax
 from flax import struct
 
-from jaxgan import (data, hparams, losses, metrics, models, optim, penalties,
-                    registry, step, terms)
+from jaxgan import (config, data, hparams, losses, metrics, models, optim,
+                    penalties, registry, step, terms)
 from jaxgan.types import Array, HParams, Metrics, Params, PRNGKey, PyTree
 
 # Per-step diagnostics returned by ``train_chunk`` (each of shape (n_steps,)).
@@ -577,6 +577,18 @@ PROGRAMS = registry.Registry(
     'GAN program', 'program', {'gan': make_train},
     registry.callable_check('make_train(cfg, data_axis) -> TrainFns'))
 register_program = PROGRAMS.register
+
+
+def check_config(cfg: ml_collections.ConfigDict) -> None:
+  """Checks ``cfg.program`` and the sizes of ``cfg.train``.
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  PROGRAMS.lookup(cfg.program)
+  for field in ('batch_size', 'num_steps', 'n_disc', 'chunk_steps',
+                'eval_samples'):
+    config.check_integer(f'train.{field}', cfg.train[field], 1)
 
 
 def code_grid(cfg: ml_collections.ConfigDict, fns: TrainFns, state,

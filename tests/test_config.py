@@ -3,7 +3,7 @@ import os
 import numpy as np
 import pytest
 
-from jaxgan import config, hparams, losses, search
+from jaxgan import config, hparams, losses, search, validation
 
 CONFIG_DIR = os.path.join(os.path.dirname(__file__), '..', 'experiments',
                           'configs')
@@ -41,7 +41,7 @@ def with_field(path, value):
 ])
 def test_bad_values_name_field_and_value(path, value, message):
   with pytest.raises(ValueError, match=message):
-    config.validate(with_field(path, value))
+    validation.validate(with_field(path, value))
 
 
 @pytest.mark.parametrize('path,value,valid', [
@@ -55,30 +55,30 @@ def test_bad_values_name_field_and_value(path, value, message):
 ])
 def test_unknown_names_list_valid_ones(path, value, valid):
   with pytest.raises(ValueError, match=f'{path}={value!r}.*{valid}'):
-    config.validate(with_field(path, value))
+    validation.validate(with_field(path, value))
 
 
 def test_model_must_fit_data():
   with pytest.raises(ValueError, match="model.name='dcgan' is for images"):
-    config.validate(with_field('model.name', 'dcgan'))
+    validation.validate(with_field('model.name', 'dcgan'))
 
 
 def test_gradient_penalty_refuses_batch_norm_in_d():
   cfg = with_field('penalty', 'gp')
   cfg.model.d_norm = 'batch'
   with pytest.raises(ValueError, match="model.d_norm='batch'"):
-    config.validate(cfg)
+    validation.validate(cfg)
 
 
 def test_population_arrays_are_checked_member_by_member():
   hp = config.hparams_from_config(config.get_config())
   hp['lr_d'] = np.array([1e-3, 2e-3, -5.0], np.float32)
   with pytest.raises(ValueError, match=r'hparams.lr_d=-5.0'):
-    config.validate_hparams(hp, config.get_config())
+    validation.validate_hparams(hp, config.get_config())
   hp['lr_d'] = np.float32(1e-3)
   del hp['seed']
   with pytest.raises(ValueError, match=r"missing \['seed'\]"):
-    config.validate_hparams(hp, config.get_config())
+    validation.validate_hparams(hp, config.get_config())
 
 
 def test_hparams_from_config_types():

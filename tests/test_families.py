@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import assert_members_equal_single_runs, tiny_config
-from jaxgan import config, population, search
+from jaxgan import population, search, validation
 from jaxgan.search import store
 
 # One worker runs them all, so that a family's population compiled for the
@@ -70,7 +70,7 @@ FAMILIES = {
 def test_members_equal_single_runs_and_weights_reach_the_loss(family):
   make, members, weight, metric = FAMILIES[family]
   cfg = make()
-  config.validate(cfg)
+  validation.validate(cfg)
   m, evaluated = assert_members_equal_single_runs(cfg, members,
                                                   steps=cfg.train.chunk_steps)
   assert metric in evaluated

@@ -4,7 +4,7 @@ import pytest
 
 import jaxgan
 from conftest import tiny_config
-from jaxgan import config, hparams, pbt, population, train
+from jaxgan import config, hparams, pbt, population, train, validation
 from jaxgan.search.space import Space
 
 MESH = population.make_mesh()
@@ -43,13 +43,13 @@ def test_a_declared_hparam_works_everywhere_a_builtin_does():
   jaxgan.register_hparam('mode', 'b', 'choice', ('a', 'b', 'c'))
   cfg = tiny_config()
   assert cfg.hparams.aug_p == 0.25 and cfg.search.space.aug_p == ''
-  config.validate(cfg)
+  validation.validate(cfg)
   arrays = config.hparams_from_config(cfg)
   assert arrays['mode'].dtype == np.int32 and int(arrays['mode']) == 1
   assert hparams.decode('mode', arrays['mode']) == 'b'
   cfg.hparams.aug_p = 1.5
   with pytest.raises(ValueError, match=r'hparams.aug_p=1.5 must be in \[0, 1\)'):
-    config.validate(cfg)
+    validation.validate(cfg)
   cfg.hparams.aug_p = 0.25
   cfg.search.space.aug_p = 'uniform:0:0.5'
   cfg.search.space.update(mode='choice:a,c', r1_gamma='')

@@ -10,7 +10,7 @@ import pytest
 import jaxgan
 import plugins
 from conftest import assert_members_equal_single_runs, tiny_config
-from jaxgan import config, population, search, train
+from jaxgan import config, population, search, train, validation
 from jaxgan.search import store
 
 MESH = population.make_mesh()
@@ -35,7 +35,7 @@ def conditional_config(terms='aux_class', augment='none'):
 
 def test_dataset_network_term_optimiser_and_metric_equal_single_runs():
   cfg = conditional_config()
-  config.validate(cfg)
+  validation.validate(cfg)
   m, evaluated = assert_members_equal_single_runs(cfg, [
       {'aux_weight': 0.0}, {'aux_weight': 2.0, 'lr_g': 3e-4},
       {'aux_weight': 1.0, 'seed': 3}])
@@ -46,7 +46,7 @@ def test_dataset_network_term_optimiser_and_metric_equal_single_runs():
 
 def test_infogan_and_consistency_terms_with_an_augmentation():
   cfg = conditional_config('code_mse,aux_class,shift_cr', augment='jitter')
-  config.validate(cfg)
+  validation.validate(cfg)
   m, _ = assert_members_equal_single_runs(cfg, [
       {'code_weight': 0.0, 'shift_weight': 0.0},
       {'code_weight': 1.0, 'shift_weight': 0.0},
@@ -57,7 +57,7 @@ def test_infogan_and_consistency_terms_with_an_augmentation():
 
 def test_a_generator_term_reads_a_real_batch_in_gs_step():
   cfg = conditional_config('feature_matching')
-  config.validate(cfg)
+  validation.validate(cfg)
   m, _ = assert_members_equal_single_runs(cfg, [
       {'match_weight': 0.0}, {'match_weight': 1.0},
       {'match_weight': 1.0, 'seed': 3}])
@@ -155,7 +155,7 @@ def test_bad_plugins_are_refused_before_anything_compiles(
   jax.random.key(np.int32(0))
   before = compile_counter.count
   with pytest.raises(ValueError, match=message):
-    config.validate(cfg)
+    validation.validate(cfg)
   assert compile_counter.count == before
 
 
@@ -202,7 +202,7 @@ def test_networks_breaking_the_contract_are_named_before_compiling(
   jaxgan.register_model('broken', jaxgan.ModelFamily(g, d, ('points',)))
   cfg = tiny_config()
   cfg.model.name = 'broken'
-  config.validate(cfg)
+  validation.validate(cfg)
   jaxgan.data.for_config(cfg)  # the data's own small programs
   before = compile_counter.count
   with pytest.raises(ValueError, match=message):
@@ -221,7 +221,7 @@ def test_a_mistyped_name_gets_the_closest_one(field, value, message):
   section, leaf = field.split('.')
   cfg[section][leaf] = value
   with pytest.raises(ValueError, match=message):
-    config.validate(cfg)
+    validation.validate(cfg)
 
 
 def test_metrics_must_declare_every_output_and_a_direction():

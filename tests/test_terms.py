@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import tiny_config
-from jaxgan import augment, config, terms
+from jaxgan import augment, terms, validation
 
 
 def inputs(**kw):
@@ -108,7 +108,7 @@ def test_bad_terms_and_augmentations_are_named(field, value, message):
   cfg = tiny_config('ring8')
   cfg[field] = value
   with pytest.raises(ValueError, match=message):
-    config.validate(cfg)
+    validation.validate(cfg)
 
 
 def test_a_term_reading_a_head_d_lacks_is_named_before_compiling():

@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 import ml_collections
 import numpy as np
 
-from jaxgan import config, run
+from jaxgan import run, validation
 
 # Metrics reported on the 2-D mixtures: partition KL is the objective.
 METRICS = ('partition_kl', 'modes', 'high_quality')
@@ -77,7 +77,7 @@ def sweep(name: str, cfg: ml_collections.ConfigDict, values: Sequence,
     seeds = list(range(args.seeds))
   if args.steps:
     cfg.train.num_steps = args.steps
-  config.validate(cfg)
+  validation.validate(cfg)
   settings = [dict(setting(v), seed=s) for v in values for s in seeds]
   trained = run.train_population(cfg, settings,
                                  os.path.join(args.out, f'{name}_population'))

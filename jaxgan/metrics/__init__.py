@@ -40,6 +40,7 @@ Example:
 """
 
 import functools
+import os
 from typing import Callable, NamedTuple
 
 import jax
@@ -47,9 +48,9 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
-from jaxgan import data, registry
+from jaxgan import config, data, registry
 from jaxgan.metrics import (autoencoder, conditional, features, images,
-                            mixtures, points)
+                            inception, mixtures, points, resize)
 from jaxgan.metrics.features import (FEATURE_NETS, FeatureNet,
                                      register_feature_net)
 from jaxgan.metrics.mixtures import mixture_metrics
@@ -464,6 +465,53 @@ def make_metrics(cfg: ml_collections.ConfigDict,
   return _evaluator(data.config_key(cfg), tuple(sorted(cfg.eval.items())),
                     cfg.train.eval_samples, tuple(asks), categories,
                     registry.generation())
+
+
+
+def check_config(cfg: ml_collections.ConfigDict) -> None:
+  """Checks ``cfg.eval`` before anything is measured: the feature network
+  (the Inception weights too, when it is ``inception``), the resize
+  protocol, the reference statistics and the registered metrics.
+
+  Raises:
+    ValueError: naming the field and its value.
+    FileNotFoundError: a named file is missing.
+  """
+  if cfg.eval.features:
+    FEATURE_NETS.lookup(cfg.eval.features)
+  config.check_choice('eval.resize', cfg.eval.resize, resize.PROTOCOLS)
+  if cfg.eval.features == 'inception':
+    inception.load_params(inception.weights_path(cfg.eval.inception_weights))
+  if cfg.eval.reference_stats and not os.path.isfile(cfg.eval.reference_stats):
+    raise FileNotFoundError(f'eval.reference_stats='
+                            f'{cfg.eval.reference_stats!r} is not a file')
+  config.check_integer('eval.nearest_k', cfg.eval.nearest_k, 1)
+  config.check_integer('eval.kid_subset', cfg.eval.kid_subset, 2)
+  config.check_integer('eval.kid_subsets', cfg.eval.kid_subsets, 1)
+  registered(cfg.eval.metrics)
+
+
+def check_fits(cfg: ml_collections.ConfigDict, kind: str,
+               num_classes: Callable[[], int]) -> None:
+  """Checks that the image metrics can measure data of ``kind`` whose
+  labels number ``num_classes()`` (called only where labels matter).
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  if kind != 'images':
+    return
+  if (cfg.eval.features == 'classifier'
+      and cfg.data.name not in data.BUILT_IN_IMAGES and not num_classes()):
+    raise ValueError(f"eval.features='classifier' learns from labels, and "
+                     f'data.name={cfg.data.name!r} has none: give labels (y '
+                     'in an .npz, class sub-folders), or use '
+                     "eval.features='inception' with its weights")
+  if cfg.train.eval_samples <= cfg.eval.nearest_k + 1:
+    raise ValueError(
+        f'train.eval_samples={cfg.train.eval_samples} is too few for image '
+        f'metrics with eval.nearest_k={cfg.eval.nearest_k}; use at least '
+        f'{cfg.eval.nearest_k + 2}')
 
 
 __all__ = ['ASKS', 'Asked', 'DIRECTIONS', 'Evaluator', 'FEATURE_NETS',

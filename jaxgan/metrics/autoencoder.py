@@ -16,7 +16,6 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
-import optax
 
 from jaxgan import data
 from jaxgan.metrics import features
@@ -24,8 +23,6 @@ from jaxgan.types import Array
 
 # How the autoencoder trains: Adam on the mean squared reconstruction error.
 TRAINING = dict(steps=1000, batch_size=128, learning_rate=1e-3, seed=0)
-# Folded into the fit's key: the keys of its minibatches.
-BATCHES_STREAM = 1
 
 
 class Encoder(nn.Module):
@@ -65,25 +62,12 @@ def train_autoencoder(dataset: data.Dataset, module: Autoencoder):
     ``(params, test mean squared error)``.
   """
   x = jnp.asarray(data.to_unit(dataset.train.x))
-  tx = optax.adam(TRAINING['learning_rate'])
 
   def loss_fn(p, batch):
     return jnp.mean((module.apply({'params': p}, batch)[1] - batch) ** 2)
 
-  def step(carry, k):
-    params, opt_state = carry
-    idx = jax.random.randint(k, (TRAINING['batch_size'],), 0, x.shape[0])
-    updates, opt_state = tx.update(jax.grad(loss_fn)(params, x[idx]),
-                                   opt_state)
-    return (optax.apply_updates(params, updates), opt_state), None
-
-  def fit(key):
-    params = module.init(key, x[:1])['params']
-    keys = jax.random.split(jax.random.fold_in(key, BATCHES_STREAM),
-                            TRAINING['steps'])
-    return jax.lax.scan(step, (params, tx.init(params)), keys)[0][0]
-
-  params = jax.jit(fit)(jax.random.key(TRAINING['seed']))
+  params = features.fit(module, x, lambda p, idx: loss_fn(p, x[idx]),
+                        TRAINING)
   test = jnp.asarray(data.to_unit(dataset.test.x))
   return params, float(jax.jit(loss_fn)(params, test))
 

@@ -142,32 +142,40 @@ def train_classifier(dataset: data.Dataset, module: Classifier):
   Returns:
     ``(params, test_accuracy)``.
   """
-  spec = CLASSIFIER_TRAINING
   x = jnp.asarray(data.to_unit(dataset.train.x))
   y = jnp.asarray(dataset.train.labels)
-  key = jax.random.key(spec['seed'])
-  tx = optax.adam(spec['learning_rate'])
+
+  def loss_fn(p, idx):
+    logits = module.apply({'params': p}, x[idx])[1]
+    return optax.softmax_cross_entropy_with_integer_labels(
+        logits, y[idx]).mean()
+
+  params = fit(module, x, loss_fn, CLASSIFIER_TRAINING)
+  return params, _accuracy(module, params, dataset.test)
+
+
+def fit(module: nn.Module, x: Array, loss: Callable[[PyTree, Array], Array],
+        training: dict) -> PyTree:
+  """``module``'s parameters (initialised on ``x[:1]``) after
+  ``training['steps']`` Adam steps at ``training['learning_rate']`` on
+  ``loss(params, idx)``, each on ``training['batch_size']`` indices into
+  ``x`` drawn from the key ``training['seed']``: how jaxgan trains its
+  own feature networks."""
+  tx = optax.adam(training['learning_rate'])
 
   def step(carry, k):
     params, opt_state = carry
-    idx = jax.random.randint(k, (spec['batch_size'],), 0, x.shape[0])
-
-    def loss_fn(p):
-      logits = module.apply({'params': p}, x[idx])[1]
-      return optax.softmax_cross_entropy_with_integer_labels(
-          logits, y[idx]).mean()
-
-    updates, opt_state = tx.update(jax.grad(loss_fn)(params), opt_state)
+    idx = jax.random.randint(k, (training['batch_size'],), 0, x.shape[0])
+    updates, opt_state = tx.update(jax.grad(loss)(params, idx), opt_state)
     return (optax.apply_updates(params, updates), opt_state), None
 
-  def fit(key):
+  def run(key):
     params = module.init(key, x[:1])['params']
     keys = jax.random.split(jax.random.fold_in(key, BATCHES_STREAM),
-                            spec['steps'])
+                            training['steps'])
     return jax.lax.scan(step, (params, tx.init(params)), keys)[0][0]
 
-  params = jax.jit(fit)(key)
-  return params, _accuracy(module, params, dataset.test)
+  return jax.jit(run)(jax.random.key(training['seed']))
 
 
 def cache_root(directory: str) -> str:

@@ -43,12 +43,13 @@ Example:
 """
 
 import dataclasses
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import flax.linen as nn
 import ml_collections
+import numpy as np
 
-from jaxgan import hparams, registry
+from jaxgan import config, hparams, registry
 from jaxgan.models.dcgan import (ACGANConvDiscriminator, ConvDiscriminator,
                                  ConvGenerator)
 from jaxgan.models.layers import ACTIVATIONS, NORMS, SPATIAL_NORMS
@@ -208,9 +209,113 @@ def hyperparameters(family: ModelFamily) -> tuple[str, ...]:
   return tuple(n for n in family.d_inputs if n not in D_INPUTS)
 
 
+
+def check_config(cfg: ml_collections.ConfigDict) -> None:
+  """Checks the fields of ``cfg.model`` that need no data.
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  if not isinstance(cfg.model.dropout, bool):
+    raise ValueError(f'model.dropout={cfg.model.dropout!r} must be True or '
+                     'False')
+  for net in ('g', 'd'):
+    config.check_choice(f'model.{net}_activation',
+                        cfg.model[f'{net}_activation'], ACTIVATIONS)
+    config.check_choice(f'model.{net}_norm', cfg.model[f'{net}_norm'], NORMS)
+  for field in ('width', 'depth', 'latent_dim'):
+    config.check_integer(f'model.{field}', cfg.model[field], 1)
+  for field in ('code_dim', 'categories', 'attention'):
+    config.check_integer(f'model.{field}', cfg.model[field], 0)
+  if cfg.model.categories == 1:
+    raise ValueError('model.categories=1 is a code that says nothing; use 0 '
+                     '(none) or at least 2')
+
+
+def check_fits(cfg: ml_collections.ConfigDict, kind: str,
+               shape: tuple[int, ...], num_classes: Callable[[], int]
+               ) -> None:
+  """Checks that ``cfg.model``'s family fits data of ``kind`` and example
+  ``shape`` whose labels number ``num_classes()`` (0: none; called only
+  where labels matter), and builds its modules.
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  family = MODELS.lookup(cfg.model.name)
+  if kind not in family.kinds:
+    raise ValueError(f'model.name={cfg.model.name!r} is for '
+                     f'{" or ".join(family.kinds)} data but '
+                     f'data.name={cfg.data.name!r} holds {kind}')
+  for net, inputs in (('generator', family.g_inputs),
+                      ('discriminator', family.d_inputs)):
+    if 'y' in inputs and not num_classes():
+      raise ValueError(f'model.name={cfg.model.name!r}: its {net} takes '
+                       f'labels y, but data.name={cfg.data.name!r} has none')
+  coded = cfg.model.code_dim + cfg.model.categories
+  if 'c' in family.g_inputs and coded < 1:
+    raise ValueError(f'model.name={cfg.model.name!r}: its generator takes '
+                     f'latent codes c, but model.code_dim={cfg.model.code_dim}'
+                     f' and model.categories={cfg.model.categories}; set '
+                     'their numbers')
+  if 'c' not in family.g_inputs and coded:
+    raise ValueError(f'model.code_dim={cfg.model.code_dim} and '
+                     f'model.categories={cfg.model.categories} have no effect:'
+                     f' the generator of model.name={cfg.model.name!r} takes '
+                     'no codes (use info_mlp or info_dcgan)')
+  _check_knobs(cfg, family, shape)
+  make_models(cfg.model, shape)
+  if kind == 'images' and family.strided:
+    h, w, _ = shape
+    stride = 2 ** cfg.model.depth
+    if h % stride or w % stride or h // stride < 1:
+      raise ValueError(
+          f'model.depth={cfg.model.depth} halves {cfg.data.name} images '
+          f'({h}x{w}) {cfg.model.depth} times; pick a depth whose 2^depth '
+          'divides both sides')
+
+
+def _check_knobs(cfg: ml_collections.ConfigDict, family: ModelFamily,
+                 shape: tuple[int, ...]) -> None:
+  """Checks dropout, attention and instance norm against the family and
+  the data."""
+  rate = np.asarray(cfg.hparams.dropout_d, np.float64)
+  if 'dropout_d' not in hyperparameters(family) and np.any(rate != 0):
+    raise ValueError(f'hparams.dropout_d={cfg.hparams.dropout_d!r}: the '
+                     f'discriminator of model.name={cfg.model.name!r} does '
+                     'not read it')
+  if (not cfg.model.dropout and np.any(rate != 0)
+      and 'dropout_d' in hyperparameters(family)):
+    raise ValueError(f'hparams.dropout_d={cfg.hparams.dropout_d!r} has no '
+                     'effect with model.dropout=False; set it True to give '
+                     'D dropout layers')
+  built_in = cfg.model.name in MODELS and (
+      family.generator in (MLPGenerator, ConvGenerator))
+  if built_in and not family.strided:
+    for net in ('g', 'd'):
+      if cfg.model[f'{net}_norm'] in SPATIAL_NORMS:
+        raise ValueError(f"model.{net}_norm='instance' normalises over "
+                         f'spatial axes, which the fully connected '
+                         f'model.name={cfg.model.name!r} has none of; use '
+                         'a dcgan family')
+    if cfg.model.attention:
+      raise ValueError(f'model.attention={cfg.model.attention} needs a '
+                       f'convolutional family (dcgan), not '
+                       f'model.name={cfg.model.name!r}')
+  if built_in and family.strided and cfg.model.attention:
+    # The heights both networks pass through between their ends.
+    sides = [shape[0] // 2 ** i for i in range(1, cfg.model.depth)]
+    if cfg.model.attention not in sides:
+      raise ValueError(f'model.attention={cfg.model.attention} is not the '
+                       'height of an inner stage of model.depth='
+                       f'{cfg.model.depth} on {shape[0]}x{shape[1]} images;'
+                       f' choose from {sorted(set(sides))}')
+
+
 __all__ = ['ACTIVATIONS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS', 'MODELS',
            'NORMS', 'OWN_STEP', 'SPATIAL_NORMS', 'ModelFamily',
-           'StateUpdates', 'hyperparameters', 'make_models',
+           'StateUpdates', 'check_config', 'check_fits', 'hyperparameters',
+           'make_models',
            'register_model', 'ACGANConvDiscriminator', 'ACGANDiscriminator',
            'ConvDiscriminator', 'ConvGenerator', 'MLPDiscriminator',
            'MLPGenerator']

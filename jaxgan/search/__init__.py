@@ -24,5 +24,5 @@ from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.trackers import TRACKERS, register_tracker
 from jaxgan.search.trial import Trial
-from jaxgan.config import with_objective
+from jaxgan.validation import with_objective
 from jaxgan.search.tune import objectives, tune, validate

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import ml_collections
 import numpy as np
 
-from jaxgan import config, data, metrics
+from jaxgan import config, data, metrics, validation
 from jaxgan.run import Reference
 from jaxgan.files import atomic_write, load_samples, read_json, samples_path
 from jaxgan.search import confirm, pareto, plots, store
@@ -548,7 +548,7 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
     more: what the workdir holds beside its trials.
     space: the search space (for the search plots and conditional names).
   """
-  cfg = config.with_objective(cfg)
+  cfg = validation.with_objective(cfg)
   return _document(cfg, trials, reference, drawn or {}, more,
                    space).markdown()
 
@@ -558,11 +558,16 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[Trial],
   """Draws the pictures and writes ``report.md`` and ``report.html`` into
   ``workdir``, each atomically; ``space`` is the search's (validated
   once, by the caller)."""
-  cfg = config.with_objective(cfg)
+  cfg = validation.with_objective(cfg)
   ranked = _ranked(trials)
   drawn = _figures(workdir, cfg, trials, ranked, space)
   doc = _document(cfg, trials, reference, drawn, extras(workdir), space)
-  title = f'jaxgan: {cfg.search.method} on {cfg.data.name}'
+  _save(workdir, doc, f'jaxgan: {cfg.search.method} on {cfg.data.name}')
+
+
+def _save(workdir: str, doc: _Doc, title: str) -> None:
+  """Writes ``doc`` as ``W/report.md`` and ``W/report.html``, each
+  atomically."""
   for name, text in (
       ('report.md', doc.markdown()),
       ('report.html', doc.html(os.path.join(workdir, FIGURES), title))):
@@ -587,7 +592,7 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
                  rows: list[dict]) -> None:
   """Writes ``W/report.md`` and ``W/report.html`` of a staged search: each
   stage's best, with a link to the stage's own report."""
-  cfg = config.with_objective(cfg)
+  cfg = validation.with_objective(cfg)
   doc = _Doc()
   doc.heading(1, f'Staged search on {cfg.data.name}')
   better = ('lower' if metrics.direction(cfg, cfg.search.objective) == 'min'
@@ -603,14 +608,7 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
               os.path.relpath(os.path.join(r['workdir'], 'report.md'),
                               workdir)] for r in rows])
   os.makedirs(os.path.join(workdir, FIGURES), exist_ok=True)
-  for name, text in (
-      ('report.md', doc.markdown()),
-      ('report.html', doc.html(os.path.join(workdir, FIGURES),
-                               f'jaxgan: stages on {cfg.data.name}'))):
-    def save(tmp, text=text):
-      with open(tmp, 'w') as f:
-        f.write(text)
-    atomic_write(os.path.join(workdir, name), save)
+  _save(workdir, doc, f'jaxgan: stages on {cfg.data.name}')
 
 
 def rebuild(workdir: str) -> str:

@@ -40,7 +40,7 @@ import ml_collections
 import numpy as np
 from skopt import space as skspace
 
-from jaxgan import config, hparams, population, sweep
+from jaxgan import config, hparams, population, sweep, validation
 
 # Names that set one value for both networks.
 TIED = {'lr': ('lr_g', 'lr_d'), 'b1': ('b1_g', 'b1_d'),
@@ -324,7 +324,7 @@ class Space:
       try:
         [bucket] = population.buckets(cfg, [setting])
         if bucket.static:
-          config.validate(bucket.cfg)
+          validation.validate(bucket.cfg)
       except ValueError as e:
         raise ValueError(f'search.space.{name}: the value {value!r} is not '
                          f'valid: {e}') from None

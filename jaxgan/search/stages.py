@@ -30,6 +30,7 @@ from typing import Any
 
 import ml_collections
 
+from jaxgan import config
 from jaxgan.search.space import Space, parse_dimension
 from jaxgan.search.trial import Trial
 
@@ -78,19 +79,6 @@ def directory(workdir: str, k: int, stage: dict) -> str:
   return os.path.join(workdir, 'stages', f'{k + 1}-{stage["name"]}')
 
 
-def _set(cfg: ml_collections.ConfigDict, path: str, value: Any,
-         field: str) -> None:
-  *parents, leaf = path.split('.')
-  node = cfg
-  for p in parents:
-    if p not in node or not isinstance(node[p], ml_collections.ConfigDict):
-      raise ValueError(f'{field}: {path!r} is not a config field')
-    node = node[p]
-  if leaf not in node or isinstance(node[leaf], ml_collections.ConfigDict):
-    raise ValueError(f'{field}: {path!r} is not a config field')
-  node[leaf] = value
-
-
 def narrowed(text: str, name: str, best: Any, factor: float) -> str:
   """The range ``text`` of ``name`` narrowed by ``factor`` around ``best``
   (see the module docstring); unchanged for a choice, or without a best."""
@@ -127,21 +115,23 @@ def stage_config(cfg: ml_collections.ConfigDict, stage: dict, k: int,
   out.search.stages = ()
   field = f'search.stages[{k}].overrides'
   for path, value in stage.get('overrides', {}).items():
-    _set(out, path, value, field)
+    config.set_field(out, path, value, f'{field}: ')
   if previous is not None:
     searched = previous_space.names if previous_space is not None else ()
     out.hparams.update({k: v for k, v in previous.hparams.items()
                         if k != 'seed' or 'seed' in searched})
     for path, value in previous.bucket.items():
-      _set(out, path, value, f'search.stages[{k - 1}]')
+      config.set_field(out, path, value, f'search.stages[{k - 1}]: ')
   for name in list(_names(out.search.space)):
-    _set(out.search.space, name, '', f'search.stages[{k}].space')
+    config.set_field(out.search.space, name, '',
+                     f'search.stages[{k}].space: ')
   best = (previous_space.values(previous.hparams, previous.bucket)
           if previous is not None and previous_space is not None else {})
   for name, text in stage['space'].items():
-    _set(out.search.space, name,
-         narrowed(text, name, best.get(name), stage.get('narrow', 0)),
-         f'search.stages[{k}].space')
+    config.set_field(
+        out.search.space, name,
+        narrowed(text, name, best.get(name), stage.get('narrow', 0)),
+        f'search.stages[{k}].space: ')
   return out
 
 

@@ -28,7 +28,8 @@ from typing import Callable, NamedTuple, Sequence
 
 import ml_collections
 
-from jaxgan import config, distributed, metrics, population, run, train
+from jaxgan import (config, distributed, metrics, population, run, train,
+                    validation)
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
 from jaxgan.search import (confirm, monitor, report, results, schedulers,
@@ -58,7 +59,7 @@ def validate(cfg: ml_collections.ConfigDict) -> Space | None:
   what earlier stages will fix).
 
   An empty ``search.objective`` is checked as the data's default
-  (:func:`jaxgan.config.with_objective`).
+  (:func:`jaxgan.validation.with_objective`).
 
   Returns:
     The search space (None for a staged search).
@@ -66,9 +67,9 @@ def validate(cfg: ml_collections.ConfigDict) -> Space | None:
   Raises:
     ValueError: naming the bad field and value.
   """
-  cfg = config.with_objective(cfg)
+  cfg = validation.with_objective(cfg)
   if cfg.search.stages:
-    config.validate(cfg)
+    validation.validate(cfg)
     for k, stage in enumerate(stages.check(cfg)):
       _validate_search(stages.stage_config(cfg, stage, k, None, None))
     return None
@@ -76,7 +77,7 @@ def validate(cfg: ml_collections.ConfigDict) -> Space | None:
 
 
 def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
-  config.validate(cfg)
+  validation.validate(cfg)
   s = cfg.search
   method = METHODS.lookup(s.method)
   for field in ('num_trials', 'population', 'initial_points', 'grid_points',
@@ -177,7 +178,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
       written), or a workdir made by another config without ``force``.
     RuntimeError: another process holds the workdir.
   """
-  cfg = config.with_objective(cfg)
+  cfg = validation.with_objective(cfg)
   space = validate(cfg)
   trackers.check(tracker)
   mesh = population.make_mesh() if mesh is None else mesh

@@ -7,7 +7,7 @@ import os
 import jax
 import pytest
 
-from jaxgan import config, population, search
+from jaxgan import config, population, search, validation
 from jaxgan.search import space, store
 
 # One worker: the preset compiled here serves the short tune, and the digits
@@ -34,7 +34,7 @@ def test_preset_validates_centres_its_search_and_compiles(name):
   lr = space.parse_dimension('lr_d', cfg.search.space.lr_d)
   assert lr.low < cfg.hparams.lr_d < lr.high
   # The population a search of two members trains, one chunk.
-  config.validate(cfg)
+  validation.validate(cfg)
   pop = population.make_population(cfg, population.make_mesh(), 2)
   hp = pop.put(population.stack_hparams(cfg, [{}, {'seed': 1}]))
   _, step_metrics = pop.train_chunk(pop.init(jax.random.key(0), hp), hp,

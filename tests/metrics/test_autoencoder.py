@@ -47,17 +47,17 @@ def test_fid_worsens_with_noise_blur_and_lost_digits(unlabelled):
 
 
 def test_unlabelled_images_get_the_autoencoder_by_default(tmp_path):
-  from jaxgan import config
+  from jaxgan import config, validation
   digits = data.digits()
   name = data.from_arrays(digits.train.x, test=digits.test.x,
                           name='faces')
   cfg = config.get_config()
   cfg.data.name = name
   cfg.model.update(name='dcgan', depth=2)
-  config.validate(cfg)
+  validation.validate(cfg)
   assert metrics.features.resolve(cfg.eval.features,
                                   data.for_config(cfg)) == 'autoencoder'
   cfg.eval.features = 'classifier'
   with pytest.raises(ValueError, match="eval.features='classifier' learns "
                      'from labels'):
-    config.validate(cfg)
+    validation.validate(cfg)

@@ -3,7 +3,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxgan import config, data, metrics
+from jaxgan import config, data, metrics, validation
 from conftest import tiny_config
 
 
@@ -61,4 +61,4 @@ def test_unknown_feature_network_is_refused():
   cfg = tiny_config('digits')
   cfg.eval.features = 'vgg16'
   with pytest.raises(ValueError, match="eval.features='vgg16'.*classifier"):
-    config.validate(cfg)
+    validation.validate(cfg)

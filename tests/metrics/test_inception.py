@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from conftest import FIXTURES, random_inception, tiny_config
-from jaxgan import config, data, metrics
+from jaxgan import data, metrics, validation
 from jaxgan.metrics import inception, resize, weight_files
 
 
@@ -153,10 +153,10 @@ def test_inception_without_weights_fails_before_compiling(
   with pytest.raises(FileNotFoundError, match=(
       r'neither eval.inception_weights nor \$JAXGAN_INCEPTION_WEIGHTS is set.*'
       r'pt_inception-2015-12-05-6726825d.pth')):
-    config.validate(cfg)
+    validation.validate(cfg)
   cfg.eval.inception_weights = str(tmp_path / 'missing.pth')
   with pytest.raises(FileNotFoundError, match=r'missing.pth.* is not a file'):
-    config.validate(cfg)
+    validation.validate(cfg)
   assert compile_counter.count == 0 and not os.listdir(tmp_path)
 
 
@@ -165,7 +165,7 @@ def test_the_weights_come_from_the_environment(inception_weights, monkeypatch):
   assert inception.weights_path('') == inception_weights[0]
   cfg = tiny_config('digits')
   cfg.eval.features = 'inception'
-  config.validate(cfg)
+  validation.validate(cfg)
 
 
 def few_digits(directory, download):
@@ -183,7 +183,7 @@ def test_inception_ranks_a_search_s_members_vmapped(inception_weights):
   cfg.train.eval_samples = 10
   cfg.eval.update(features='inception', inception_weights=inception_weights[0],
                   resize='clean', kid_subset=5, kid_subsets=2)
-  config.validate(cfg)
+  validation.validate(cfg)
   ev = metrics.make_metrics(cfg)
   assert ev.protocol == dict(
       network='pt_inception-2015-12-05', resize='clean', n=10,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import tiny_config
-from jaxgan import config, models
+from jaxgan import config, models, validation
 from jaxgan.models.layers import SelfAttention
 
 
@@ -90,16 +90,16 @@ def test_bad_knobs_are_named(change, message):
   for section, values in change.items():
     cfg[section].update(values)
   with pytest.raises(ValueError, match=message):
-    config.validate(cfg)
+    validation.validate(cfg)
 
 
 def test_attention_must_sit_at_an_inner_stage():
   cfg = tiny_config('digits')
   cfg.model.attention = 8
   with pytest.raises(ValueError, match=r'choose from \[4\]'):
-    config.validate(cfg)
+    validation.validate(cfg)
   cfg.model.attention = 4
-  config.validate(cfg)
+  validation.validate(cfg)
 
 
 @pytest.mark.parametrize('shape', [(2,), (8, 8, 1)])

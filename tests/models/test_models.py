@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxgan import config, models
+from jaxgan import config, models, validation
 
 IMAGE_CASES = [((8, 8, 1), 2), ((28, 28, 1), 2), ((32, 32, 3), 3)]
 CASES = ([('mlp', (2,), 2)] + [('dcgan', shape, depth)
@@ -94,4 +94,4 @@ def test_dcgan_depth_must_divide_image():
   cfg.data.name = 'digits'
   cfg.model.update(name='dcgan', depth=4)
   with pytest.raises(ValueError, match='model.depth=4'):
-    config.validate(cfg)
+    validation.validate(cfg)
