@@ -10,7 +10,7 @@ import pytest
 import jaxgan
 import plugins
 from conftest import assert_members_equal_single_runs, tiny_config
-from jaxgan import config, population, search, train, validation
+from jaxgan import population, search, train, validation
 from jaxgan.search import store
 
 MESH = population.make_mesh()

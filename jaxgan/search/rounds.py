@@ -18,7 +18,7 @@ it. Members still running when the budget is spent are stored as stopped.
 import math
 import os
 import time
-from typing import Callable, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import ml_collections
 import numpy as np
@@ -79,31 +79,46 @@ def _stopped(t: trial.Trial) -> trial.Trial:
   return t if t.diverged else t.replace(status='stopped')
 
 
+class Context(NamedTuple):
+  """What the parts of one search share.
+
+  Attributes:
+    cfg: the validated config.
+    space: its search space.
+    workdir: the search's directory.
+    mesh: the ('pop', 'data') device mesh.
+    make_population: builds compiled populations.
+    main: whether this process writes the search's files.
+  """
+  cfg: ml_collections.ConfigDict
+  space: Space | None
+  workdir: str
+  mesh: Any
+  make_population: Callable = population.make_population
+  main: bool = True
+
+
 class RoundRunner:
   """Runs a scheduler's rounds over populations (see the module docstring).
 
   Args:
-    cfg: the validated config.
-    space: its search space.
+    context: the search's :class:`Context`.
     scheduler: the search method.
     store: the trial store; its trials are the search so far.
     best: the best trial (``W/best/``, ``W/checkpoints/best``).
     watch: progress, trackers and the report.
-    mesh: the ('pop', 'data') device mesh.
-    make_population: builds compiled populations.
-    workdir: the search's directory.
   """
 
-  def __init__(self, cfg: ml_collections.ConfigDict, space: Space,
-               scheduler: Scheduler, store: TrialStore, best: results.Best,
-               watch: monitor.Monitor, mesh,
-               make_population: Callable = population.make_population,
-               workdir: str = ''):
-    self.cfg, self.space, self.scheduler = cfg, space, scheduler
+  def __init__(self, context: Context, scheduler: Scheduler,
+               store: TrialStore, best: results.Best,
+               watch: monitor.Monitor):
+    cfg = context.cfg
+    self.cfg, self.space, self.scheduler = cfg, context.space, scheduler
     self.store, self.best, self.watch = store, best, watch
-    self.mesh, self.make_population = mesh, make_population
+    self.mesh, self.make_population = context.mesh, context.make_population
     self.budget = Budget.parse(cfg.search.budget)
-    self.directory = os.path.join(workdir, 'checkpoints', 'population')
+    self.directory = os.path.join(context.workdir, 'checkpoints',
+                                  'population')
     self.kind = data.for_config(cfg).kind
     self.direction = metrics.direction(cfg, cfg.search.objective)
     self.sign = metrics.sign(cfg, cfg.search.objective)
@@ -178,19 +193,16 @@ class RoundRunner:
     """One trial per member of ``groups``, stored by round ``round_``,
     grouped as ``groups``."""
     out = []
+    stamp = trial.Stamp(round_, self.cfg.search.objective, self.direction,
+                        seconds, self.member_steps, self.seconds)
     for m, h in groups:
       n = len(h.ids)
       hps, diverged = members.host_hparams(m, n), members.diverged(m, n)
       ts = []
       for j in range(n):
-        t = trial.build(
-            h, j, round_=round_,
-            setting=self.space.labelled(h.points[j]),
-            hparams=hps[j], bucket=m.static, diverged=diverged[j],
-            objective=self.cfg.search.objective, seconds=seconds,
-            budget=self.member_steps, elapsed=self.seconds,
-            member=j if self.scheduler.perturbs else None,
-            direction=self.direction)
+        t = trial.build(h, j, trial.Values(
+            self.space.labelled(h.points[j]), hps[j], m.static,
+            diverged[j], j if self.scheduler.perturbs else None), stamp)
         if self.scheduler.perturbs:
           t = t.replace(setting=self.space.values(t.hparams, t.bucket))
         ts.append(t)

@@ -40,7 +40,7 @@ import ml_collections
 import numpy as np
 from skopt import space as skspace
 
-from jaxgan import config, hparams, population, sweep, validation
+from jaxgan import hparams, population, sweep, validation
 
 # Names that set one value for both networks.
 TIED = {'lr': ('lr_g', 'lr_d'), 'b1': ('b1_g', 'b1_d'),

@@ -11,7 +11,7 @@ Example:
 """
 
 import dataclasses
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -113,42 +113,62 @@ class Trial:
     return dataclasses.replace(self, **changes)
 
 
-def build(history: History, j: int, *, round_: int, setting: dict,
-          hparams: dict, bucket: dict, diverged: bool, objective: str,
-          seconds: float, budget: int,
-          elapsed: float, member: int | None = None,
-          direction: str = 'min') -> Trial:
-  """The trial of member ``j`` of ``history``, ``'diverged'`` or
-  ``'finished'`` (the round runner marks the ones stopped early).
+class Stamp(NamedTuple):
+  """What every trial a round stores shares.
 
-  Args:
-    history: the running members' history.
-    j: the member's row.
-    round_: the round storing it.
+  Attributes:
+    round: the round storing it.
+    objective: the objective's metric name.
+    direction: ``'min'`` or ``'max'``.
+    seconds, budget, elapsed: see :class:`Trial`.
+  """
+  round: int
+  objective: str
+  direction: str
+  seconds: float
+  budget: int
+  elapsed: float
+
+
+class Values(NamedTuple):
+  """One member's values.
+
+  Attributes:
     setting: its searched values.
     hparams: its dynamic hyperparameters (``loss`` as an index).
     bucket: its static values.
     diverged: whether it diverged.
-    objective: the objective's metric name.
-    seconds, budget, elapsed, member, direction: see :class:`Trial`.
+    member: its position in a PBT population (None otherwise).
   """
+  setting: dict
+  hparams: dict
+  bucket: dict
+  diverged: bool
+  member: int | None = None
+
+
+def build(history: History, j: int, values: Values, stamp: Stamp) -> Trial:
+  """The trial of member ``j`` of ``history``, ``'diverged'`` or
+  ``'finished'`` (the round runner marks the ones stopped early)."""
   value = history.best_objective[j]
-  value = -value if direction == 'max' else value
+  value = -value if stamp.direction == 'max' else value
   curves, evaluations = history.member(j)
   return Trial(
-      id=int(history.ids[j]), round=round_, setting=setting,
-      hparams={k: hparams_module.decode(k, v) for k, v in hparams.items()},
-      bucket=dict(bucket),
+      id=int(history.ids[j]), round=stamp.round, setting=values.setting,
+      hparams={k: hparams_module.decode(k, v)
+               for k, v in values.hparams.items()},
+      bucket=dict(values.bucket),
       objective=float(value) if np.isfinite(value) else None,
       metrics={k: float(v[j]) for k, v in history.best.items()
                if np.isfinite(v[j])},
       best_step=int(history.best_step[j]), steps=history.steps,
       losses={k: float(v[j]) for k, v in history.losses.items()
               if np.isfinite(v[j])},
-      diverged=diverged,
-      status='diverged' if diverged else 'finished',
+      diverged=values.diverged,
+      status='diverged' if values.diverged else 'finished',
       curves=curves, evaluations=evaluations,
-      flags=diagnostics.diagnose(curves, evaluations, diverged, objective),
-      seconds=seconds, budget=budget, elapsed=elapsed,
-      parent=history.parents[j], member=member, group=history.groups[j],
-      direction=direction)
+      flags=diagnostics.diagnose(curves, evaluations, values.diverged,
+                                 stamp.objective),
+      seconds=stamp.seconds, budget=stamp.budget, elapsed=stamp.elapsed,
+      parent=history.parents[j], member=values.member,
+      group=history.groups[j], direction=stamp.direction)

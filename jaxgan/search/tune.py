@@ -36,7 +36,7 @@ from jaxgan.search import (confirm, monitor, report, results, schedulers,
                            stages, trackers)
 from jaxgan.search.confirmed import Confirmed
 from jaxgan.search.method import METHODS
-from jaxgan.search.rounds import Budget, RoundRunner
+from jaxgan.search.rounds import Budget, Context, RoundRunner
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.store import read as read_store
@@ -193,11 +193,10 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
   say = log if main else (lambda _: None)
   prior = _prior(cfg, space, warm_start, main) if warm_start else []
   shown = Shown(say, tracker if main else (), quiet)
-  run = lambda: _tune(cfg, space, workdir, force, mesh, shown,
-                      make_population, main, prior)
+  context = Context(cfg, space, workdir, mesh, make_population, main)
+  run = lambda: _tune(context, shown, force, prior)
   if cfg.search.stages:
-    run = lambda: _staged(cfg, workdir, force, mesh, shown, make_population,
-                          main)
+    run = lambda: _staged(context, shown, force)
   with WorkdirLock(workdir, enabled=main):
     return run()
 
@@ -240,10 +239,10 @@ def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
           if space.contains(t.setting)]
 
 
-def _staged(cfg, workdir: str, force: bool, mesh, shown: Shown,
-            make_population, main: bool) -> Trial:
-  """Runs the stages of ``cfg`` one after the other (see
+def _staged(context: Context, shown: Shown, force: bool) -> Trial:
+  """Runs the stages of ``context.cfg`` one after the other (see
   :mod:`jaxgan.search.stages`)."""
+  cfg, workdir, main = context.cfg, context.workdir, context.main
   if main:
     TrialStore.open(workdir, cfg, force=force)
   plan = stages.check(cfg)
@@ -261,8 +260,8 @@ def _staged(cfg, workdir: str, force: bool, mesh, shown: Shown,
               f'{new_space.names} in {directory}'
               + (f' (told {len(prior)} earlier trials)' if prior else ''))
     with WorkdirLock(directory, enabled=main):
-      best = _tune(sub, new_space, directory, force, mesh, shown,
-                   make_population, main, prior)
+      best = _tune(context._replace(cfg=sub, space=new_space,
+                                    workdir=directory), shown, force, prior)
     space = new_space
     earlier = read_store(directory) if main else []
     earlier = [Trial.from_json(t) for t in distributed.broadcast_json(
@@ -276,9 +275,10 @@ def _staged(cfg, workdir: str, force: bool, mesh, shown: Shown,
   return best
 
 
-def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
-          make_population, main: bool, prior: Sequence[Trial] = ()) -> Trial:
-  say = shown.say
+def _tune(context: Context, shown: Shown, force: bool,
+          prior: Sequence[Trial] = ()) -> Trial:
+  cfg, space, workdir = context.cfg, context.space, context.workdir
+  main, say = context.main, shown.say
   opened = None
   if main:
     try:
@@ -315,16 +315,14 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
   scheduler = METHODS.lookup(cfg.search.method).scheduler(
       cfg, space, watch.say, workdir)
   try:
-    RoundRunner(cfg, space, scheduler, store, best, watch, mesh,
-                make_population, workdir).run(prior)
+    RoundRunner(context, scheduler, store, best, watch).run(prior)
   finally:
     watch.close()
   if best.trial is None:
     if main:
       write_report()
     raise RuntimeError('no trial produced a finite objective')
-  rows = _confirm(cfg, space, store, workdir, mesh, make_population, say,
-                  best)
+  rows = _confirm(context, store, say, best)
   if main:
     if cfg.search.pareto:
       write_json(os.path.join(workdir, 'pareto.json'),
@@ -347,13 +345,13 @@ def _tune(cfg, space: Space, workdir: str, force: bool, mesh, shown: Shown,
   return trial
 
 
-def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
-             make_population, say, best: results.Best
+def _confirm(context: Context, store: TrialStore, say, best: results.Best
              ) -> list[Confirmed]:
   """Retrains the top settings with fresh seeds
   (:mod:`jaxgan.search.confirm`), their best into ``W/best/``, unless
   ``W/confirm.json`` already holds them for these trials; returns its rows
   (none without a confirmation)."""
+  cfg, workdir = context.cfg, context.workdir
   s = cfg.search
   if not s.confirm_top or not METHODS.lookup(s.method).confirmed:
     return []
@@ -367,8 +365,8 @@ def _confirm(cfg, space: Space, store: TrialStore, workdir: str, mesh,
   say(f'confirming the top {s.confirm_top} settings'
       + (" and the config's own" if s.baseline else '')
       + f' with {s.confirm_seeds} fresh seeds each')
-  rows = confirm.confirm(cfg, space, store.trials, mesh, make_population,
-                         offer=best.fresh)
+  rows = confirm.confirm(cfg, context.space, store.trials, context.mesh,
+                         context.make_population, offer=best.fresh)
   if best.write:
     write_json(path, dict(trials=len(store.trials),
                           rows=[row.to_json() for row in rows]))

@@ -7,7 +7,7 @@ import pytest
 import synthetic
 from conftest import tiny_config
 from jaxgan import checkpoint, run, search
-from jaxgan.search import confirm, report, results
+from jaxgan.search import report, results
 
 
 def stored(workdir):
