@@ -11,11 +11,14 @@ with lr_g > 0.03 diverges: its objective is NaN. The search's schedules run on
 it in milliseconds, so tests can check what they decide.
 """
 
+import json
+import os
+
 import jax
 import jax.numpy as jnp
 
 from conftest import tiny_config
-from jaxgan import population, train
+from jaxgan import population, search, train
 
 DIVERGES_ABOVE = 0.03
 SEED_EFFECT = 1e-3
@@ -86,3 +89,15 @@ def config(method, **search):
   cfg = searching(lr_d='log:1e-5:1e-1', lr_g='log:1e-4:1e-1')
   cfg.search.update(method=method, **search)
   return cfg
+
+
+def stored(workdir) -> list[dict]:
+  """The trials stored in ``workdir``, as JSON."""
+  with open(os.path.join(workdir, 'trials.jsonl')) as f:
+    return [json.loads(line) for line in f]
+
+
+def tune(cfg, workdir, **kw):
+  """A quiet search of ``cfg`` in ``workdir`` over :func:`make_population`."""
+  return search.tune(cfg, str(workdir), log=lambda _: None,
+                     make_population=make_population, tracker=(), **kw)

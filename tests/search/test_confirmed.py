@@ -1,6 +1,5 @@
 import math
 
-from jaxgan.search import confirm
 from jaxgan.search.confirmed import Confirmed
 
 ROW = Confirmed(setting={'lr_d': 1e-3}, trial=4, search=0.2, baseline=False,
@@ -30,11 +29,3 @@ def test_rows_round_trip_and_old_rows_get_their_failures():
   old = row.to_json()
   del old['failed']
   assert Confirmed.from_json(old).failed == (False, True, False, False)
-
-
-def test_the_chosen_setting_has_the_best_fresh_mean():
-  rows = [Confirmed({}, k, 0.0, False, 1, (), mean=mean)
-          for k, mean in enumerate((2.0, None, 1.0, 1.0))]
-  assert confirm.chosen(rows, 'min') is rows[2]
-  assert confirm.chosen(rows, 'max') is rows[0]
-  assert confirm.chosen(rows[1:2], 'min') is None
