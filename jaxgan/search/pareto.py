@@ -84,3 +84,16 @@ def parego(y: np.ndarray, weights: np.ndarray) -> np.ndarray:
   f = (y[finite] - low) / np.where(high > low, high - low, 1.0)
   out[finite] = (f * weights).max(axis=1) + RHO * (f * weights).sum(axis=1)
   return out
+
+
+def study(cfg: ml_collections.ConfigDict,
+                 trials: list[Trial]) -> dict:
+  """The study's objectives and the trials on its Pareto front
+  (:mod:`jaxgan.search.pareto`), as ``W/pareto.json`` holds them."""
+  objs = objectives(cfg)
+  y = (np.stack([losses(t, objs) for t in trials]) if trials
+       else np.zeros((0, len(objs))))
+  return dict(objectives=objs, front=[
+      dict(trial=trials[i].id, setting=trials[i].setting,
+           **{n: trials[i].metrics[n] for n, _ in objs})
+      for i in sorted(front(y), key=lambda i: y[i, 0])])

@@ -32,8 +32,8 @@ from jaxgan import (config, distributed, metrics, population, run, train,
                     validation)
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
-from jaxgan.search import (confirm, monitor, report, results, schedulers,
-                           stages, trackers)
+from jaxgan.search import (confirm, monitor, pareto, report, results,
+                           schedulers, stages, trackers)
 from jaxgan.search.confirmed import Confirmed
 from jaxgan.search.method import METHODS
 from jaxgan.search.rounds import Budget, Context, RoundRunner
@@ -326,7 +326,7 @@ def _tune(context: Context, shown: Shown, force: bool,
   if main:
     if cfg.search.pareto:
       write_json(os.path.join(workdir, 'pareto.json'),
-                 report.pareto_front(cfg, store.trials))
+                 pareto.study(cfg, store.trials))
     write_report()
   row = confirm.chosen(rows, best.trial.direction)
   if row is None:

@@ -7,6 +7,7 @@ from matplotlib.transforms import Bbox
 
 from jaxgan import config, files
 from jaxgan.search import plots, report
+from jaxgan.search.report import figures
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
@@ -72,7 +73,7 @@ def drawn_labels(monkeypatch):
   from matplotlib import figure, text
   drawn, saved, names = {}, {}, []
   draw, savefig = text.Text.draw, figure.Figure.savefig
-  write = report.atomic_write
+  write = figures.atomic_write
 
   def named(path, fn):
     names.append(os.path.basename(path).split('.')[0])
@@ -87,7 +88,7 @@ def drawn_labels(monkeypatch):
     drawn.clear()
     savefig(self, path, *args, **kwargs)
     saved[names[-1]] = list(drawn.values())
-  monkeypatch.setattr(report, 'atomic_write', named)
+  monkeypatch.setattr(figures, 'atomic_write', named)
   monkeypatch.setattr(text.Text, 'draw', draw_text)
   monkeypatch.setattr(figure.Figure, 'savefig', save)
   return saved

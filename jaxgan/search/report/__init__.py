@@ -14,29 +14,30 @@ The report holds:
 * every trial that diverged, exploded, collapsed or oscillated
   (:mod:`jaxgan.search.diagnostics`), with the reason.
 
-Pictures go to ``W/report/`` as PNG; ``report.md`` links them and
-``report.html`` inlines them, so it is one self-contained file. ``jaxgan
+Pictures go to ``W/report/`` as PNG (:mod:`~jaxgan.search.report.figures`);
+``report.md`` links them and ``report.html`` inlines them, so it is one
+self-contained file. This module builds the report's
+:class:`~jaxgan.search.report.document.Document` from a search's files;
+:mod:`~jaxgan.search.report.to_markdown` and
+:mod:`~jaxgan.search.report.to_html` render it. ``jaxgan
 tune`` writes both after every round; ``jaxgan report --workdir=W`` rebuilds
 them from the workdir's files alone (config, trial store, reference and kept
 samples), also while a search is still running there.
 """
 
-import base64
-import html
 import json
-import math
 import os
-import re
-import shutil
 from typing import NamedTuple
 
 import ml_collections
 import numpy as np
 
-from jaxgan import config, data, metrics, validation
+from jaxgan import config, metrics, validation
+from jaxgan.files import atomic_write, read_json
 from jaxgan.run import Reference
-from jaxgan.files import atomic_write, load_samples, read_json, samples_path
 from jaxgan.search import confirm, pareto, plots, store
+from jaxgan.search.report import figures, to_html, to_markdown
+from jaxgan.search.report.document import FIGURES, Document, number
 from jaxgan.search.confirmed import Confirmed
 from jaxgan.search.method import METHODS
 from jaxgan.search.schedulers import outcomes
@@ -44,11 +45,8 @@ from jaxgan.search.monitor import duration
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
-# Trials shown in the leaderboard, and those whose samples and curves are
-# drawn.
+# Trials shown in the leaderboard.
 LEADERBOARD = 10
-PICTURED = 4
-FIGURES = 'report'
 
 
 class Extras(NamedTuple):
@@ -64,224 +62,17 @@ class Extras(NamedTuple):
   confirmed: list | None = None
 
 
-def _num(value) -> str:
-  if isinstance(value, (bool, int)) or not isinstance(value, float):
-    return '' if value is None else str(value)
-  return f'{value:.4g}' if math.isfinite(value) else str(value)
-
-
-class _Doc:
-  """A report as blocks, rendered to markdown or HTML."""
-
-  def __init__(self):
-    self.blocks = []
-
-  def heading(self, level: int, text: str):
-    self.blocks.append(('heading', level, text))
-
-  def text(self, text: str):
-    self.blocks.append(('text', text))
-
-  def table(self, header: list[str], rows: list[list],
-            limit: int | None = None):
-    """A table; markdown shows its first ``limit`` rows, HTML all of them,
-    sortable by any column."""
-    self.blocks.append(('table', header, rows, limit))
-
-  def code(self, text: str):
-    self.blocks.append(('code', text))
-
-  def pictures(self, items: list[tuple[str, str]], small: bool = False):
-    """``items``: ``(file name in W/report/, caption)``; ``small`` pictures
-    sit four to a row in HTML."""
-    if items:
-      self.blocks.append(('pictures', items, small))
-
-  def markdown(self) -> str:
-    out = []
-    for kind, *args in self.blocks:
-      if kind == 'heading':
-        out += ['#' * args[0] + ' ' + args[1], '']
-      elif kind == 'text':
-        out += [args[0], '']
-      elif kind == 'table':
-        header, rows, limit = args
-        out += ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
-        out += ['| ' + ' | '.join(map(_num, r)) + ' |'
-                for r in rows[:limit]]
-        if limit is not None and len(rows) > limit:
-          out.append(f'\n{len(rows) - limit} more rows in report.html.')
-        out.append('')
-      elif kind == 'code':
-        out += ['```python', args[0], '```', '']
-      else:
-        out += [f'![{caption}]({FIGURES}/{name})'
-                for name, caption in args[0]]
-        out.append('')
-    return '\n'.join(out)
-
-  def html(self, directory: str, title: str) -> str:
-    """The page (:data:`TEMPLATES`: ``report.html`` with its stylesheet and
-    script inlined), its pictures read from ``directory`` and inlined."""
-    import jinja2
-    import markupsafe
-    inline = lambda text: markupsafe.Markup(_inline(text))
-    blocks, toc, anchors = [], [], set()
-    for kind, *args in self.blocks:
-      if kind == 'heading':
-        anchor = re.sub(r'[^a-z0-9]+', '-', args[1].lower()).strip('-')
-        if anchor in anchors:
-          anchor = f'{anchor}-{len(anchors)}'
-        anchors.add(anchor)
-        blocks.append(dict(kind=kind, level=args[0], id=anchor,
-                           html=inline(args[1])))
-        if args[0] == 2:
-          toc.append(dict(id=anchor, text=args[1].split(':')[0]))
-      elif kind == 'text':
-        blocks.append(dict(kind=kind, html=inline(args[0])))
-      elif kind == 'table':
-        header, rows, _ = args
-        blocks.append(dict(kind=kind, header=header, rows=[
-            [dict(html=inline(_num(v)), number=_sort_key(v)) for v in r]
-            for r in rows]))
-      elif kind == 'code':
-        blocks.append(dict(kind=kind, text=args[0]))
-      else:
-        items = []
-        for name, caption in args[0]:
-          with open(os.path.join(directory, name), 'rb') as f:
-            encoded = base64.b64encode(f.read()).decode('ascii')
-          items.append(dict(data=encoded, caption=caption,
-                            html=inline(caption)))
-        blocks.append(dict(kind='pictures', figures=items, small=args[1]))
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-        trim_blocks=True, lstrip_blocks=True)
-    read = lambda name: markupsafe.Markup(env.loader.get_source(env, name)[0])
-    return env.get_template('report.html').render(
-        title=title, blocks=blocks, toc=toc, style=read('report.css'),
-        script=read('report.js'))
-
-
-# The page's template, stylesheet and script.
-TEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')
-
-
-def _sort_key(value) -> str | None:
-  """A table cell's value for sorting: numbers (infinities included), or
-  None to sort by the cell's text."""
-  if isinstance(value, bool) or not isinstance(value, (int, float)):
-    return None
-  if math.isnan(value):
-    return None
-  return repr(float(value)).replace('inf', 'Infinity')
-
-
-def _inline(text: str) -> str:
-  return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
-
-
-def _figures(workdir: str, cfg, trials: list[Trial], ranked: list[Trial],
-             space: Space | None) -> dict:
-  """Draws the report's pictures into ``W/report/``; returns what was drawn
-  (file names, and the importance weights)."""
-  directory = os.path.join(workdir, FIGURES)
-  os.makedirs(directory, exist_ok=True)
-  s, drawn = cfg.search, {}
-
-  def draw(name, fn, *args):
-    atomic_write(os.path.join(directory, name),
-                     lambda tmp: fn(tmp, *args))
-    return name
-
-  modes = data.landmarks(data.for_config(cfg))
-  drawn['samples'] = {}
-  for t in ranked[:PICTURED]:
-    name = f'samples_trial_{t.id:04d}.png'
-    kept = samples_path(workdir, t.id)
-    if not os.path.exists(kept):
-      continue
-    drawn['samples'][t.id] = name
-    if not _newer(os.path.join(directory, name), kept):
-      draw(name, plots.samples_png, load_samples(workdir, t.id),
-           modes, f'trial {t.id}: {s.objective} {t.objective:.4g}')
-  codes = os.path.join(workdir, 'best', 'codes.png')
-  if os.path.exists(codes):
-    drawn['codes'] = 'codes.png'
-    if not _newer(os.path.join(directory, 'codes.png'), codes):
-      draw('codes.png', lambda tmp: shutil.copyfile(codes, tmp))
-  pictured = [t for t in ranked[:PICTURED] if t.curves]
-  if pictured:
-    drawn['curves'] = draw('curves.png', plots.curves_png, pictured,
-                           s.objective)
-  if trials:
-    drawn['convergence'] = draw('convergence.png', plots.convergence_png,
-                                trials, s.objective,
-                                _baseline(cfg, trials, space))
-  study = pareto_front(cfg, trials)
-  if len(study['objectives']) > 1 and study['front']:
-    names = [n for n, _ in study['objectives']][:2]
-    xy = np.asarray([[t.metrics.get(n, np.nan) for n in names]
-                     for t in trials if t.objective is not None])
-    ids = [t.id for t in trials if t.objective is not None]
-    on = np.isin(ids, [r['trial'] for r in study['front']])
-    drawn['pareto'] = draw('pareto.png', plots.pareto_png, xy[:, 0],
-                           xy[:, 1], on, tuple(names))
-  if space is not None:
-    result = plots.fitted_result(space, trials, s.transform)
-    if result is not None:
-      label = (f'log {s.objective}' if s.transform == 'log' else s.objective)
-      drawn['partial_dependence'] = draw(
-          'partial_dependence.png', plots.partial_dependence_png, result,
-          label)
-      if len(space.names) > 1:  # one dimension: the points are shown above
-        drawn['evaluations'] = draw('evaluations.png', plots.evaluations_png,
-                                    result)
-    if len(trials) >= 2:
-      drawn['parallel'] = draw('parallel.png', plots.parallel_png, space,
-                               trials, s.objective)
-    weights = plots.importance(space, trials, s.transform)
-    if weights is not None:
-      drawn['importance'] = weights
-      drawn['importance_png'] = draw('importance.png', plots.importance_png,
-                                     weights)
-  keep = {v for k, v in drawn.items() if isinstance(v, str)}
-  keep |= set(drawn['samples'].values())
-  for name in os.listdir(directory):
-    if name.endswith('.png') and name not in keep:
-      os.remove(os.path.join(directory, name))
-  return drawn
-
-
-def _baseline(cfg, trials: list[Trial], space: Space | None) -> frozenset:
-  """The ids of the trials of the config's own setting, when the search
-  trained it (``search.baseline``)."""
-  point = space.baseline(cfg) if space is not None and \
-      cfg.search.baseline else None
-  if point is None:
-    return frozenset()
-  return frozenset(t.id for t in trials if space.contains(t.setting)
-                   and space.point(t.setting) == point)
-
-
 def _ranked(trials: list[Trial]) -> list[Trial]:
   """The trials with a finite objective, best first."""
   return sorted((t for t in trials if t.objective is not None),
                 key=lambda t: (t.value, t.id))
 
 
-def _newer(path: str, than: str) -> bool:
-  """Whether ``path`` exists and was written after ``than``: a trial's
-  samples never change, so its picture is drawn once."""
-  return (os.path.exists(path)
-          and os.path.getmtime(path) >= os.path.getmtime(than))
-
-
 def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
               reference: Reference | None, drawn: dict, more: Extras,
-              space: Space | None) -> _Doc:
+              space: Space | None) -> Document:
   s = cfg.search
-  doc = _Doc()
+  doc = Document()
   ranked = _ranked(trials)
   flagged = [t for t in trials if _flags(t)]
   diverged = [t.id for t in trials if t.diverged]
@@ -311,9 +102,9 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
     best = next((t for t in trials if t.id == fresh.trial), best)
     doc.heading(2, f'Best: the setting of trial {best.id}')
     doc.text(f'Trained again with {len(fresh.seeds)} fresh seeds to step '
-             f'{fresh.steps}: {s.objective} {_num(fresh.mean)} ± '
-             f'{_num(fresh.std)} at their final evaluation '
-             f'({_num(fresh.search)} in the search, the best of its '
+             f'{fresh.steps}: {s.objective} {number(fresh.mean)} ± '
+             f'{number(fresh.std)} at their final evaluation '
+             f'({number(fresh.search)} in the search, the best of its '
              'evaluations). The numbers below are the fresh seeds\' means; '
              '`best/` holds the networks and samples of their median seed.')
     shown = fresh.metrics
@@ -365,7 +156,7 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
   _seeds(doc, cfg, trials)
   _pareto(doc, cfg, trials, drawn)
   _confirmed(doc, cfg, more.confirmed)
-  doc.heading(2, f'Samples and training curves of the top {PICTURED}')
+  doc.heading(2, f'Samples and training curves of the top {figures.PICTURED}')
   doc.pictures([(name, f'trial {i}') for i, name in
                 drawn.get('samples', {}).items()], small=True)
   if 'codes' in drawn:
@@ -409,7 +200,7 @@ _PAPER_SPACES = {
 }
 
 
-def _paper_protocol(doc: _Doc, paper: dict | None, images: bool) -> None:
+def _paper_protocol(doc: Document, paper: dict | None, images: bool) -> None:
   """The best trial's numbers from ``jaxgan evaluate``, with what they were
   measured with."""
   if paper is None:
@@ -435,7 +226,7 @@ def _paper_protocol(doc: _Doc, paper: dict | None, images: bool) -> None:
              'percentiles.')
 
 
-def _method(doc: _Doc, cfg: ml_collections.ConfigDict,
+def _method(doc: Document, cfg: ml_collections.ConfigDict,
             space: Space | None) -> None:
   """What the method is made of, where it has parts worth naming."""
   method = METHODS.lookup(cfg.search.method)
@@ -450,7 +241,7 @@ def _method(doc: _Doc, cfg: ml_collections.ConfigDict,
                          for d in conditional) + '.')
 
 
-def _seeds(doc: _Doc, cfg: ml_collections.ConfigDict,
+def _seeds(doc: Document, cfg: ml_collections.ConfigDict,
            trials: list[Trial]) -> None:
   """The seed spread of the best settings, when they train several."""
   s = cfg.search
@@ -465,27 +256,14 @@ def _seeds(doc: _Doc, cfg: ml_collections.ConfigDict,
     v = np.asarray([t.value for t in o.trials])
     finite = v[np.isfinite(v)]
     rows.append([o.ids[0], o.value, float(finite.std()) if len(finite)
-                 else None, ', '.join(_num(x) for x in v)])
+                 else None, ', '.join(number(x) for x in v)])
   doc.table(['setting (first trial)', s.seed_statistic, 'std over seeds',
              'each seed'], rows)
 
 
-def pareto_front(cfg: ml_collections.ConfigDict,
-                 trials: list[Trial]) -> dict:
-  """The study's objectives and the trials on its Pareto front
-  (:mod:`jaxgan.search.pareto`), as ``W/pareto.json`` holds them."""
-  objs = pareto.objectives(cfg)
-  y = (np.stack([pareto.losses(t, objs) for t in trials]) if trials
-       else np.zeros((0, len(objs))))
-  return dict(objectives=objs, front=[
-      dict(trial=trials[i].id, setting=trials[i].setting,
-           **{n: trials[i].metrics[n] for n, _ in objs})
-      for i in sorted(pareto.front(y), key=lambda i: y[i, 0])])
-
-
-def _pareto(doc: _Doc, cfg: ml_collections.ConfigDict, trials: list[Trial],
+def _pareto(doc: Document, cfg: ml_collections.ConfigDict, trials: list[Trial],
             drawn: dict) -> None:
-  study = pareto_front(cfg, trials)
+  study = pareto.study(cfg, trials)
   if len(study['objectives']) < 2:
     return
   names = [n for n, _ in study['objectives']]
@@ -500,7 +278,7 @@ def _pareto(doc: _Doc, cfg: ml_collections.ConfigDict, trials: list[Trial],
                    'trial; the front joined')])
 
 
-def _confirmed(doc: _Doc, cfg: ml_collections.ConfigDict,
+def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
                rows: list | None) -> None:
   if not rows:
     return
@@ -524,7 +302,7 @@ def _flags(trial: Trial) -> list[str]:
   return sorted(trial.flags)
 
 
-def _problems(doc: _Doc, flagged: list[Trial]) -> None:
+def _problems(doc: Document, flagged: list[Trial]) -> None:
   doc.heading(2, 'Diverged, exploding, collapsed or oscillating')
   if not flagged:
     doc.text('No trial was flagged.')
@@ -549,8 +327,8 @@ def markdown(cfg: ml_collections.ConfigDict, trials: list[Trial],
     space: the search space (for the search plots and conditional names).
   """
   cfg = validation.with_objective(cfg)
-  return _document(cfg, trials, reference, drawn or {}, more,
-                   space).markdown()
+  return to_markdown.render(_document(cfg, trials, reference, drawn or {},
+                                     more, space))
 
 
 def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[Trial],
@@ -560,17 +338,18 @@ def write(workdir: str, cfg: ml_collections.ConfigDict, trials: list[Trial],
   once, by the caller)."""
   cfg = validation.with_objective(cfg)
   ranked = _ranked(trials)
-  drawn = _figures(workdir, cfg, trials, ranked, space)
+  drawn = figures.draw(workdir, cfg, trials, ranked, space)
   doc = _document(cfg, trials, reference, drawn, extras(workdir), space)
   _save(workdir, doc, f'jaxgan: {cfg.search.method} on {cfg.data.name}')
 
 
-def _save(workdir: str, doc: _Doc, title: str) -> None:
+def _save(workdir: str, doc: Document, title: str) -> None:
   """Writes ``doc`` as ``W/report.md`` and ``W/report.html``, each
   atomically."""
   for name, text in (
-      ('report.md', doc.markdown()),
-      ('report.html', doc.html(os.path.join(workdir, FIGURES), title))):
+      ('report.md', to_markdown.render(doc)),
+      ('report.html', to_html.render(doc, os.path.join(workdir, FIGURES),
+                                     title))):
     def save(tmp, text=text):
       with open(tmp, 'w') as f:
         f.write(text)
@@ -593,7 +372,7 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
   """Writes ``W/report.md`` and ``W/report.html`` of a staged search: each
   stage's best, with a link to the stage's own report."""
   cfg = validation.with_objective(cfg)
-  doc = _Doc()
+  doc = Document()
   doc.heading(1, f'Staged search on {cfg.data.name}')
   better = ('lower' if metrics.direction(cfg, cfg.search.objective) == 'min'
             else 'higher')
@@ -603,7 +382,7 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
   doc.table(['stage', 'trials', 'best trial', cfg.search.objective,
              'its setting', 'report'],
             [[r['stage'], r['trials'], r['trial'], r['objective'],
-              ', '.join(f'{k}={_num(v)}' for k, v in sorted(
+              ', '.join(f'{k}={number(v)}' for k, v in sorted(
                   r['setting'].items())),
               os.path.relpath(os.path.join(r['workdir'], 'report.md'),
                               workdir)] for r in rows])
