@@ -18,7 +18,7 @@ import json
 import math
 import os
 import time
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jax
 import ml_collections
@@ -76,6 +76,23 @@ def _in_batches(fn: Callable[[jax.Array], tuple], n: int, batch: int
   return [np.concatenate(p)[:n] for p in zip(*parts)]
 
 
+class Network(NamedTuple):
+  """The FID Inception network: its parameters, ``images -> (pool3,
+  logits)`` at the config's resize protocol, and its weight file."""
+  params: dict
+  apply: Callable
+  weights: str
+
+
+class Counts(NamedTuple):
+  """What the protocol measures: ``images`` generated samples, and
+  ``ppl_pairs`` latent pairs (0: none) for the path length in the
+  ``ppl_space`` feature space."""
+  images: int
+  ppl_pairs: int
+  ppl_space: str
+
+
 def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
                   ppl_samples: int = protocol.PPL_SAMPLES,
                   ppl_features: str = 'classifier', inception_weights: str = '',
@@ -123,19 +140,22 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
                      f'{cfg.data.name!r} holds {kind}')
   weights = inception.weights_path(cfg.eval.inception_weights)
   params = inception.load_params(weights)
-  net = inception.make_apply(params, cfg.eval.resize)
+  network = Network(params, inception.make_apply(params, cfg.eval.resize),
+                    weights)
   reference = (protocol.load_reference(cfg.eval.reference_stats,
                                        dim=inception.POOL_DIM)
                if cfg.eval.reference_stats else None)
   with WorkdirLock(workdir):
-    return _evaluate(workdir, cfg, params, net, reference, weights,
-                     num_samples, ppl_samples, ppl_features, log)
+    return _evaluate(workdir, cfg, network, reference,
+                     Counts(num_samples, ppl_samples, ppl_features), log)
 
 
-def _evaluate(workdir, cfg, params, net, reference, weights, num_samples,
-              ppl_samples, ppl_features, log) -> dict:
+def _evaluate(workdir: str, cfg: ml_collections.ConfigDict,
+              network: Network, reference, counts: Counts,
+              log: Callable[[str], None]) -> dict:
   fns, state, trial = restore_best(workdir, cfg)
-  digest = inception.fingerprint(weights)
+  net, num_samples = network.apply, counts.images
+  digest = inception.fingerprint(network.weights)
   start = time.perf_counter()
   if reference is None:
     train_x = fns.dataset.train.x
@@ -159,7 +179,7 @@ def _evaluate(workdir, cfg, params, net, reference, weights, num_samples,
   log(f'{num_samples} samples through Inception in '
       f'{time.perf_counter() - part:.0f}s')
   is_mean, is_std = protocol.inception_score(
-      logits - np.asarray(params['fc']['bias']))
+      logits - np.asarray(network.params['fc']['bias']))
   mu, sigma = protocol.gaussian_stats(pool)
   metrics = dict(fid=protocol.frechet_distance(mu, sigma, reference.mu,
                                                reference.sigma),
@@ -169,13 +189,13 @@ def _evaluate(workdir, cfg, params, net, reference, weights, num_samples,
     metrics['precision'], metrics['recall'] = protocol.precision_recall(
         reference.features, pool, cfg.eval.nearest_k)
   record = dict(trial=trial, network=inception.NETWORK,
-                weights=f'{os.path.basename(weights)} (sha256 {digest})',
+                weights=(f'{os.path.basename(network.weights)} '
+                         f'(sha256 {digest})'),
                 resize=cfg.eval.resize, n=num_samples,
                 reference=reference.description, metrics=metrics)
-  if ppl_samples:
-    record['ppl'] = _path_length(cfg, fns, state, net, ppl_samples,
-                                 ppl_features, log)
-    metrics[f'ppl_{ppl_features}'] = record['ppl'].pop('value')
+  if counts.ppl_pairs:
+    record['ppl'] = _path_length(cfg, fns, state, net, counts, log)
+    metrics[f'ppl_{counts.ppl_space}'] = record['ppl'].pop('value')
   record['seconds'] = time.perf_counter() - start
   _store(workdir, record)
   log('paper protocol: ' + ' '.join(f'{k}={v:.5g}'
@@ -186,9 +206,11 @@ def _evaluate(workdir, cfg, params, net, reference, weights, num_samples,
 
 
 def _path_length(cfg: ml_collections.ConfigDict, fns: train.TrainFns,
-                 state: train.GANState, inception_net: Callable, n: int,
-                 space: str, log: Callable[[str], None]) -> dict:
-  """Perceptual path length of the best generator in ``space``."""
+                 state: train.GANState, inception_net: Callable,
+                 counts: Counts, log: Callable[[str], None]) -> dict:
+  """Perceptual path length of the best generator from
+  ``counts.ppl_pairs`` pairs in the ``counts.ppl_space`` space."""
+  n, space = counts.ppl_pairs, counts.ppl_space
   if space == 'inception':
     feature_fn = inception_net
   else:

@@ -2,6 +2,7 @@
 ``W/checkpoints/best``) and the progress line printed after every round."""
 
 import os
+from typing import Any, NamedTuple
 
 import jax
 import ml_collections
@@ -156,18 +157,39 @@ def trial_config(bucket_cfg: ml_collections.ConfigDict,
   return cfg
 
 
-def progress(store, best: Best, label: str, n: int, seconds: float,
-             member_steps: int, total: int, budget=None,
-             spent_steps: int = 0, spent_seconds: float = 0.0) -> str:
+class Round(NamedTuple):
+  """A finished round, as its progress line tells it.
+
+  Attributes:
+    label: the round's name.
+    members: the members it trained.
+    seconds: its wall time.
+    member_steps: the member-steps it trained.
+    total: the trials the search asks for.
+    budget: the search's :class:`jaxgan.search.rounds.Budget`, or None.
+    spent_steps, spent_seconds: what the search has spent so far.
+  """
+  label: str
+  members: int
+  seconds: float
+  member_steps: int
+  total: int
+  budget: Any = None
+  spent_steps: int = 0
+  spent_seconds: float = 0.0
+
+
+def progress(store, best: Best, done: Round) -> str:
   """One line after a round: its speed, trials stored, the budget spent (if
   there is one), the best so far."""
-  line = (f'{label}: {n} members in {seconds:.0f}s '
-          f'({member_steps / max(seconds, 1e-9):.0f} member-steps/s); '
-          f'trials {len(store.trials)}/{total}')
+  budget = done.budget
+  line = (f'{done.label}: {done.members} members in {done.seconds:.0f}s '
+          f'({done.member_steps / max(done.seconds, 1e-9):.0f} '
+          f'member-steps/s); trials {len(store.trials)}/{done.total}')
   if budget is not None and budget.member_steps is not None:
-    line += f'; budget {spent_steps}/{budget.member_steps} member-steps'
+    line += f'; budget {done.spent_steps}/{budget.member_steps} member-steps'
   if budget is not None and budget.seconds is not None:
-    line += f'; budget {spent_seconds:.0f}/{budget.seconds:.0f}s'
+    line += f'; budget {done.spent_seconds:.0f}/{budget.seconds:.0f}s'
   if best.trial is not None:
     shown = ', '.join(f'{k} {v:.4g}'
                       for k, v in sorted(best.trial.metrics.items()))

@@ -239,10 +239,9 @@ class RoundRunner:
     if self.running:
       self._save(done, seconds)
     self._append(done)
-    self.watch.end(results.progress(
-        self.store, self.best, plan.label, sum(len(ts) for ts in grouped),
-        seconds, trained, plan.total, self.budget, self.member_steps,
-        self.seconds))
+    self.watch.end(results.progress(self.store, self.best, results.Round(
+        plan.label, sum(len(ts) for ts in grouped), seconds, trained,
+        plan.total, self.budget, self.member_steps, self.seconds)))
     self.seconds = previous + time.perf_counter() - began
     self.round += 1
 
