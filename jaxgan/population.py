@@ -283,7 +283,7 @@ def buckets(cfg: ml_collections.ConfigDict,
   Returns:
     One :class:`Bucket` per distinct set of static values, in order of first
     appearance. The buckets' configs are not validated here: the caller
-    validates what it has not checked already (``config.validate``).
+    validates what it has not checked already (``validation.validate``).
 
   Raises:
     ValueError: a field that is neither static nor dynamic, named.
