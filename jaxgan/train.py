@@ -2,9 +2,10 @@
 
 ``make_train(cfg)`` reads only the *static* part of a config and returns pure
 functions: the ``gan`` program of :data:`PROGRAMS` (``cyclegan``,
-:mod:`jaxgan.cyclegan`, is the other built-in one). Dynamic hyperparameters arrive as arrays in ``hparams`` on every
-call, so the caller applies ``jit`` (and ``vmap`` over a population axis) once,
-at the outermost level, and changing a value compiles nothing.
+:mod:`jaxgan.cyclegan`, is the other built-in one). Dynamic hyperparameters
+arrive as arrays in ``hparams`` on every call, so the caller applies ``jit``
+(and ``vmap`` over a population axis) once, at the outermost level, and
+changing a value compiles nothing.
 
 The step is module-level functions of the config's :class:`Parts`: D's
 update (:func:`d_update`: a real and a fake batch, :func:`d_loss`, the
@@ -241,13 +242,18 @@ def local_latents(p: Parts, latents: Latents) -> Latents:
   return Latents(*(step.shard(v, p.data_axis) for v in latents))
 
 
+def g_inputs(p: Parts, latents: Latents) -> dict:
+  """G's inputs besides ``z``: the labels and codes of ``latents`` that
+  the family's G takes."""
+  return {k: v for k, v in (('y', latents.y), ('c', latents.c))
+          if k in p.family.g_inputs}
+
+
 def apply_g(p: Parts, params: Params, stats: PyTree, latents: Latents,
             train: bool) -> tuple[Array, PyTree]:
   """G on ``latents``: ``(samples, G's state as the call left it)``."""
-  kw = {k: v for k, v in (('y', latents.y), ('c', latents.c))
-        if k in p.family.g_inputs}
   return p.g.apply({'params': params, **stats}, latents.z, train=train,
-                   mutable=list(stats), **kw)
+                   mutable=list(stats), **g_inputs(p, latents))
 
 
 def d_inputs(p: Parts, y: Array | None, hp: HParams | None) -> dict:
@@ -281,9 +287,8 @@ def init(p: Parts, key: PRNGKey, hp: HParams) -> GANState:
   key = jax.random.fold_in(key, hp['seed'])
   k_g, k_d, k_train = jax.random.split(key, 3)
   probe = draw_latents(p, jax.random.key(0), 1)
-  g_vars = p.g.init(k_g, jnp.zeros((1, p.latent)), train=False, **{
-      k: v for k, v in (('y', probe.y), ('c', probe.c))
-      if k in p.family.g_inputs})
+  g_vars = p.g.init(k_g, jnp.zeros((1, p.latent)), train=False,
+                    **g_inputs(p, probe))
   d_vars = p.d.init(k_d, jnp.zeros((1,) + p.dataset.shape), train=False,
                     **d_inputs(p, probe.y, hp))
   g_params, d_params = g_vars.pop('params'), d_vars.pop('params')
@@ -426,14 +431,14 @@ def g_update(p: Parts, state: GANState, hp: HParams, key: PRNGKey
   ``p.family.state`` says."""
   k_extra = step.shard_key(key, p.data_axis)
   latents = draw_latents(p, key, p.batch)
+  needs_real = terms.g_needs_real(p.terms)
   real = None
-  if p.labelled or terms.g_needs_real(p.terms):
+  if p.labelled or needs_real:
     real, y = draw_real(p, jax.random.fold_in(key, step.GStream.REAL))
     latents = latents if y is None else latents._replace(y=y)
   b = GBatch(
       latents=local_latents(p, latents),
-      real=(step.shard(real, p.data_axis) if terms.g_needs_real(p.terms)
-            else None),
+      real=step.shard(real, p.data_axis) if needs_real else None,
       augment_key=jax.random.fold_in(k_extra, step.GStream.AUGMENT_FAKE),
       augment_real_key=jax.random.fold_in(k_extra,
                                           step.GStream.AUGMENT_REAL),
@@ -530,9 +535,8 @@ def check_networks(p: Parts, cfg: ml_collections.ConfigDict) -> None:
   def traced(key):
     probe = draw_latents(p, key, 2)
     keys = {'params': key, 'dropout': key}
-    samples = p.g.init_with_output(keys, probe.z, train=False, **{
-        k: v for k, v in (('y', probe.y), ('c', probe.c))
-        if k in p.family.g_inputs})[0]
+    samples = p.g.init_with_output(keys, probe.z, train=False,
+                                   **g_inputs(p, probe))[0]
     return samples, p.d.init_with_output(
         keys, jnp.zeros(want), train=False,
         **d_inputs(p, probe.y, None))[0]
