@@ -72,9 +72,14 @@ class SearchMethod:
     ``method(space, search_cfg)`` (``ask(n)``, ``tell(points, values)``;
     see :mod:`jaxgan.search.methods`), each trained for
     ``train.num_steps`` steps; ``kwargs`` are the other attributes."""
-    return cls(functools.partial(schedulers.AskTell, sampler=(
-        lambda cfg, space, workdir: method(space, cfg.search))), summary,
-               **kwargs)
+    return cls(functools.partial(schedulers.AskTell,
+                                 sampler=_sampler(method)), summary, **kwargs)
+
+
+def _sampler(method: Callable) -> Callable:
+  """The ask/tell class ``method(space, search_cfg)`` as
+  :class:`jaxgan.search.schedulers.AskTell` builds its sampler."""
+  return lambda cfg, space, workdir: method(space, cfg.search)
 
 
 def _check(name: str, method) -> None:
@@ -95,8 +100,8 @@ def _grid(cfg, space: Space, say, workdir: str) -> schedulers.AskTell:
   if size < s.num_trials:
     say(f'the grid has {size} points, fewer than search.num_trials='
         f'{s.num_trials}: it is visited again')
-  return schedulers.AskTell(cfg, space, say, workdir, sampler=(
-      lambda cfg, space, workdir: methods.Grid(space, cfg.search)))
+  return schedulers.AskTell(cfg, space, say, workdir,
+                             sampler=_sampler(methods.Grid))
 
 
 def _check_bayes(cfg: ml_collections.ConfigDict, space: Space) -> None:
