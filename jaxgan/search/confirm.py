@@ -17,11 +17,11 @@ hyperparameter schedules, not settings to retrain, so a PBT search is not
 confirmed.
 
 Example:
-  >>> rows = confirm(cfg, space, store.trials, mesh)
+  >>> rows = confirm(cfg, space, store.trials, mesh, best.fresh)
   >>> rows[0].mean, rows[0].std, rows[0].values, rows[0].failed
 """
 
-from typing import Callable, Optional
+from typing import Callable
 
 import ml_collections
 import numpy as np
@@ -42,9 +42,8 @@ SEED_OFFSET = 10_000
 
 
 def confirm(cfg: ml_collections.ConfigDict, space: Space,
-            trials: list[Trial], mesh,
-            make_population: Callable = population.make_population,
-            offer: Optional[Callable[[Fresh], None]] = None
+            trials: list[Trial], mesh, offer: Callable[[Fresh], None],
+            make_population: Callable = population.make_population
             ) -> list[Confirmed]:
   """Retrains the best settings of ``trials`` with fresh seeds.
 
@@ -53,9 +52,9 @@ def confirm(cfg: ml_collections.ConfigDict, space: Space,
     space: its space.
     trials: the stored trials.
     mesh: the device mesh.
-    make_population: builds compiled populations.
     offer: called with the :class:`Fresh` median seed of each setting with
       a finite mean (:meth:`results.Best.fresh`).
+    make_population: builds compiled populations.
 
   Returns:
     One :class:`Confirmed` per setting, best first (the config's own
@@ -87,7 +86,7 @@ def confirm(cfg: ml_collections.ConfigDict, space: Space,
                       make_population)
     for r, (row, final) in zip(ranks, measured):
       rows[r] = row
-      if offer is not None and row.median is not None:
+      if row.median is not None:
         m, j, samples = final[row.median]
         offer(Fresh(best[r], row, fresh_key(row, r, best[r].direction), m,
                     j, samples, row.seeds[row.median]))

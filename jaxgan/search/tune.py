@@ -366,7 +366,7 @@ def _confirm(context: Context, store: TrialStore, say, best: results.Best
       + (" and the config's own" if s.baseline else '')
       + f' with {s.confirm_seeds} fresh seeds each')
   rows = confirm.confirm(cfg, context.space, store.trials, context.mesh,
-                         context.make_population, offer=best.fresh)
+                         best.fresh, context.make_population)
   if best.write:
     write_json(path, dict(trials=len(store.trials),
                           rows=[row.to_json() for row in rows]))
