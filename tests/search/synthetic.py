@@ -101,3 +101,25 @@ def tune(cfg, workdir, **kw):
   """A quiet search of ``cfg`` in ``workdir`` over :func:`make_population`."""
   return search.tune(cfg, str(workdir), log=lambda _: None,
                      make_population=make_population, tracker=(), **kw)
+
+
+def floor(trial: dict) -> float:
+  """A stored trial's quality floor (its objective after endless
+  training)."""
+  return float(quality_floor(trial['hparams']['lr_d']))
+
+
+class Stop(Exception):
+  """Raised by :func:`stop_after`'s log to stop a search."""
+
+
+def stop_after(rounds: int):
+  """A search's log that stops it (raises :class:`Stop`) at its
+  ``rounds``-th line."""
+  seen = []
+
+  def log(line):
+    seen.append(line)
+    if len(seen) == rounds:
+      raise Stop(line)
+  return log

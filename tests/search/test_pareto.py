@@ -7,7 +7,7 @@ import pytest
 
 import synthetic
 from jaxgan import search
-from synthetic import stored, tune
+from synthetic import Stop, stop_after, stored, tune
 
 
 def test_the_pareto_front_of_two_conflicting_objectives(tmp_path):
@@ -39,14 +39,6 @@ def test_parego_scalarises_by_hand():
   assert pareto.front(np.array([[1.0, 1.0], [1.0, 2.0], [1.0, 1.0]])) == [0, 2]
 
 
-class Stop(Exception):
-  pass
-
-
-def stop_at_first(line):
-  raise Stop(line)
-
-
 def test_bayes_searches_a_front_with_random_scalarisations(tmp_path):
   cfg = synthetic.config('bayes', num_trials=12, population=4,
                          initial_points=4, pareto='reverse_kl')
@@ -62,7 +54,7 @@ def test_bayes_searches_a_front_with_random_scalarisations(tmp_path):
                     and other['metrics']['reverse_kl'] < r['reverse_kl'])
   # Resumed after its first round, it asks what it asked before.
   with pytest.raises(Stop):
-    search.tune(cfg, str(tmp_path / 'stopped'), log=stop_at_first,
+    search.tune(cfg, str(tmp_path / 'stopped'), log=stop_after(1),
                 make_population=synthetic.make_population, tracker=())
   tune(cfg, tmp_path / 'stopped')
   assert [t['setting'] for t in stored(tmp_path / 'stopped')] == [

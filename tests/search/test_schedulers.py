@@ -1,5 +1,3 @@
-import json
-import os
 import time
 
 import numpy as np
@@ -8,20 +6,12 @@ import pytest
 import synthetic
 from jaxgan import search
 from jaxgan.search import rounds, schedulers
+from synthetic import Stop, floor, stop_after, stored
 
 
 def run(cfg, workdir, log=lambda _: None):
   return search.tune(cfg, str(workdir), log=log,
                      make_population=synthetic.make_population, tracker=())
-
-
-def stored(workdir):
-  with open(os.path.join(workdir, 'trials.jsonl')) as f:
-    return [json.loads(line) for line in f]
-
-
-def floor(trial):
-  return float(synthetic.quality_floor(trial['hparams']['lr_d']))
 
 
 @pytest.mark.parametrize('args,expected', [
@@ -85,19 +75,6 @@ def test_pbt_copies_the_best_and_records_lineage(tmp_path):
         assert t['hparams']['lr_d'] == previous[i]['hparams']['lr_d']
       # Only searched hyperparameters move.
       assert t['hparams']['lr_g'] == previous[i]['hparams']['lr_g']
-
-
-class Stop(Exception):
-  pass
-
-
-def stop_after(rounds):
-  seen = []
-  def log(line):
-    seen.append(line)
-    if len(seen) == rounds:
-      raise Stop(line)
-  return log
 
 
 # Every registered method, and seeds and stages, on the synthetic population.

@@ -8,7 +8,7 @@ import synthetic
 from conftest import tiny_config
 from jaxgan import run, search
 from jaxgan.search import results
-from synthetic import stored, tune
+from synthetic import floor, stored, tune
 
 
 @pytest.mark.parametrize('field,value,message', [
@@ -197,9 +197,5 @@ def test_an_objective_to_maximise_is_maximised(tmp_path):
   assert {t['id'] for t in trials if t['steps'] == 20} == {
       t['id'] for t in sorted(trials, key=floor)[:3]}
   assert '(higher is better)' in (tmp_path / 'report.md').read_text()
-
-
-def floor(trial):
-  return float(synthetic.quality_floor(trial['hparams']['lr_d']))
 
 
