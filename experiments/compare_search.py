@@ -65,7 +65,8 @@ import numpy as np
 
 from jaxgan import (cli, config, files, hparams, metrics, plotting, run,
                     search, train, validation)
-from jaxgan.search import confirm, optuna_methods
+from jaxgan.search import confirm
+from jaxgan.search.methods import optuna_samplers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLD_START = os.path.join(ROOT, 'experiments', 'configs', 'cold_start.py')
@@ -199,7 +200,7 @@ def halving_budget(n: int, rungs: list[int], eta: int) -> int:
 def jaxgan_arm(cfg, workdir: str, log) -> list[dict]:
   """Runs (or resumes) a jaxgan search; its settings (see
   :func:`settings`)."""
-  search.tune(cfg, workdir, log=log, tracker=(), quiet=True)
+  search.tune(cfg, workdir, output=search.Output(log, (), quiet=True))
   with open(os.path.join(workdir, 'trials.jsonl')) as f:
     return settings([json.loads(line) for line in f])
 
@@ -254,7 +255,7 @@ def sequential_tpe(cfg, seed: int, clock: Clock, log) -> list[dict]:
   while clock.allows(time.perf_counter() - start, spent,
                      cfg.train.num_steps):
     ask = study.ask()
-    point = optuna_methods.suggest(space, ask)
+    point = optuna_samplers.suggest(space, ask)
     values = {**dict(cfg.hparams), **space.setting(point),
               'seed': seed + len(trials)}
     hp = hparams.as_arrays(values)

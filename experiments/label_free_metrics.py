@@ -102,7 +102,7 @@ def main(argv=None) -> None:
   kinds = args.kinds.split(',')
   if 'points' in kinds:
     print('\n'.join(table(points(args.data, args.samples),
-                          metrics.points.NAMES)) + '\n')
+                          metrics.points.DIRECTIONS)) + '\n')
   if 'images' in kinds:
     with tempfile.TemporaryDirectory() as cache_dir:
       print('\n'.join(table(images(args.samples, cache_dir), IMAGE_NAMES)))

@@ -32,7 +32,7 @@ from jaxgan.optim import (OPTIMIZERS, SCHEDULES, make_optimizer,
                           register_optimizer, register_schedule)
 from jaxgan.penalties import PENALTIES, register_penalty
 from jaxgan.run import train_one
-from jaxgan.search import (METHODS, SearchMethod, register_method,
+from jaxgan.search import (METHODS, Output, SearchMethod, register_method,
                            register_tracker, tune)
 from jaxgan.terms import (AUGMENTATIONS, LOSS_TERMS, TermInputs,
                           register_augmentation, register_loss_term)

@@ -117,18 +117,19 @@ def _main(argv: list[str], cfg_flag) -> None:
     return
   if argv[1] == 'evaluate':
     evaluate.evaluate_best(
-        f.workdir, num_samples=f.samples, ppl_samples=f.ppl_samples,
-        ppl_features=f.ppl_features, inception_weights=f.inception_weights,
-        resize=f.resize, reference_stats=f.reference_stats, log=log)
+        f.workdir, evaluate.Counts(f.samples, f.ppl_samples, f.ppl_features),
+        evaluate.Overrides(f.inception_weights, f.resize, f.reference_stats),
+        log)
     return
   if argv[1] == 'tune':
     if f.population is not None:
       raise app.UsageError('--population is for jaxgan train; jaxgan tune '
                            'takes its space from --config.search.space')
     search.tune(cfg_flag.value, f.workdir, force=f.force,
-                mesh=population.make_mesh(data=f.data_devices), log=log,
-                tracker=[t for t in f.tracker if t != 'none'],
-                warm_start=f.warm_start, quiet=f.quiet)
+                warm_start=f.warm_start, output=search.Output(
+                    log, [t for t in f.tracker if t != 'none'], f.quiet),
+                trainer=search.Trainer(
+                    population.make_mesh(data=f.data_devices)))
     return
   if f.population is None:
     run.train_one(cfg_flag.value, f.workdir, log=log)
@@ -189,7 +190,8 @@ def usage() -> str:
   lines += ['', 'search methods (--config.search.method=NAME; *: the '
             'default, +: takes --warm_start):']
   default = config.get_config().search.method
-  for name, method in search.METHODS.items():
+  for name, method in sorted(search.METHODS.items(),
+                             key=lambda item: item[0] != default):
     mark = ('*' if name == default else ' ') + ('+' if method.warm else ' ')
     lines += [f'{mark} {name:13} {method.summary}']
   return '\n'.join(lines)

@@ -10,7 +10,7 @@ and reference they were measured with, go into ``W/best/metrics.json`` under
 ``protocol`` and into the report.
 
 Example:
-  >>> record = evaluate_best('workdirs/digits', num_samples=50_000)
+  >>> record = evaluate_best('workdirs/digits', Counts(num_samples=50_000))
   >>> record['metrics']['fid'], record['seconds']
 """
 
@@ -85,29 +85,38 @@ class Network(NamedTuple):
 
 
 class Counts(NamedTuple):
-  """What the protocol measures: ``images`` generated samples, and
-  ``ppl_pairs`` latent pairs (0: none) for the path length in the
-  ``ppl_space`` feature space."""
-  images: int
-  ppl_pairs: int
-  ppl_space: str
+  """What the paper protocol measures.
+
+  Attributes:
+    num_samples: generated images for FID, IS, KID and precision/recall.
+    ppl_samples: latent pairs for perceptual path length (0: skip it).
+    ppl_features: the path length's feature space, ``'classifier'`` (the
+      search's own) or ``'inception'``.
+  """
+  num_samples: int = protocol.PAPER_SAMPLES
+  ppl_samples: int = protocol.PPL_SAMPLES
+  ppl_features: str = 'classifier'
 
 
-def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
-                  ppl_samples: int = protocol.PPL_SAMPLES,
-                  ppl_features: str = 'classifier', inception_weights: str = '',
-                  resize: str = '', reference_stats: str = '',
+class Overrides(NamedTuple):
+  """``eval.*`` fields of the best trial's config to replace, each when
+  given (``jaxgan evaluate``'s flags of the same names)."""
+  inception_weights: str = ''
+  resize: str = ''
+  reference_stats: str = ''
+
+
+def evaluate_best(workdir: str, counts: Counts = Counts(),
+                  overrides: Overrides = Overrides(),
                   log: Callable[[str], None] = print) -> dict:
   """Measures a search's best trial by the paper protocol and stores it.
 
   Args:
     workdir: a search's workdir (``best/`` and ``checkpoints/best``).
-    num_samples: generated images for FID, IS, KID and precision/recall.
-    ppl_samples: latent pairs for perceptual path length (0: skip it).
-    ppl_features: the feature space of the path length, ``'classifier'``
-      (the search's own) or ``'inception'``.
-    inception_weights, resize, reference_stats: override ``eval.*`` of the
-      best trial's config when given.
+    counts: how many samples and path-length pairs, and the path length's
+      feature space.
+    overrides: the Inception weights, resize protocol and reference
+      statistics to use instead of the best trial's config's.
     log: where progress and the result go.
 
   Returns:
@@ -123,17 +132,15 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
     RuntimeError: a search (or another evaluation) holds the workdir.
   """
   cfg = best_config(workdir)
-  for field, value in (('inception_weights', inception_weights),
-                       ('resize', resize),
-                       ('reference_stats', reference_stats)):
+  for field, value in overrides._asdict().items():
     if value:
       cfg.eval[field] = value
   validation.validate(cfg)
-  config.check_integer('num_samples', num_samples, 2)
-  config.check_integer('ppl_samples', ppl_samples, 0)
-  if ppl_features not in PPL_FEATURES:
-    raise ValueError(f'ppl_features={ppl_features!r} is not a feature space; '
-                     f'choose one of {list(PPL_FEATURES)}')
+  config.check_integer('num_samples', counts.num_samples, 2)
+  config.check_integer('ppl_samples', counts.ppl_samples, 0)
+  if counts.ppl_features not in PPL_FEATURES:
+    raise ValueError(f'ppl_features={counts.ppl_features!r} is not a feature '
+                     f'space; choose one of {list(PPL_FEATURES)}')
   kind, _ = data.describe(*data.config_key(cfg))
   if kind != 'images':
     raise ValueError(f'the paper protocol measures images; data.name='
@@ -146,15 +153,14 @@ def evaluate_best(workdir: str, num_samples: int = protocol.PAPER_SAMPLES,
                                        dim=inception.POOL_DIM)
                if cfg.eval.reference_stats else None)
   with WorkdirLock(workdir):
-    return _evaluate(workdir, cfg, network, reference,
-                     Counts(num_samples, ppl_samples, ppl_features), log)
+    return _evaluate(workdir, cfg, network, reference, counts, log)
 
 
 def _evaluate(workdir: str, cfg: ml_collections.ConfigDict,
               network: Network, reference, counts: Counts,
               log: Callable[[str], None]) -> dict:
   fns, state, trial = restore_best(workdir, cfg)
-  net, num_samples = network.apply, counts.images
+  net, num_samples = network.apply, counts.num_samples
   digest = inception.fingerprint(network.weights)
   start = time.perf_counter()
   if reference is None:
@@ -193,9 +199,9 @@ def _evaluate(workdir: str, cfg: ml_collections.ConfigDict,
                          f'(sha256 {digest})'),
                 resize=cfg.eval.resize, n=num_samples,
                 reference=reference.description, metrics=metrics)
-  if counts.ppl_pairs:
+  if counts.ppl_samples:
     record['ppl'] = _path_length(cfg, fns, state, net, counts, log)
-    metrics[f'ppl_{counts.ppl_space}'] = record['ppl'].pop('value')
+    metrics[f'ppl_{counts.ppl_features}'] = record['ppl'].pop('value')
   record['seconds'] = time.perf_counter() - start
   _store(workdir, record)
   log('paper protocol: ' + ' '.join(f'{k}={v:.5g}'
@@ -209,8 +215,8 @@ def _path_length(cfg: ml_collections.ConfigDict, fns: train.TrainFns,
                  state: train.GANState, inception_net: Callable,
                  counts: Counts, log: Callable[[str], None]) -> dict:
   """Perceptual path length of the best generator from
-  ``counts.ppl_pairs`` pairs in the ``counts.ppl_space`` space."""
-  n, space = counts.ppl_pairs, counts.ppl_space
+  ``counts.ppl_samples`` pairs in the ``counts.ppl_features`` space."""
+  n, space = counts.ppl_samples, counts.ppl_features
   if space == 'inception':
     feature_fn = inception_net
   else:

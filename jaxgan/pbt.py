@@ -14,7 +14,7 @@ each child gets a fresh PRNG stream.
 Jaderberg et al. 2017, "Population Based Training of Neural Networks".
 """
 
-from typing import Sequence
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -27,10 +27,26 @@ from jaxgan.types import Array, HParams, PRNGKey
 MAX_RATE = 0.9999
 
 
+class Perturbation(NamedTuple):
+  """Which members are replaced and how their copies move (hashable: a
+  static argument under jit).
+
+  Attributes:
+    fraction: share of members replaced (and share eligible as parents);
+      at least one member each way.
+    factors: the two multipliers a perturbation picks from.
+    perturb: groups of hyperparameter names to perturb, each group by one
+      shared factor (``(('b1_g', 'b1_d'), ('lr_d',))``); names must be
+      scales or rates (:func:`jaxgan.hparams.perturbable`). None: every one
+      of them, each by itself.
+  """
+  fraction: float = 0.25
+  factors: tuple[float, float] = (0.8, 1.2)
+  perturb: tuple[tuple[str, ...], ...] | None = None
+
+
 def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
-                    fraction: float = 0.25,
-                    factors: tuple[float, float] = (0.8, 1.2),
-                    perturb: Sequence[Sequence[str]] | None = None
+                    rule: Perturbation = Perturbation()
                     ) -> tuple[GANState, HParams, Array]:
   """Replaces the worst members by perturbed copies of the best.
 
@@ -40,20 +56,14 @@ def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
     hp: population hyperparameters, leading axis = members.
     scores: one score per member, lower is better; NaN counts as worst
       (give diverged members ``inf``).
-    fraction: share of members replaced (and share eligible as parents);
-      at least one member each way.
-    factors: the two multipliers a perturbation picks from.
-    perturb: groups of hyperparameter names to perturb, each group by one
-      shared factor (``[('b1_g', 'b1_d'), ('lr_d',)]``); names must be
-      scales or rates (:func:`jaxgan.hparams.perturbable`). By default
-      every one of them, each by itself.
+    rule: the share replaced and the perturbation.
 
   Returns:
     ``(state, hp, parents)``: ``parents[i]`` is the member that member ``i``
     copied, or ``i`` itself when it was kept.
   """
   size = scores.shape[0]
-  n = max(1, int(size * fraction))
+  n = max(1, int(size * rule.fraction))
   order = jnp.argsort(jnp.where(jnp.isnan(scores), jnp.inf, scores))
   top, bottom = order[:n], order[size - n:]
   k_parent, k_factor, k_stream = jax.random.split(key, 3)
@@ -67,8 +77,8 @@ def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
   hp = {k: v[parents] for k, v in hp.items()}
 
   perturbable = hparams.perturbable()
-  groups = ([(n,) for n in perturbable] if perturb is None
-            else [tuple(g) for g in perturb])
+  groups = ([(n,) for n in perturbable] if rule.perturb is None
+            else [tuple(g) for g in rule.perturb])
   unknown = sorted({n for g in groups for n in g} - set(perturbable))
   if unknown:
     raise ValueError(f'cannot perturb {unknown}; PBT perturbs '
@@ -76,7 +86,8 @@ def exploit_explore(key: PRNGKey, state: GANState, hp: HParams, scores: Array,
   picks = jax.random.bernoulli(k_factor, 0.5, (len(groups), size))
   for group, pick in zip(groups, picks):
     for name in group:
-      factor = jnp.where(pick, factors[1], factors[0]).astype(hp[name].dtype)
+      factor = jnp.where(pick, rule.factors[1],
+                         rule.factors[0]).astype(hp[name].dtype)
       if hparams.is_scale(name):
         new = hp[name] * factor
       else:

@@ -266,14 +266,13 @@ def d_inputs(p: Parts, y: Array | None, hp: HParams | None) -> dict:
   return kw
 
 
-def apply_d(p: Parts, params: Params, stats: PyTree, x: Array,
-            y: Array | None, hp: HParams, key: PRNGKey
-            ) -> tuple[dict[str, Array], PyTree]:
-  """D on ``x`` in training mode (dropout from ``key``): ``(outputs, D's
-  state as the call left it)``."""
-  out, stats = p.d.apply({'params': params, **stats}, x, train=True,
-                         mutable=list(stats), rngs={'dropout': key},
-                         **d_inputs(p, y, hp))
+def apply_d(p: Parts, variables: PyTree, x: Array, y: Array | None,
+            hp: HParams, key: PRNGKey) -> tuple[dict[str, Array], PyTree]:
+  """D (Flax ``variables``: its params and state) on ``x`` in training mode
+  (dropout from ``key``): ``(outputs, D's state as the call left it)``."""
+  mutable = [k for k in variables if k != 'params']
+  out, stats = p.d.apply(variables, x, train=True, mutable=mutable,
+                         rngs={'dropout': key}, **d_inputs(p, y, hp))
   return outputs(out), stats
 
 
@@ -326,15 +325,14 @@ def d_loss(d_params: Params, p: Parts, state: GANState, hp: HParams,
   """
   y, n = b.latents.y, b.real.shape[0]
   both_y = None if y is None else jnp.concatenate([y, y])
-  out, d_stats = apply_d(p, d_params, state.d_stats,
-                         jnp.concatenate([b.real, b.fake]), both_y, hp,
-                         b.dropout_key)
+  d_vars = {'params': d_params, **state.d_stats}
+  out, d_stats = apply_d(p, d_vars, jnp.concatenate([b.real, b.fake]),
+                         both_y, hp, b.dropout_key)
   out_real = jax.tree.map(lambda v: v[:n], out)
   out_fake = jax.tree.map(lambda v: v[n:], out)
   d_real, d_fake = out_real['logit'], out_fake['logit']
   adversarial, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
-  d_fn = lambda x: apply_d(p, d_params, state.d_stats, x, y, hp,
-                           b.dropout_key)[0]
+  d_fn = lambda x: apply_d(p, d_vars, x, y, hp, b.dropout_key)[0]
   pen = p.penalty(lambda x: d_fn(x)['logit'], b.real, b.fake, b.penalty_key,
                   hp)
   extra = terms.total(p.terms, 'd', terms.TermInputs(
@@ -405,10 +403,9 @@ def g_loss(g_params: Params, p: Parts, state: GANState, hp: HParams,
   latents = b.latents
   fake, g_stats = apply_g(p, g_params, state.g_stats, latents, True)
   fake = augmented(p, b.augment_key, fake)
-  d_fn = lambda x: apply_d(p, state.d_params, state.d_stats, x, latents.y,
-                           hp, b.dropout_key)[0]
-  out, d_stats = apply_d(p, state.d_params, state.d_stats, fake, latents.y,
-                         hp, b.dropout_key)
+  d_vars = {'params': state.d_params, **state.d_stats}
+  d_fn = lambda x: apply_d(p, d_vars, x, latents.y, hp, b.dropout_key)[0]
+  out, d_stats = apply_d(p, d_vars, fake, latents.y, hp, b.dropout_key)
   logits = out['logit']
   _, adversarial = losses.gan_loss(hp['loss'], jnp.zeros_like(logits),
                                    logits, hp)

@@ -37,6 +37,8 @@ from jaxgan.metrics import inception, weight_files
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'metrics', 'fixtures')
 sys.path.insert(0, FIXTURES)
+# The search's helpers (synthetic, seeded), for tests/search and below.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'search'))
 import random_inception  # noqa: E402
 
 _COMPILE_EVENT = '/jax/core/compile/backend_compile_duration'
@@ -134,7 +136,8 @@ def digits_search(tmp_path_factory):
                     objective='fid')
   workdir = tmp_path_factory.mktemp('digits_search')
   lines = []
-  best = search.tune(cfg, str(workdir), log=lines.append, tracker=())
+  best = search.tune(cfg, str(workdir),
+                     output=search.Output(lines.append, ()))
   return cfg, workdir, best, lines
 
 

@@ -28,9 +28,9 @@ def test_the_best_trial_is_measured_and_stored_with_its_protocol(
   workdir = str(workdir)
   lines = []
   record = evaluate.evaluate_best(
-      workdir, num_samples=12, ppl_samples=20,
-      inception_weights=inception_weights[0], resize='clean',
-      reference_stats=stats, log=lines.append)
+      workdir, evaluate.Counts(num_samples=12, ppl_samples=20),
+      evaluate.Overrides(inception_weights[0], resize='clean',
+                         reference_stats=stats), lines.append)
   assert record['trial'] == best.id
   assert record['network'] == 'pt_inception-2015-12-05'
   assert record['resize'] == 'clean' and record['n'] == 12
@@ -68,18 +68,18 @@ def test_bad_requests_fail_before_compiling(digits_search, inception_weights,
   with pytest.raises(FileNotFoundError, match=r'pytorch-fid'):
     evaluate.evaluate_best(workdir)
   with pytest.raises(ValueError, match=r"ppl_features='lpips' is not"):
-    evaluate.evaluate_best(workdir, ppl_features='lpips',
-                           inception_weights=inception_weights[0])
+    evaluate.evaluate_best(workdir, evaluate.Counts(ppl_features='lpips'),
+                           evaluate.Overrides(inception_weights[0]))
   with pytest.raises(ValueError, match=r"eval.resize='bicubic' is not valid"):
-    evaluate.evaluate_best(workdir, resize='bicubic',
-                           inception_weights=inception_weights[0])
+    evaluate.evaluate_best(workdir, overrides=evaluate.Overrides(
+        inception_weights[0], resize='bicubic'))
   points = tmp_path / 'points'
   (points / 'best').mkdir(parents=True)
   (points / 'best' / 'config.json').write_text(
       json.dumps(tiny_config().to_dict()))
   with pytest.raises(ValueError, match=r"data.name='grid25' holds points"):
     evaluate.evaluate_best(str(points),
-                           inception_weights=inception_weights[0])
+                           overrides=evaluate.Overrides(inception_weights[0]))
   assert compile_counter.count == 0
   assert 'protocol' not in json.loads(
       (tmp_path / 'points' / 'best' / 'config.json').read_text())

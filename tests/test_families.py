@@ -114,7 +114,8 @@ def test_each_family_is_searched(family, method, tmp_path):
                     pbt_interval=cfg.train.chunk_steps)
   cfg.search.space.update(r1_gamma='', loss='', b1='', b2='',
                           **{weight: 'log:0.1:10'})
-  best = search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
+  best = search.tune(cfg, str(tmp_path),
+                     output=search.Output(lambda _: None, ()))
   trials = store.read(str(tmp_path))
   assert best.objective is not None and metric in best.metrics
   assert all(0.1 <= t.hparams[weight] <= 10 for t in trials
@@ -128,7 +129,7 @@ def test_an_infogan_search_on_images_pictures_its_codes(tmp_path):
   cfg.search.update(method='random', num_trials=2, population=2,
                     objective='code_nmi', transform='none')
   cfg.search.space.update(r1_gamma='', loss='', info_weight='log:0.1:10')
-  search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
+  search.tune(cfg, str(tmp_path), output=search.Output(lambda _: None, ()))
   trials = store.read(str(tmp_path))
   assert all(0.1 <= t.hparams['info_weight'] <= 10 for t in trials)
   grid = np.load(tmp_path / 'best' / 'codes.npz')['x']

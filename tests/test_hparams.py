@@ -83,7 +83,7 @@ def test_a_user_hparam_changes_without_recompiling_and_pbt_perturbs_it(
   assert not np.allclose(m['g_grad_norm'][0], m['g_grad_norm'][2])
   _, new_hp, parents = jax.jit(pbt.exploit_explore, static_argnums=(4,))(
       jax.random.key(1), state, pop.put(hp2),
-      jax.numpy.array([0.0, 1.0, 2.0, 3.0]), 0.25)
+      jax.numpy.array([0.0, 1.0, 2.0, 3.0]), pbt.Perturbation(0.25))
   replaced = int(np.flatnonzero(np.asarray(parents) != np.arange(4))[0])
   parent = int(parents[replaced])
   value = float(new_hp['fake_scale'][replaced])

@@ -25,7 +25,8 @@ def trained():
 
 
 def step(state, hp, scores, **kw):
-  fn = jax.jit(functools.partial(pbt.exploit_explore, **kw))
+  fn = jax.jit(functools.partial(pbt.exploit_explore,
+                                 rule=pbt.Perturbation(**kw)))
   return fn(jax.random.key(5), state, hp, jnp.asarray(scores, jnp.float32))
 
 

@@ -74,8 +74,8 @@ def test_a_registered_program_equals_its_single_runs_and_is_searched(
                                          {'seed': 5}], steps=20)
   cfg.search.update(method='pbt', population=2, pbt_interval=10)
   cfg.search.space.update(r1_gamma='', loss='', b1='', b2='')
-  best = search.tune(cfg, str(tmp_path / 'pbt'), log=lambda _: None,
-                     tracker=())
+  best = search.tune(cfg, str(tmp_path / 'pbt'),
+                     output=search.Output(lambda _: None, ()))
   trials = store.read(str(tmp_path / 'pbt'))
   assert len(trials) == 4 and best.objective is not None
   assert any(t.parent is not None for t in trials)
@@ -86,7 +86,8 @@ def test_user_plugins_are_searched_by_their_own_objective(tmp_path):
   cfg.search.update(method='random', num_trials=3, population=3,
                     objective='closeness', transform='none')
   cfg.search.space.update(aux_weight='log:0.1:10', loss='', r1_gamma='')
-  best = search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
+  best = search.tune(cfg, str(tmp_path),
+                     output=search.Output(lambda _: None, ()))
   trials = store.read(str(tmp_path))
   assert len(trials) == 3
   assert {t.objective for t in trials} == {t.metrics['closeness']

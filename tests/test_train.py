@@ -160,8 +160,8 @@ def test_each_networks_state_updates_in_the_steps_its_family_declares(
   latents = train.draw_latents(p, key, p.batch)
   fake, g_stats = train.apply_g(p, state.g_params, state.g_stats, latents,
                                 True)
-  _, d_stats = train.apply_d(p, state.d_params, state.d_stats, fake, None, hp,
-                             key)
+  _, d_stats = train.apply_d(p, {'params': state.d_params, **state.d_stats},
+                             fake, None, hp, key)
   assert not _stats_equal(d_stats, state.d_stats)
   assert _stats_equal(after.g_stats, g_stats)
   assert _stats_equal(after.d_stats, d_stats if every else state.d_stats)

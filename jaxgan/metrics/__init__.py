@@ -56,19 +56,12 @@ from jaxgan.metrics.features import (FEATURE_NETS, FeatureNet,
 from jaxgan.metrics.mixtures import mixture_metrics
 from jaxgan.types import Array, Metrics
 
-IMAGE_NAMES = ('fid', 'kid', 'kid_std', 'precision', 'recall', 'classes',
-               'class_kl', 'inception_score')
-# Which way each built-in metric is better (kid_std describes another
-# metric, so it has none).
-DIRECTIONS = {
-    **dict.fromkeys(('reverse_kl', 'partition_kl', 'fid', 'kid', 'class_kl',
-                     'energy_distance', 'intra_fid'), 'min'),
-    **dict.fromkeys(('modes', 'high_quality', 'precision', 'recall',
-                     'classes', 'inception_score', 'class_accuracy',
-                     'class_recall', 'code_nmi'), 'max')}
-# Fixed keys: KID's subsets (every member is measured on the same ones), and
-# the held-out mixture samples registered metrics compare against.
-KID_KEY = 0x41D
+# Which way each built-in metric is better, from the module that computes
+# it (None: a number no search should optimise).
+DIRECTIONS = {**mixtures.DIRECTIONS, **points.DIRECTIONS,
+              **images.DIRECTIONS, **conditional.DIRECTIONS}
+# A fixed key: the held-out mixture samples registered metrics compare
+# against.
 REFERENCE_KEY = 0x2EF
 # Folded into REFERENCE_KEY: the training examples a floor compares.
 FLOOR_STREAM = 1
@@ -117,7 +110,7 @@ def _check_metric(name: str, metric) -> None:
     if way not in VALID_DIRECTIONS:
       raise ValueError(f'metric {name!r}: the direction of {out!r} is '
                        f"{way!r}; use 'min' (lower is better), 'max' or None")
-    if out in DIRECTIONS or out == 'kid_std':
+    if out in DIRECTIONS:
       raise ValueError(f'metric {name!r}: its output {out!r} is a built-in '
                        "metric's name; pick another")
   if set(metric.kinds) - {'points', 'images'} or not metric.kinds:
@@ -265,8 +258,7 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
                                             net.num_classes), axis=0)
                     if net.num_classes else None)
   order = np.random.default_rng(0).permutation(len(real_features))[:n]
-  reference = real_features[order]
-  subset = min(eval_cfg.kid_subset, n)
+  reference = images.Reference(real_features[order], mu, cov, real_histogram)
   classes = dataset.num_classes
   by_label = 'y' in asks and net.num_classes and classes
   by_code = 'category' in asks and net.num_classes
@@ -276,24 +268,18 @@ def image_evaluator(net: FeatureNet, dataset: data.Dataset,
                     ) -> Metrics:
     # The barrier keeps XLA from constant-folding real-only products (the
     # n x n kernel and distance matrices) into every compiled program.
-    real = jax.lax.optimization_barrier(reference)
-    kid, kid_std = images.kid(jax.random.key(KID_KEY), feats, real,
-                              subset, eval_cfg.kid_subsets)
-    precision, recall = images.precision_recall(real, feats,
-                                                eval_cfg.nearest_k)
-    out = dict(fid=images.frechet_distance(*images.gaussian_stats(feats),
-                                           mu, cov),
-               kid=kid, kid_std=kid_std, precision=precision, recall=recall,
-               **(images.class_stats(logits, real_histogram)
-                  if net.num_classes else {}))
+    real = reference._replace(
+        features=jax.lax.optimization_barrier(reference.features))
+    out = images.measure(feats, logits, real, eval_cfg.nearest_k,
+                         eval_cfg.kid_subset, eval_cfg.kid_subsets)
     predicted = jnp.argmax(logits, 1) if net.num_classes else None
     if by_label:
       all_real = jax.lax.optimization_barrier(real_features)
       out.update(
           class_accuracy=conditional.class_accuracy(predicted, asked.y),
           class_recall=jnp.mean(conditional.per_class_recall(
-              real, train_labels[order], feats, asked.y, eval_cfg.nearest_k,
-              classes)),
+              real.features, train_labels[order], feats, asked.y,
+              eval_cfg.nearest_k, classes)),
           intra_fid=jnp.mean(conditional.per_class_fid(
               all_real, train_labels, feats, asked.y, classes)))
     if by_code:
@@ -515,7 +501,7 @@ def check_fits(cfg: ml_collections.ConfigDict, kind: str,
 
 
 __all__ = ['ASKS', 'Asked', 'DIRECTIONS', 'Evaluator', 'FEATURE_NETS',
-           'FeatureNet', 'IMAGE_NAMES', 'METRICS', 'Metric',
+           'FeatureNet', 'METRICS', 'Metric',
            'apply_in_batches', 'declared_directions', 'default_objective',
            'direction', 'image_evaluator', 'make_metrics',
            'mixture_evaluator', 'mixture_metrics', 'point_evaluator',

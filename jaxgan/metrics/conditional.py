@@ -28,7 +28,9 @@ import jax.numpy as jnp
 from jaxgan.metrics import images
 from jaxgan.types import Array
 
-NAMES = ('class_accuracy', 'class_recall', 'intra_fid', 'code_nmi')
+# Every metric here and the way it is better.
+DIRECTIONS = {'class_accuracy': 'max', 'class_recall': 'max',
+              'intra_fid': 'min', 'code_nmi': 'max'}
 
 
 def class_accuracy(predicted: Array, asked: Array) -> Array:

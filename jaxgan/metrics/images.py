@@ -18,12 +18,25 @@ real images and is jittable; vmap it over population members.
 * **Class statistics** from the feature network's classifier: the number of
   classes covered, KL of the predicted-class histogram against the real one,
   and an Inception-Score analogue ``exp(E_x KL(p(y|x) || p(y)))``.
+
+:func:`measure` gives them all, :data:`DIRECTIONS` the way each is better.
 """
+
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from jaxgan.types import Array, PRNGKey
+from jaxgan.types import Array, Metrics, PRNGKey
+
+# Every output of measure and the way it is better (kid_std describes KID's
+# spread over subsets, so it has none).
+DIRECTIONS = {'fid': 'min', 'kid': 'min', 'kid_std': None,
+              'precision': 'max', 'recall': 'max', 'classes': 'max',
+              'class_kl': 'min', 'inception_score': 'max'}
+# KID's subsets are drawn from this fixed key: every member is measured on
+# the same ones.
+KID_KEY = 0x41D
 
 # A class is covered when it receives at least this fraction of its share
 # under a uniform histogram (a tenth of 1/num_classes).
@@ -170,3 +183,44 @@ def class_stats(logits: Array, real_histogram: Array) -> dict[str, Array]:
                    + (histogram == 0)), 0.0))
   return dict(classes=classes.astype(logits.dtype), class_kl=class_kl,
               inception_score=log_prob_score(jax.nn.log_softmax(logits)))
+
+
+class Reference(NamedTuple):
+  """The real images samples are measured against, in feature space.
+
+  Attributes:
+    features: ``n`` real images' features, as many as the samples measured.
+    mu, cov: the Gaussian fitted to the whole reference split (FID).
+    histogram: the classifier's predicted-class frequencies of the real
+      images; None when the feature network has no classifier.
+  """
+  features: Array
+  mu: Array
+  cov: Array
+  histogram: Array | None
+
+
+def measure(features: Array, logits: Array, reference: Reference,
+            nearest_k: int, kid_subset: int, kid_subsets: int) -> Metrics:
+  """Every metric of :data:`DIRECTIONS` of one member's sample features
+  (and logits; the class statistics only with ``reference.histogram``).
+
+  Args:
+    features, logits: the samples' features and classifier logits.
+    reference: what they are compared with.
+    nearest_k: precision and recall's k.
+    kid_subset, kid_subsets: KID's subset size (at most the sample count)
+      and number of subsets.
+  """
+  kid_mean, kid_std = kid(jax.random.key(KID_KEY), features,
+                          reference.features,
+                          min(kid_subset, features.shape[0]), kid_subsets)
+  precision, recall = precision_recall(reference.features, features,
+                                       nearest_k)
+  out = dict(fid=frechet_distance(*gaussian_stats(features), reference.mu,
+                                  reference.cov),
+             kid=kid_mean, kid_std=kid_std, precision=precision,
+             recall=recall)
+  if reference.histogram is not None:
+    out.update(class_stats(logits, reference.histogram))
+  return out

@@ -27,7 +27,9 @@ from jax.scipy.special import gammainc
 
 from jaxgan.types import Array, Metrics
 
-NAMES = ('modes', 'high_quality', 'reverse_kl', 'partition_kl')
+# Every output of mixture_metrics and the way it is better.
+DIRECTIONS = {'modes': 'max', 'high_quality': 'max', 'reverse_kl': 'min',
+              'partition_kl': 'min'}
 
 
 def mixture_metrics(samples: Array, modes: Array, std: float) -> Metrics:

@@ -23,7 +23,8 @@ import jax.numpy as jnp
 from jaxgan.metrics import images
 from jaxgan.types import Array, Metrics
 
-NAMES = ('energy_distance', 'precision', 'recall')
+# Every output of point_metrics and the way it is better.
+DIRECTIONS = {'energy_distance': 'min', 'precision': 'max', 'recall': 'max'}
 
 
 def _mean_distance(a: Array, b: Array) -> Array:

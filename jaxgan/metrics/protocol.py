@@ -42,8 +42,6 @@ IS_SPLITS = 10
 KID_SUBSET, KID_SUBSETS = 1000, 100
 # Rows of a distance matrix held at once by precision/recall.
 PR_BLOCK = 1000
-# Fixed key for KID's subsets, as in the search's metrics.
-KID_KEY = 0x41D
 
 
 class Reference(NamedTuple):
@@ -109,7 +107,7 @@ def kid(fake: np.ndarray, real: np.ndarray) -> tuple[float, float]:
   :data:`KID_SUBSET` (or fewer, when a set is smaller)."""
   subset = min(KID_SUBSET, len(fake), len(real))
   mean, std = jax.jit(images.kid, static_argnums=(3, 4))(
-      jax.random.key(KID_KEY), fake, real, subset, KID_SUBSETS)
+      jax.random.key(images.KID_KEY), fake, real, subset, KID_SUBSETS)
   return float(mean), float(std)
 
 

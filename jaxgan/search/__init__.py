@@ -4,9 +4,8 @@
   >>> best = search.tune(cfg, '/tmp/search')    # the loop behind `jaxgan tune`
 
 Pieces: :class:`Space` (ranges from ``cfg.search.space``), the search
-methods in :data:`METHODS` (each a :class:`SearchMethod`: the ask/tell
-methods optuna-tpe, bayes, random, grid, optuna-cmaes and optuna-nsga2;
-halving, hyperband and pbt, which continue members from their state), the
+methods in :data:`METHODS` (each a :class:`SearchMethod`; the built-in ones
+in :mod:`~jaxgan.search.methods`), the
 :class:`RoundRunner` every one of them runs through, :class:`Trial` records
 in a :class:`TrialStore` (``trials.jsonl``) and :func:`tune`. While it runs,
 a search is watched by :mod:`~jaxgan.search.monitor` (progress),
@@ -16,10 +15,11 @@ a search is watched by :mod:`~jaxgan.search.monitor` (progress),
 """
 
 from jaxgan.search.method import METHODS, SearchMethod, register_method
-from jaxgan.search.methods import Bayes, Grid, Random
-from jaxgan.search.rounds import Budget, RoundRunner
-from jaxgan.search.schedulers import (Plan, Scheduler, Verdict,
-                                      hyperband_brackets, rung_steps)
+from jaxgan.search.methods.ask_tell import Bayes, Grid, Random
+from jaxgan.search.methods.halving import hyperband_brackets, rung_steps
+from jaxgan.search.monitor import Output
+from jaxgan.search.rounds import Budget, RoundRunner, Trainer
+from jaxgan.search.schedulers import Plan, Scheduler, Verdict
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.trackers import TRACKERS, register_tracker

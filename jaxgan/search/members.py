@@ -167,21 +167,18 @@ def keep(m: Members, survivors: np.ndarray, mesh,
                     best_state=_take(m.best_state, index, pop))
 
 
-@functools.partial(jax.jit, static_argnums=(4, 5))
-def _exploit(key, state, hp, scores, fraction, perturb):
-  return pbt.exploit_explore(key, state, hp, scores, fraction,
-                             perturb=perturb)
+_exploit = jax.jit(pbt.exploit_explore, static_argnums=(4,))
 
 
-def exploit(m: Members, key, scores: np.ndarray, fraction: float,
-            perturb: tuple[tuple[str, ...], ...]
+def exploit(m: Members, key, scores: np.ndarray, rule: pbt.Perturbation
             ) -> tuple[Members, np.ndarray]:
   """PBT's exploit/explore step over the members.
 
-  The worst ``fraction`` copy the best and perturb the hyperparameter groups
-  ``perturb`` (see :func:`jaxgan.pbt.exploit_explore`); non-finite scores
-  rank last. Every member's best state restarts from its new state. The
-  members must be unpadded (``start`` with ``size`` their number).
+  The worst ``rule.fraction`` copy the best and perturb the hyperparameter
+  groups ``rule.perturb`` (see :func:`jaxgan.pbt.exploit_explore`);
+  non-finite scores rank last. Every member's best state restarts from its
+  new state. The members must be unpadded (``start`` with ``size`` their
+  number).
 
   Returns:
     The members and, for each, the position of the member it continues.
@@ -190,7 +187,7 @@ def exploit(m: Members, key, scores: np.ndarray, fraction: float,
   assert m.pop.size == n, 'PBT members must not be padded'
   scores = np.where(np.isfinite(scores), scores, np.inf).astype(np.float32)
   state, hp, parents = _exploit(key, m.state, m.hp, m.pop.put(scores),
-                                fraction, perturb)
+                                rule)
   every = m.pop.put(np.ones(n, bool))
   m = m._replace(hp=hp, state=state,
                  best_state=_keep_best(state, state, every))

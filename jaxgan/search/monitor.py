@@ -14,7 +14,7 @@ take minutes, less often when rounds take seconds. The search draws it once
 more at the end.
 
 Example:
-  >>> monitor = Monitor(print, trackers.start(['tensorboard'], ...),
+  >>> monitor = Monitor(Output(), trackers.start(['tensorboard'], ...),
   ...                   on_round=write, trials=(0, 40))
   >>> monitor.begin('round 1', member_steps=8 * 10_000, best=np.inf)
   >>> members.train_to(m, h, 10_000, 'fid', watch=monitor.chunk)
@@ -25,7 +25,7 @@ Example:
 import importlib.util
 import sys
 import time
-from typing import Callable, Sequence, TextIO
+from typing import Callable, NamedTuple, Sequence, TextIO
 
 import numpy as np
 
@@ -58,33 +58,48 @@ def bars() -> tuple[type, bool | None]:
   return std.tqdm, None
 
 
+class Output(NamedTuple):
+  """Where a search's progress goes.
+
+  Attributes:
+    log: prints a line (on process 0; a no-op elsewhere).
+    tracker: names in :data:`jaxgan.search.trackers.TRACKERS`
+      (``'tensorboard'``, ``'mlflow'``, ``'wandb'``), or none.
+    quiet: no progress bars, lines only (for logs).
+    stream: where the bars go (default stderr); a terminal bar is shown
+      only if this is a terminal.
+  """
+  log: Callable[[str], None] = print
+  tracker: Sequence[str] = ('tensorboard',)
+  quiet: bool = False
+  stream: TextIO | None = None
+
+
 class Monitor:
   """Progress, trackers and reports of one search.
 
   Args:
-    say: prints a line (process 0; a no-op elsewhere).
+    output: its lines, bars and where they go (its ``tracker`` names are
+      started by the caller, as ``trackers``).
     trackers: the experiment trackers (:mod:`jaxgan.search.trackers`), on
       process 0 only.
     on_round: called after a round (writes the report), throttled to
       :data:`REPORT_SHARE` of the time.
-    stream: where the bars go (default stderr); a terminal bar is shown
-      only if this is a terminal.
     sign: -1 when the objective is maximised: the best objectives it is
       given (:meth:`begin`, :attr:`members.Chunk.best_objective`) are
       negated, and shown as the metric.
     trials: ``(stored, total)`` trials of the search, for its bar.
-    quiet: show no bars (lines only, for logs).
   """
 
-  def __init__(self, say: Callable[[str], None], trackers: Sequence = (),
+  def __init__(self, output: Output, trackers: Sequence = (),
                on_round: Callable[[], None] = lambda: None,
-               stream: TextIO | None = None, sign: float = 1.0,
-               trials: tuple[int, int] = (0, 0), quiet: bool = False):
-    self.say_line, self.trackers, self.on_round = say, list(trackers), on_round
-    self.sign = sign
+               sign: float = 1.0, trials: tuple[int, int] = (0, 0)):
+    self.say_line, self.trackers = output.log, list(trackers)
+    self.on_round, self.sign = on_round, sign
     self._tqdm, disable = bars()
-    self._options = dict(file=sys.stderr if stream is None else stream,
-                         disable=True if quiet else disable,
+    self._options = dict(file=(sys.stderr if output.stream is None
+                               else output.stream),
+                         disable=True if output.quiet else disable,
                          dynamic_ncols=True, mininterval=0)
     self._trials = self._tqdm(desc='trials', initial=trials[0],
                               total=trials[1] or None, unit=' trials',

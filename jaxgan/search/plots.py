@@ -11,7 +11,7 @@ import numpy as np
 import skopt
 
 from jaxgan import plotting
-from jaxgan.search import methods
+from jaxgan.search.methods import ask_tell
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
@@ -124,11 +124,11 @@ def _scale(values: np.ndarray) -> str:
 
 def _observations(space: Space, trials: list[Trial], transform: str):
   """The points of the trials in the space, and their objectives as the GP
-  models them (:func:`jaxgan.search.methods.modelled`)."""
+  models them (:func:`jaxgan.search.methods.ask_tell.modelled`)."""
   told = [t for t in trials if space.contains(t.setting)]
   points = [space.point(t.setting) for t in told]
   values = [t.value for t in told]
-  return points, methods.modelled(values, transform)
+  return points, ask_tell.modelled(values, transform)
 
 
 def fitted_result(space: Space, trials: list[Trial], transform: str):

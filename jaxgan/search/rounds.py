@@ -79,6 +79,18 @@ def _stopped(t: trial.Trial) -> trial.Trial:
   return t if t.diverged else t.replace(status='stopped')
 
 
+class Trainer(NamedTuple):
+  """Where a search's populations train and how they are built.
+
+  Attributes:
+    mesh: a ('pop', 'data') device mesh; None: every device on 'pop'.
+    make_population: builds compiled populations
+      (:func:`jaxgan.population.make_population`; replaceable in tests).
+  """
+  mesh: Any = None
+  make_population: Callable = population.make_population
+
+
 class Context(NamedTuple):
   """What the parts of one search share.
 
@@ -260,8 +272,7 @@ class RoundRunner:
     if verdict.exploit is not None:
       [(m, h)] = groups
       e = verdict.exploit
-      m, sources = members.exploit(m, e.key, h.objective, e.fraction,
-                                   e.perturb)
+      m, sources = members.exploit(m, e.key, h.objective, e.rule)
       ids = self.next_id + np.arange(len(h.ids))
       self.next_id += len(h.ids)
       return [(m, History.new(ids, h.points, [int(h.ids[j]) for j in sources],

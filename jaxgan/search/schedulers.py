@@ -13,44 +13,24 @@ scheduler answers two questions:
   members continue from their state (:class:`Verdict`); the others are
   stored.
 
-The schedulers:
-
-* ``bayes``, ``random``, ``grid`` (:class:`AskTell` over
-  :mod:`jaxgan.search.methods`) and ``optuna-tpe``, ``optuna-cmaes``,
-  ``optuna-nsga2`` (:mod:`jaxgan.search.optuna_methods`): each round asks
-  ``search.population`` points, trains them for ``train.num_steps`` steps
-  and tells the objective back, until ``search.num_trials`` trials are
-  stored.
-* ``halving`` (Jamieson & Talwalkar 2016): ``num_trials`` settings train to
-  the first rung; the best ``1/eta`` (by their best evaluation) continue to
-  the next rung from their state, and so on for ``rungs`` rungs up to
-  ``train.num_steps`` (:func:`rung_steps`). A setting's trial is stored when
-  it is stopped (status ``stopped``) or reaches the last rung.
-* ``hyperband`` (Li et al. 2017): brackets of successive halving
-  (:func:`hyperband_brackets`) from many settings at ``search.min_steps`` to
-  few at ``train.num_steps``, repeated until ``num_trials`` are stored.
-* ``pbt`` (Jaderberg et al. 2017): ``population`` members train in segments
-  of ``pbt_interval`` steps; after each, the worst ``pbt_fraction`` copy the
-  state and hyperparameters of the best and perturb them
-  (:func:`jaxgan.pbt.exploit_explore`). Every segment of every member is a
-  trial whose ``parent`` is the trial it continued (its own previous segment,
-  or the member it copied), so the stored trials hold each member's
-  hyperparameter schedule and lineage.
+The built-in methods and their schedulers are in
+:mod:`jaxgan.search.methods`, one module each; :class:`AskTell` runs any
+ask/tell method (``ask(n)``, ``tell(points, values)``): each round asks
+``search.population`` points, trains them for ``train.num_steps`` steps and
+tells the objectives back, until ``search.num_trials`` trials are stored.
 
 A search resumes from its trial store, and from the running population's
 checkpoint (with :meth:`Scheduler.state`) when members were continuing.
 """
 
 import itertools
-import math
 from typing import Any, Callable, NamedTuple, Protocol, Sequence
 
-import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import hparams
-from jaxgan.search import methods, pareto
+from jaxgan import pbt
+from jaxgan.search import pareto
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
@@ -142,10 +122,9 @@ class Plan(NamedTuple):
 
 class Exploit(NamedTuple):
   """PBT's exploit/explore step after a round (see
-  :func:`jaxgan.search.members.exploit`)."""
+  :func:`jaxgan.search.members.exploit`): its key and rule."""
   key: Any
-  fraction: float
-  perturb: tuple[tuple[str, ...], ...]
+  rule: pbt.Perturbation
 
 
 class Verdict(NamedTuple):
@@ -190,14 +169,53 @@ class Scheduler(Protocol):
     """JSON saved with the running members."""
 
 
-def _first_points(cfg, space: Space, n: int, say, offset: int = 0,
-                  baseline: bool = True) -> list:
-  """The baseline (:func:`jaxgan.search.methods.baseline`), then seeded
-  random points ``offset``, ``offset + 1``, ..."""
-  first = methods.baseline(cfg, space, say) if baseline else []
-  sampler = methods.Random(space, cfg.search)
-  sampler.told = offset
-  return first + sampler.ask(n - len(first))
+Point = list[Any]
+
+
+def finite_values(values: Sequence[float]) -> np.ndarray:
+  """Replaces non-finite values by the worst finite one plus a margin.
+
+  The margin is a tenth of the finite values' spread, at least 1, so a
+  diverged member ranks below every member that trained, and a model of the
+  objective sees no NaN. With no finite value at all every entry becomes 1.
+  """
+  values = np.asarray(values, np.float64)
+  finite = np.isfinite(values)
+  if not finite.any():
+    return np.ones_like(values)
+  worst, best = values[finite].max(), values[finite].min()
+  return np.where(finite, values, worst + max(1.0, 0.1 * (worst - best)))
+
+
+def random_points(space: Space, seed: int, first: int, n: int
+                  ) -> list[Point]:
+  """Seeded random points ``first``, ..., ``first + n - 1``: point ``i``
+  depends only on ``seed`` and ``i``."""
+  return [space.sample(np.random.default_rng([seed, i]))
+          for i in range(first, first + n)]
+
+
+def baseline(cfg, space: Space, say) -> list[Point]:
+  """``[the config's own point]`` when ``search.baseline`` asks for it and
+  the point lies in the space, else ``[]``."""
+  if not cfg.search.baseline:
+    return []
+  point = space.baseline(cfg)
+  if point is None:
+    say("the config's own hyperparameters lie outside search.space: no "
+        'baseline trial')
+    return []
+  return [point]
+
+
+def first_points(cfg, space: Space, n: int, say, offset: int = 0,
+                 with_baseline: bool = True) -> list[Point]:
+  """The :func:`baseline`, then seeded random points ``offset``,
+  ``offset + 1``, ...: what a scheduler that does not model the objective
+  starts ``n`` settings from."""
+  first = baseline(cfg, space, say) if with_baseline else []
+  return first + random_points(space, cfg.search.seed, offset,
+                               n - len(first))
 
 
 class AskTell:
@@ -208,7 +226,9 @@ class AskTell:
     cfg, space, say, workdir: the search's config, space, output and
       workdir.
     sampler: ``(cfg, space, workdir) -> method`` with ``ask(n)`` and
-      ``tell(points, values)`` (:mod:`jaxgan.search.methods`).
+      ``tell(points, values)``: a :data:`Point` is the raw values in
+      ``space.names`` order, a value the objective to minimise (see
+      :mod:`jaxgan.search.methods`).
   """
 
   perturbs = False
@@ -241,7 +261,7 @@ class AskTell:
         self.method.close()
       return None
     n = min(s.population, s.num_trials - self.stored) // s.seeds
-    first = (methods.baseline(self.cfg, self.space, self.say)
+    first = (baseline(self.cfg, self.space, self.say)
              if not self.stored else [])
     return Plan(f'round {self.round + 1}',
                 first + self.method.ask(n - len(first)),
@@ -257,194 +277,3 @@ class AskTell:
 
   def state(self) -> dict:
     return {}
-
-
-def rung_steps(num_steps: int, chunk_steps: int, eta: int,
-               rungs: int) -> list[int]:
-  """The steps each rung trains to: ``num_steps / eta**(rungs - 1 - k)``,
-  rounded to whole chunks, strictly increasing, ending at ``num_steps``."""
-  out = []
-  for k in range(rungs):
-    target = num_steps / eta ** (rungs - 1 - k)
-    steps = max(chunk_steps, int(round(target / chunk_steps)) * chunk_steps)
-    steps = min(steps, num_steps) if k < rungs - 1 else num_steps
-    if not out or steps > out[-1]:
-      out.append(steps)
-  return out
-
-
-def hyperband_brackets(max_steps: int, min_steps: int, eta: int,
-                       chunk_steps: int) -> list[tuple[int, list[int]]]:
-  """Hyperband's brackets (Li et al. 2017, Algorithm 1).
-
-  With ``s_max = floor(log_eta(max_steps / min_steps))``, bracket ``s``
-  (from ``s_max`` down to 0) starts ``ceil((s_max + 1) / (s + 1) * eta**s)``
-  settings and halves them ``s`` times, training them to
-  ``max_steps * eta**(i - s)`` steps at rung ``i`` (rounded to whole chunks,
-  :func:`rung_steps`). Each rung keeps the best ``1/eta``.
-
-  Returns:
-    ``[(settings, steps of each rung)]``, most aggressive bracket first.
-  """
-  s_max = int(math.floor(math.log(max_steps / min_steps, eta) + 1e-9))
-  return [(int(math.ceil((s_max + 1) / (s + 1) * eta ** s)),
-           rung_steps(max_steps, chunk_steps, eta, s + 1))
-          for s in range(s_max, -1, -1)]
-
-
-class Halving:
-  """Successive halving over brackets (one bracket: ``halving``; several:
-  ``hyperband``), continuing members from their state.
-
-  Args:
-    cfg: the config.
-    space: the search space.
-    say: prints a line.
-    brackets: ``[(settings, steps of each rung)]``, run in order and repeated
-      until ``search.num_trials`` trials are stored (each bracket's settings
-      cut to what is left). With ``search.seeds`` = k, each setting trains k
-      seeds, and a bracket of n settings stores n·k trials.
-  """
-
-  perturbs = False
-
-  def __init__(self, cfg: ml_collections.ConfigDict, space: Space,
-               say: Callable[[str], None],
-               brackets: list[tuple[int, list[int]]]):
-    self.cfg, self.space, self.say = cfg, space, say
-    self.brackets = brackets
-    self.bracket, self.rung, self.stored, self.drawn = 0, 0, 0, 0
-
-  def _size(self, b: int, drawn: int) -> int:
-    """Trials bracket ``b`` starts when ``drawn`` have been."""
-    s = self.cfg.search
-    return min(self.brackets[b % len(self.brackets)][0] * s.seeds,
-               s.num_trials - drawn)
-
-  def resume(self, trials: Sequence[Trial], state: dict | None,
-             prior: Sequence[Trial] = ()) -> None:
-    del prior
-    self.stored = len(trials)
-    if state:
-      self.bracket, self.rung, self.drawn = (state['bracket'], state['rung'],
-                                             state['drawn'])
-      return
-    # Between brackets: every bracket before is stored (or was cut short by
-    # a budget, whose members are stored as stopped).
-    self.bracket, self.drawn = 0, 0
-    while self.drawn < self.stored:
-      self.drawn += self._size(self.bracket, self.drawn)
-      self.bracket += 1
-    self.rung = 0
-
-  def plan(self) -> Plan | None:
-    num_trials = self.cfg.search.num_trials
-    if self.rung == 0 and self.drawn >= num_trials:
-      return None
-    _, steps = self.brackets[self.bracket % len(self.brackets)]
-    points = []
-    if self.rung == 0:
-      points = _first_points(self.cfg, self.space,
-                             self._size(self.bracket, self.drawn)
-                             // self.cfg.search.seeds, self.say,
-                             offset=self.drawn,
-                             baseline=self.drawn == 0)
-    label = f'rung {self.rung + 1}/{len(steps)} ({steps[self.rung]} steps)'
-    if len(self.brackets) > 1:
-      label = (f'bracket {self.bracket + 1} '
-               f'({self.bracket % len(self.brackets) + 1} of '
-               f'{len(self.brackets)}), {label}')
-    return Plan(label, points, steps[self.rung], num_trials)
-
-  def tell(self, outcomes: Sequence[Outcome]) -> Verdict:
-    _, steps = self.brackets[self.bracket % len(self.brackets)]
-    trials = sum(len(o.trials) for o in outcomes)
-    if self.rung == 0:
-      self.drawn += trials
-    if self.rung == len(steps) - 1:
-      self.stored += trials
-      self.bracket, self.rung = self.bracket + 1, 0
-      return Verdict()
-    ranked = sorted(outcomes, key=lambda o: (o.value, o.ids[0]))
-    keep = tuple(i for o in ranked[:max(1, len(outcomes)
-                                          // self.cfg.search.eta)]
-                 for i in o.ids)
-    self.stored += trials - len(keep)
-    self.rung += 1
-    return Verdict(keep=keep, stopped=True)
-
-  def state(self) -> dict:
-    return dict(bracket=self.bracket, rung=self.rung, drawn=self.drawn)
-
-
-def check_pbt(cfg: ml_collections.ConfigDict, space: Space) -> None:
-  """PBT changes only dynamic hyperparameters, at chunk boundaries.
-
-  Raises:
-    ValueError: the space searches a static field, or ``pbt_interval`` is
-      not a multiple of ``train.chunk_steps``.
-  """
-  static = space.static_names()
-  if static:
-    raise ValueError(f'search.method=pbt perturbs dynamic hyperparameters '
-                     f'only, but search.space.{static[0]} is static; fix it, '
-                     'or use halving')
-  if not space.perturbed():
-    raise ValueError('search.method=pbt has nothing to perturb: search at '
-                     f'least one of {list(hparams.perturbable())} (or lr, '
-                     'b1, b2)')
-  if cfg.search.pbt_interval % cfg.train.chunk_steps:
-    raise ValueError(f'search.pbt_interval={cfg.search.pbt_interval} must be '
-                     'a multiple of train.chunk_steps='
-                     f'{cfg.train.chunk_steps}')
-
-
-class PopulationBased:
-  """Population-based training (see the module docstring)."""
-
-  perturbs = True
-
-  def __init__(self, cfg: ml_collections.ConfigDict, space: Space,
-               say: Callable[[str], None], workdir: str):
-    del workdir
-    s = cfg.search
-    self.cfg, self.space, self.say = cfg, space, say
-    self.ends = list(range(s.pbt_interval, cfg.train.num_steps,
-                           s.pbt_interval)) + [cfg.train.num_steps]
-    self.segment = 0
-
-  def resume(self, trials: Sequence[Trial], state: dict | None,
-             prior: Sequence[Trial] = ()) -> None:
-    del prior
-    size = self.cfg.search.population
-    if state:
-      self.segment = state['segment']
-    elif len(trials) >= size * len(self.ends):
-      self.segment = len(self.ends)
-    elif trials:
-      raise ValueError('the PBT population checkpoint '
-                       '(W/checkpoints/population) is missing: the running '
-                       'members cannot be resumed')
-
-  def plan(self) -> Plan | None:
-    if self.segment >= len(self.ends):
-      return None
-    size = self.cfg.search.population
-    points = (_first_points(self.cfg, self.space, size, self.say)
-              if self.segment == 0 else [])
-    return Plan(f'segment {self.segment + 1}/{len(self.ends)} '
-                f'({self.ends[self.segment]} steps)', points,
-                self.ends[self.segment], size * len(self.ends),
-                padded=False)
-
-  def tell(self, outcomes: Sequence[Outcome]) -> Verdict:
-    k, self.segment = self.segment, self.segment + 1
-    if k == len(self.ends) - 1:
-      return Verdict()
-    s = self.cfg.search
-    return Verdict(exploit=Exploit(
-        jax.random.fold_in(jax.random.key(s.seed), k), s.pbt_fraction,
-        self.space.perturbed()))
-
-  def state(self) -> dict:
-    return dict(segment=self.segment)

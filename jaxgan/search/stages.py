@@ -24,6 +24,7 @@ that lie in its ranges (a warm start). ``W/stages.json`` and
 ``W/report.md`` list each stage's best.
 """
 
+import dataclasses
 import math
 import os
 from typing import Any
@@ -37,7 +38,43 @@ from jaxgan.search.trial import Trial
 STAGE_KEYS = ('name', 'space', 'overrides', 'narrow')
 
 
-def check(cfg: ml_collections.ConfigDict) -> list[dict]:
+@dataclasses.dataclass(frozen=True)
+class Stage:
+  """One checked stage of ``search.stages`` (see the module docstring)."""
+  name: str
+  space: dict[str, str]
+  overrides: dict[str, Any]
+  narrow: float = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+  """What a staged search's ``W/stages.json`` holds of one stage.
+
+  Attributes:
+    stage: its name.
+    workdir: where it ran.
+    trial: its best trial's id.
+    objective: that trial's objective.
+    setting: that trial's setting.
+    trials: how many trials it stored.
+  """
+  stage: str
+  workdir: str
+  trial: int
+  objective: float | None
+  setting: dict[str, Any]
+  trials: int
+
+  def to_json(self) -> dict:
+    return dataclasses.asdict(self)
+
+  @classmethod
+  def from_json(cls, row: dict) -> 'Result':
+    return cls(**row)
+
+
+def check(cfg: ml_collections.ConfigDict) -> list[Stage]:
   """The stages of ``cfg``, their shape checked (each stage's search is
   validated as a search of its own by the caller).
 
@@ -71,12 +108,14 @@ def check(cfg: ml_collections.ConfigDict) -> list[dict]:
           'search.space'):
         raise ValueError(f'{field}.overrides cannot set {path!r}: a stage '
                          'searches its own space')
-  return [dict(stage) for stage in stages]
+  return [Stage(stage['name'], dict(stage['space']),
+                dict(stage.get('overrides', {})), stage.get('narrow', 0))
+          for stage in stages]
 
 
-def directory(workdir: str, k: int, stage: dict) -> str:
+def directory(workdir: str, k: int, stage: Stage) -> str:
   """Where stage ``k`` (from 0) runs."""
-  return os.path.join(workdir, 'stages', f'{k + 1}-{stage["name"]}')
+  return os.path.join(workdir, 'stages', f'{k + 1}-{stage.name}')
 
 
 def narrowed(text: str, name: str, best: Any, factor: float) -> str:
@@ -102,7 +141,7 @@ def narrowed(text: str, name: str, best: Any, factor: float) -> str:
   return f'{d.kind}:{low!r}:{high!r}{condition}'
 
 
-def stage_config(cfg: ml_collections.ConfigDict, stage: dict, k: int,
+def stage_config(cfg: ml_collections.ConfigDict, stage: Stage, k: int,
                  previous: Trial | None,
                  previous_space: Space | None) -> ml_collections.ConfigDict:
   """The config of stage ``k``: ``cfg`` with the stage's overrides, the
@@ -114,7 +153,7 @@ def stage_config(cfg: ml_collections.ConfigDict, stage: dict, k: int,
   out = ml_collections.ConfigDict(cfg.to_dict())
   out.search.stages = ()
   field = f'search.stages[{k}].overrides'
-  for path, value in stage.get('overrides', {}).items():
+  for path, value in stage.overrides.items():
     config.set_field(out, path, value, f'{field}: ')
   if previous is not None:
     searched = previous_space.names if previous_space is not None else ()
@@ -127,10 +166,10 @@ def stage_config(cfg: ml_collections.ConfigDict, stage: dict, k: int,
                      f'search.stages[{k}].space: ')
   best = (previous_space.values(previous.hparams, previous.bucket)
           if previous is not None and previous_space is not None else {})
-  for name, text in stage['space'].items():
+  for name, text in stage.space.items():
     config.set_field(
-        out.search.space, name,
-        narrowed(text, name, best.get(name), stage.get('narrow', 0)),
+        out.search.space, name, narrowed(text, name, best.get(name),
+                                         stage.narrow),
         f'search.stages[{k}].space: ')
   return out
 

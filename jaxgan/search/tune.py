@@ -24,7 +24,7 @@ Example:
 """
 
 import os
-from typing import Callable, NamedTuple, Sequence
+from typing import Sequence
 
 import ml_collections
 
@@ -36,7 +36,8 @@ from jaxgan.search import (confirm, monitor, pareto, report, results,
                            schedulers, stages, trackers)
 from jaxgan.search.confirmed import Confirmed
 from jaxgan.search.method import METHODS
-from jaxgan.search.rounds import Budget, Context, RoundRunner
+from jaxgan.search.monitor import Output
+from jaxgan.search.rounds import Budget, Context, RoundRunner, Trainer
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.store import read as read_store
@@ -132,19 +133,9 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   return space
 
 
-class Shown(NamedTuple):
-  """What a search shows: lines (``say``), ``trackers`` (names, none off
-  process 0) and, unless ``quiet``, progress bars."""
-  say: Callable[[str], None]
-  trackers: Sequence[str]
-  quiet: bool
-
-
 def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
-         mesh=None, log: Callable[[str], None] = print,
-         make_population: Callable = population.make_population,
-         tracker: Sequence[str] = ('tensorboard',),
-         warm_start: str = '', quiet: bool = False) -> Trial:
+         warm_start: str = '', output: Output = Output(),
+         trainer: Trainer = Trainer()) -> Trial:
   """Runs (or resumes) the search of ``cfg`` in ``workdir``.
 
   Every trial's curves, evaluations, samples and hyperparameters go to the
@@ -158,15 +149,13 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
       tracker files go. An existing search there resumes: stored trials are
       not trained again.
     force: continue a workdir made by a different config.
-    mesh: a ('pop', 'data') mesh; by default every device on 'pop'.
-    log: where progress goes (process 0 only).
-    make_population: builds compiled populations (replaceable in tests).
-    tracker: names in :data:`jaxgan.search.trackers.TRACKERS`
-      (``'tensorboard'``, ``'mlflow'``, ``'wandb'``), or none.
     warm_start: an earlier search's workdir (same names searched, ranges
       may differ) whose trials in this space a model-based method
       (:attr:`jaxgan.search.SearchMethod.warm`) is told first.
-    quiet: no progress bars (:mod:`jaxgan.search.monitor`), lines only.
+    output: where progress goes: lines, trackers, bars
+      (:class:`jaxgan.search.monitor.Output`).
+    trainer: the device mesh and how populations are built
+      (:class:`jaxgan.search.rounds.Trainer`).
 
   Returns:
     The best trial (of the last stage, for a staged search): after a
@@ -180,8 +169,8 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
   """
   cfg = validation.with_objective(cfg)
   space = validate(cfg)
-  trackers.check(tracker)
-  mesh = population.make_mesh() if mesh is None else mesh
+  trackers.check(output.tracker)
+  mesh = population.make_mesh() if trainer.mesh is None else trainer.mesh
   devices = mesh.shape[population.POP]
   if (not METHODS.lookup(cfg.search.method).padded
       and cfg.search.population % devices):
@@ -190,10 +179,11 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
                      f'for search.method={cfg.search.method!r}, whose '
                      'members are never padded')
   main = distributed.is_main_process()
-  say = log if main else (lambda _: None)
+  say = output.log if main else (lambda _: None)
   prior = _prior(cfg, space, warm_start, main) if warm_start else []
-  shown = Shown(say, tracker if main else (), quiet)
-  context = Context(cfg, space, workdir, mesh, make_population, main)
+  shown = output._replace(log=say, tracker=output.tracker if main else (),
+                          quiet=output.quiet or not main)
+  context = Context(cfg, space, workdir, mesh, trainer.make_population, main)
   run = lambda: _tune(context, shown, force, prior)
   if cfg.search.stages:
     run = lambda: _staged(context, shown, force)
@@ -239,7 +229,7 @@ def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
           if space.contains(t.setting)]
 
 
-def _staged(context: Context, shown: Shown, force: bool) -> Trial:
+def _staged(context: Context, shown: Output, force: bool) -> Trial:
   """Runs the stages of ``context.cfg`` one after the other (see
   :mod:`jaxgan.search.stages`)."""
   cfg, workdir, main = context.cfg, context.workdir, context.main
@@ -256,7 +246,7 @@ def _staged(context: Context, shown: Shown, force: bool) -> Trial:
              and METHODS.lookup(sub.search.method).warm else [])
     prior = [t for t in prior if new_space.contains(t.setting)]
     directory = stages.directory(workdir, k, stage)
-    shown.say(f'stage {k + 1}/{len(plan)}: {stage["name"]}, searching '
+    shown.log(f'stage {k + 1}/{len(plan)}: {stage.name}, searching '
               f'{new_space.names} in {directory}'
               + (f' (told {len(prior)} earlier trials)' if prior else ''))
     with WorkdirLock(directory, enabled=main):
@@ -266,19 +256,19 @@ def _staged(context: Context, shown: Shown, force: bool) -> Trial:
     earlier = read_store(directory) if main else []
     earlier = [Trial.from_json(t) for t in distributed.broadcast_json(
         [t.to_json() for t in earlier])]
-    rows.append(dict(stage=stage['name'], workdir=directory, trial=best.id,
-                     objective=best.objective, setting=best.setting,
-                     trials=len(earlier)))
+    rows.append(stages.Result(stage.name, directory, best.id, best.objective,
+                              best.setting, len(earlier)))
   if main:
-    write_json(os.path.join(workdir, 'stages.json'), rows)
+    write_json(os.path.join(workdir, 'stages.json'),
+               [r.to_json() for r in rows])
     report.write_stages(workdir, cfg, rows)
   return best
 
 
-def _tune(context: Context, shown: Shown, force: bool,
+def _tune(context: Context, shown: Output, force: bool,
           prior: Sequence[Trial] = ()) -> Trial:
   cfg, space, workdir = context.cfg, context.space, context.workdir
-  main, say = context.main, shown.say
+  main, say = context.main, shown.log
   opened = None
   if main:
     try:
@@ -305,13 +295,11 @@ def _tune(context: Context, shown: Shown, force: bool,
   write_report = lambda: report.write(workdir, cfg, store.trials, reference,
                                       space)
   watch = monitor.Monitor(
-      say, trackers.start(
-          shown.trackers, workdir, space.names,
-          train.metric_names(cfg)),
+      shown, trackers.start(shown.tracker, workdir, space.names,
+                            train.metric_names(cfg)),
       on_round=write_report if main else lambda: None,
       sign=metrics.sign(cfg, cfg.search.objective),
-      trials=(len(store.trials), cfg.search.num_trials),
-      quiet=shown.quiet or not main)
+      trials=(len(store.trials), cfg.search.num_trials))
   scheduler = METHODS.lookup(cfg.search.method).scheduler(
       cfg, space, watch.say, workdir)
   try:

@@ -46,7 +46,7 @@ def test_a_preset_runs_a_short_tune_with_itself_as_the_baseline(tmp_path):
   cfg = preset('stylegan2')
   cfg.search.update(method='random', num_trials=2, population=2,
                     confirm_top=0)
-  search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
+  search.tune(cfg, str(tmp_path), output=search.Output(lambda _: None, ()))
   trials = store.read(str(tmp_path))
   assert len(trials) == 2
   # Trial 0 is the preset's own setting.

@@ -17,7 +17,7 @@ def digits():
 def test_the_floor_is_near_perfect(digits):
   _, ev, _ = digits
   assert ev.num_samples == 300
-  assert set(ev.floor) == set(metrics.IMAGE_NAMES)
+  assert set(ev.floor) == set(metrics.images.DIRECTIONS)
   assert ev.floor['classes'] == 10.0 and ev.floor['class_kl'] < 0.05
   assert ev.floor['precision'] > 0.8 and ev.floor['recall'] > 0.8
   assert ev.floor['inception_score'] > 8.0

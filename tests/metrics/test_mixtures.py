@@ -16,6 +16,8 @@ def test_hand_placed_points():
       np.repeat(m[2][None] + [0.0, 0.2], 5, 0),  # 4 std from mode 2: not HQ
   ])
   out = mixtures.mixture_metrics(jnp.asarray(samples), m, 0.05)
+  # Every output declares the way it is better.
+  assert set(out) == set(mixtures.DIRECTIONS)
   assert float(out['modes']) == 2.0
   np.testing.assert_allclose(out['high_quality'], 15 / 20)
   p = np.array([0.5, 0.25, 0.25])

@@ -53,6 +53,6 @@ def test_energy_distance_worsens_steadily_with_noise_and_lost_modes(
 
 
 def test_the_floor_is_real_data_measured_the_same_way(evaluator):
-  assert set(evaluator.floor) == set(points.NAMES)
+  assert set(evaluator.floor) == set(points.DIRECTIONS)
   assert abs(evaluator.floor['energy_distance']) < 0.01
   assert evaluator.floor['precision'] > 0.9 and evaluator.floor['recall'] > 0.9

@@ -15,6 +15,7 @@ import json
 import os
 
 import jax
+import pytest
 import jax.numpy as jnp
 
 from conftest import tiny_config
@@ -68,6 +69,10 @@ def make_population(cfg, mesh, size):
       put=lambda tree: jax.tree.map(jnp.asarray, tree))
 
 
+# The search's trainer over make_population.
+TRAINER = search.Trainer(make_population=make_population)
+
+
 def searching(penalty='none', **space):
   """A tiny grid-25 config whose search space is exactly ``space`` (dotted
   names for static fields)."""
@@ -97,10 +102,11 @@ def stored(workdir) -> list[dict]:
     return [json.loads(line) for line in f]
 
 
-def tune(cfg, workdir, **kw):
-  """A quiet search of ``cfg`` in ``workdir`` over :func:`make_population`."""
-  return search.tune(cfg, str(workdir), log=lambda _: None,
-                     make_population=make_population, tracker=(), **kw)
+def tune(cfg, workdir, log=lambda _: None, **kw):
+  """A search of ``cfg`` in ``workdir`` over :func:`make_population`, quiet
+  unless given a ``log``."""
+  return search.tune(cfg, str(workdir), output=search.Output(log, ()),
+                     trainer=TRAINER, **kw)
 
 
 def floor(trial: dict) -> float:
@@ -123,3 +129,24 @@ def stop_after(rounds: int):
     if len(seen) == rounds:
       raise Stop(line)
   return log
+
+
+def resumes(workdir, cfg, parts=('',), same_points=True) -> None:
+  """Asserts that ``cfg``'s search stopped after two rounds and run again
+  stores the trials an uninterrupted one does (each part of a staged
+  search); with ``same_points=False`` (samplers whose state lives in their
+  study) only the trial ids must agree."""
+  tune(cfg, workdir / 'whole')
+  with pytest.raises(Stop):
+    tune(cfg, workdir / 'stopped', log=stop_after(2))
+  tune(cfg, workdir / 'stopped')
+  drop = lambda t: {k: v for k, v in t.items()
+                    if k not in ('seconds', 'elapsed')}
+  for part in parts:
+    whole, resumed = (sorted(map(drop, stored(workdir / run / part)),
+                             key=lambda t: t['id'])
+                      for run in ('whole', 'stopped'))
+    if same_points:
+      assert resumed == whole
+    else:
+      assert [t['id'] for t in resumed] == [t['id'] for t in whole]

@@ -16,8 +16,9 @@ def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
   cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=2,
                          confirm_seeds=3)
   lines = []
-  best = search.tune(cfg, str(tmp_path), log=lines.append,
-                     make_population=synthetic.make_population, tracker=())
+  best = search.tune(cfg, str(tmp_path),
+                     output=search.Output(lines.append, ()),
+                     trainer=synthetic.TRAINER)
   trials = stored(tmp_path)
   ranked = sorted((t for t in trials if t['objective'] is not None),
                   key=lambda t: t['objective'])

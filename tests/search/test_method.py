@@ -1,36 +1,36 @@
-"""Each search method's own checks, its warm start and its answer on a known optimum."""
+"""What every search method shares: a resume test per built-in method, the
+warm start and the answer on a known optimum."""
+
+import os
+import re
 
 import numpy as np
 import pytest
 
+import jaxgan
 import synthetic
 from jaxgan import search
 from synthetic import stored, tune
 
-
-def test_the_gp_refuses_the_log_of_a_maximised_objective(tmp_path):
-  cfg = synthetic.config('bayes', objective='high_quality')
-  with pytest.raises(ValueError, match=(
-      r"search.transform='log' models the log of an objective to minimise, "
-      r"but search.objective='high_quality' is maximised")):
-    tune(cfg, tmp_path)
-  # Other methods do not model the objective's log.
-  cfg.search.method = 'optuna-tpe'
-  search.validate(cfg)
+HERE = os.path.dirname(__file__)
 
 
-@pytest.mark.parametrize('space,interval,message', [
-    ({'model.width': 'choice:8,16'}, 10, r'search.space.model.width is static'),
-    ({}, 15, r'search.pbt_interval=15 must be a multiple of '
-     r'train.chunk_steps=10'),
-])
-def test_pbt_refuses_what_it_cannot_do(tmp_path, space, interval, message):
-  cfg = synthetic.config('pbt', pbt_interval=interval)
-  for name, text in space.items():
-    section, leaf = name.split('.')
-    cfg.search.space[section][leaf] = text
-  with pytest.raises(ValueError, match=message):
-    tune(cfg, tmp_path)
+def test_every_built_in_method_has_a_resume_test_beside_its_module():
+  package = os.path.join(os.path.dirname(jaxgan.__file__), 'search',
+                         'methods')
+  names = []
+  for module in sorted(os.listdir(package)):
+    if module.startswith('_') or not module.endswith('.py'):
+      continue
+    with open(os.path.join(package, module)) as f:
+      registered = re.findall(r"register_method\(\s*'([^']+)'", f.read())
+    with open(os.path.join(HERE, 'methods', f'test_{module}')) as f:
+      test = f.read()
+    assert 'synthetic.resumes(' in test, module
+    for name in registered:
+      assert f"'{name}'" in test, (module, name)
+    names += registered
+  assert sorted(names) == sorted(search.METHODS)
 
 
 @pytest.mark.parametrize('method,search_args', [

@@ -33,8 +33,8 @@ class Recorder:
 
 def test_progress_bars_on_a_terminal():
   stream, lines, rounds, tracker = Terminal(), [], [], Recorder()
-  watch = monitor.Monitor(lines.append, [tracker],
-                          on_round=lambda: rounds.append(1), stream=stream,
+  watch = monitor.Monitor(monitor.Output(lines.append, stream=stream),
+                          [tracker], on_round=lambda: rounds.append(1),
                           trials=(2, 10))
   assert '2/10' in stream.getvalue()  # the study's bar: trials stored
   watch.begin('round 2', member_steps=1200, best=0.5)
@@ -57,8 +57,8 @@ def test_progress_bars_on_a_terminal():
                                           (Terminal(), True)])
 def test_no_bars_in_a_log_or_when_quiet(stream, quiet):
   lines = []
-  watch = monitor.Monitor(lines.append, stream=stream, quiet=quiet,
-                          trials=(0, 4))
+  watch = monitor.Monitor(
+      monitor.Output(lines.append, quiet=quiet, stream=stream), trials=(0, 4))
   watch.begin('round 1', member_steps=400, best=np.inf)
   watch.chunk(chunk([1.0] * 4))
   watch.end('round 1: done')
@@ -74,8 +74,8 @@ def test_the_report_takes_at_most_a_tenth_of_the_time(monkeypatch):
   def report():  # drawing the report takes 1 s
     drawn.append(now[0])
     now[0] += 1.0
-  watch = monitor.Monitor(lambda _: None, on_round=report,
-                          stream=io.StringIO())
+  watch = monitor.Monitor(
+      monitor.Output(lambda _: None, stream=io.StringIO()), on_round=report)
   for seconds in (20.0, 40.0, 5.0, 4.0, 12.0, 3.0):  # rounds of these lengths
     now[0] += seconds
     watch.end('round')

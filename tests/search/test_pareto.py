@@ -54,8 +54,9 @@ def test_bayes_searches_a_front_with_random_scalarisations(tmp_path):
                     and other['metrics']['reverse_kl'] < r['reverse_kl'])
   # Resumed after its first round, it asks what it asked before.
   with pytest.raises(Stop):
-    search.tune(cfg, str(tmp_path / 'stopped'), log=stop_after(1),
-                make_population=synthetic.make_population, tracker=())
+    search.tune(cfg, str(tmp_path / 'stopped'),
+                output=search.Output(stop_after(1), ()),
+                trainer=synthetic.TRAINER)
   tune(cfg, tmp_path / 'stopped')
   assert [t['setting'] for t in stored(tmp_path / 'stopped')] == [
       t['setting'] for t in stored(tmp_path / 'whole')]

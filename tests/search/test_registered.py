@@ -37,9 +37,9 @@ def test_a_registered_method_and_tracker_run_a_search(tmp_path):
   jaxgan.register_tracker('recorder', Recorder)
   Recorder.seen = []
   cfg = synthetic.config('seeded', num_trials=6, population=3)
-  best = search.tune(cfg, str(tmp_path), log=lambda _: None,
-                     make_population=synthetic.make_population,
-                     tracker=('recorder',))
+  best = search.tune(cfg, str(tmp_path),
+                     output=search.Output(lambda _: None, ('recorder',)),
+                     trainer=synthetic.TRAINER)
   trials = store.read(str(tmp_path))
   assert len(trials) == 6 and best.id in {t.id for t in trials}
   pool = Seeded(search.Space.from_config(cfg), cfg.search).ask(10)
@@ -55,9 +55,7 @@ def test_a_method_registered_as_one_object_is_used_everywhere(tmp_path):
   register()
   cfg = synthetic.config('seeded', num_trials=4, population=2)
   cfg.search.update(confirm_top=1, confirm_seeds=2)
-  run = lambda workdir, **kw: search.tune(
-      cfg, str(workdir), log=lambda _: None,
-      make_population=synthetic.make_population, tracker=(), **kw)
+  run = lambda workdir, **kw: synthetic.tune(cfg, workdir, **kw)
   run(tmp_path / 'first')
   run(tmp_path / 'second', warm_start=str(tmp_path / 'first'))
   pool = [dict(zip(('lr_d', 'lr_g'), p)) for p in Seeded(

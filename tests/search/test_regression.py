@@ -57,8 +57,10 @@ SEARCHES = {
 
 def trials_of(name: str, workdir: str) -> list[dict]:
   cfg, make_population = SEARCHES[name]()
-  kw = {} if make_population is None else dict(make_population=make_population)
-  search.tune(cfg, workdir, log=lambda _: None, tracker=(), **kw)
+  trainer = (search.Trainer() if make_population is None
+             else search.Trainer(make_population=make_population))
+  search.tune(cfg, workdir, output=search.Output(lambda _: None, ()),
+              trainer=trainer)
   with open(os.path.join(workdir, 'trials.jsonl')) as f:
     trials = [json.loads(line) for line in f]
   return sorted(({k: t.get(k) for k in FIELDS} for t in trials),

@@ -221,8 +221,9 @@ def test_the_html_report_works_in_a_headless_browser(tmp_path):
         'CI needs chromium for this test: .ci/run installs it')
     pytest.skip('needs a chromium browser (apt-get install chromium)')
   cfg = synthetic.config('random', num_trials=8, population=4)
-  search.tune(cfg, str(tmp_path / 'w'), log=lambda _: None,
-              make_population=synthetic.make_population, tracker=[])
+  search.tune(cfg, str(tmp_path / 'w'),
+              output=search.Output(lambda _: None, []),
+              trainer=synthetic.TRAINER)
   page = tmp_path / 'w' / 'report.html'
   browser = DevTools(tmp_path / 'profile')
   try:

@@ -1,167 +1,25 @@
 import time
 
-import numpy as np
 import pytest
 
 import synthetic
 from jaxgan import search
-from jaxgan.search import rounds, schedulers
-from synthetic import Stop, floor, stop_after, stored
+from jaxgan.search import rounds
+from synthetic import stored
 
 
 def run(cfg, workdir, log=lambda _: None):
-  return search.tune(cfg, str(workdir), log=log,
-                     make_population=synthetic.make_population, tracker=())
+  return search.tune(cfg, str(workdir), output=search.Output(log, ()),
+                     trainer=synthetic.TRAINER)
 
 
-@pytest.mark.parametrize('args,expected', [
-    ((90, 10, 3, 3), [10, 30, 90]),
-    ((100, 10, 2, 3), [20, 50, 100]),  # 25 rounds to 2 chunks
-    ((40, 10, 3, 3), [10, 40]),          # rung 2 would repeat rung 1
-    ((50, 10, 3, 1), [50]),
-])
-def test_rung_steps(args, expected):
-  assert schedulers.rung_steps(*args) == expected
-
-
-def test_halving_keeps_the_best_third_at_every_rung(tmp_path):
-  cfg = synthetic.config('halving', num_trials=9, eta=3, rungs=3)
+def test_a_stopped_staged_search_resumes_where_it_stopped(tmp_path):
+  cfg = synthetic.config('random', num_trials=4, population=2, stages=(
+      dict(name='first', space={'lr_d': 'log:1e-5:1e-1'}),
+      dict(name='second', space={'lr_g': 'log:1e-4:1e-1'})))
   cfg.train.update(num_steps=90, chunk_steps=10)
-  run(cfg, tmp_path)
-  trials = stored(tmp_path)
-  assert sorted(t['id'] for t in trials) == list(range(9))
-  by_steps = {s: [t for t in trials if t['steps'] == s] for s in (10, 30, 90)}
-  assert [len(v) for v in by_steps.values()] == [6, 2, 1]
-  ranked = sorted((t for t in trials if not t['diverged']), key=floor)
-  assert {t['id'] for t in by_steps[90] + by_steps[30]} == {
-      t['id'] for t in ranked[:3]}
-  assert by_steps[90][0]['id'] == ranked[0]['id']
-  assert by_steps[90][0]['status'] == 'finished'
-  assert {t['status'] for t in by_steps[10]} <= {'stopped', 'diverged'}
-  # Budget: 9 x 10 + 3 x 20 + 1 x 60 member-steps.
-  assert max(t['budget'] for t in trials) == 210
-  # The best evaluation is kept: the survivor's objective is its last one.
-  best = by_steps[90][0]
-  assert best['best_step'] == 90
-  np.testing.assert_allclose(best['objective'], floor(best) + 1 / 91,
-                             rtol=1e-5)
-
-
-def test_pbt_copies_the_best_and_records_lineage(tmp_path):
-  cfg = synthetic.config('pbt', population=4, pbt_interval=10,
-                         pbt_fraction=0.25)
-  cfg.search.space.lr_g = ''
-  cfg.train.update(num_steps=40, chunk_steps=10)
-  run(cfg, tmp_path)
-  trials = {t['id']: t for t in stored(tmp_path)}
-  assert sorted(trials) == list(range(16))
-  for k in range(1, 4):
-    previous = [trials[4 * (k - 1) + i] for i in range(4)]
-    worst = max(previous, key=lambda t: t['objective'])
-    top = min(previous, key=lambda t: t['objective'])
-    for i in range(4):
-      t = trials[4 * k + i]
-      assert t['member'] == i and t['round'] == k
-      if previous[i]['id'] == worst['id']:
-        # The worst member continued the best one, with lr_d x 0.8 or 1.2.
-        assert t['parent'] == top['id']
-        ratio = t['hparams']['lr_d'] / top['hparams']['lr_d']
-        assert min(abs(ratio - 0.8), abs(ratio - 1.2)) < 1e-5
-        # It carries the copied state: the parent's quality floor.
-        np.testing.assert_allclose(t['objective'] - 1 / (1 + 10 * (k + 1)),
-                                   floor(top), rtol=1e-4, atol=1e-6)
-      else:
-        assert t['parent'] == previous[i]['id']
-        assert t['hparams']['lr_d'] == previous[i]['hparams']['lr_d']
-      # Only searched hyperparameters move.
-      assert t['hparams']['lr_g'] == previous[i]['hparams']['lr_g']
-
-
-# Every registered method, and seeds and stages, on the synthetic population.
-RESUMED = {
-    'bayes': dict(num_trials=12, population=4, initial_points=4),
-    'random': dict(num_trials=8, population=4),
-    'grid': dict(num_trials=9, population=3, grid_points=3),
-    'halving': dict(num_trials=9, eta=3, rungs=3),
-    'hyperband': dict(num_trials=17, eta=3, min_steps=10),
-    'pbt': dict(population=4, pbt_interval=30),
-    'optuna-tpe': dict(num_trials=8, population=4, initial_points=4),
-    'optuna-cmaes': dict(num_trials=8, population=4),
-    'optuna-nsga2': dict(num_trials=8, population=4, pareto='reverse_kl'),
-    'seeds': dict(method='halving', num_trials=18, eta=3, rungs=2, seeds=2),
-    'stages': dict(method='random', num_trials=4, population=2, stages=(
-        dict(name='first', space={'lr_d': 'log:1e-5:1e-1'}),
-        dict(name='second', space={'lr_g': 'log:1e-4:1e-1'}))),
-}
-# Samplers whose state lives in their study: a resume completes the search,
-# but the points after it may differ (see jaxgan.search.optuna_methods).
-DIFFER = ('optuna-cmaes', 'optuna-nsga2')
-
-
-def test_every_method_is_resumed():
-  assert set(search.METHODS) <= set(RESUMED)
-
-
-@pytest.mark.parametrize('name', sorted(RESUMED))
-def test_a_stopped_search_resumes_where_it_stopped(tmp_path, name):
-  args = dict(RESUMED[name])
-  cfg = synthetic.config(args.pop('method', name), **args)
-  if name == 'pbt':
-    cfg.search.space.lr_g = ''
-  cfg.train.update(num_steps=90, chunk_steps=10)
-  run(cfg, tmp_path / 'whole')
-  with pytest.raises(Stop):
-    run(cfg, tmp_path / 'stopped', log=stop_after(2))
-  run(cfg, tmp_path / 'stopped')
-  for part in ([''] if name != 'stages' else ['stages/1-first',
-                                              'stages/2-second']):
-    drop = lambda t: {k: v for k, v in t.items()
-                      if k not in ('seconds', 'elapsed')}
-    whole = sorted(map(drop, stored(tmp_path / 'whole' / part)),
-                   key=lambda t: t['id'])
-    resumed = sorted(map(drop, stored(tmp_path / 'stopped' / part)),
-                     key=lambda t: t['id'])
-    if name in DIFFER:
-      assert [t['id'] for t in resumed] == [t['id'] for t in whole]
-    else:
-      assert resumed == whole
-
-
-def test_hyperband_brackets_by_hand():
-  # s_max = log3(90 / 10) = 2: 9 settings from 10 steps, 5 from 30, 3 at 90.
-  assert schedulers.hyperband_brackets(90, 10, 3, 10) == [
-      (9, [10, 30, 90]), (5, [30, 90]), (3, [90])]
-  # s_max = 3; n = ceil(4 / (s + 1) * 2**s); 1000 / 8 = 125 steps is 2.5
-  # chunks of 50, rounded half to even: 100.
-  assert schedulers.hyperband_brackets(1000, 100, 2, 50) == [
-      (8, [100, 250, 500, 1000]), (6, [250, 500, 1000]), (4, [500, 1000]),
-      (4, [1000])]
-
-
-def test_hyperband_runs_its_brackets_and_keeps_the_best_of_each_rung(
-    tmp_path):
-  cfg = synthetic.config('hyperband', num_trials=17, eta=3, min_steps=10,
-                         baseline=False)
-  cfg.train.update(num_steps=90, chunk_steps=10)
-  lines = []
-  run(cfg, tmp_path, log=lines.append)
-  trials = sorted(stored(tmp_path), key=lambda t: t['id'])
-  assert [t['id'] for t in trials] == list(range(17))
-  brackets = [trials[:9], trials[9:14], trials[14:]]
-  steps = [sorted(t['steps'] for t in b) for b in brackets]
-  assert steps == [[10] * 6 + [30] * 2 + [90], [30] * 4 + [90], [90] * 3]
-  for b in brackets[:2]:
-    ranked = sorted((t for t in b if not t['diverged']), key=floor)
-    assert max(b, key=lambda t: t['steps'])['id'] == ranked[0]['id']
-  assert [sorted({t['round'] for t in b}) for b in brackets] == [
-      [0, 1, 2], [3, 4], [5]]
-  # 9x10 + 3x20 + 1x60, then 5x30 + 1x60, then 3x90 member-steps.
-  assert max(t['budget'] for t in trials) == 210 + 210 + 270
-  assert lines[0].startswith('bracket 1 (1 of 3), rung 1/3 (10 steps): 9 '
-                             'members')
-  assert ('Hyperband brackets (η = 3): 9 settings at 10, 30, 90 steps; 5 '
-          'settings at 30, 90 steps; 3 settings at 90 steps.') in (
-              tmp_path / 'report.md').read_text()
+  synthetic.resumes(tmp_path, cfg, parts=('stages/1-first',
+                                          'stages/2-second'))
 
 
 @pytest.mark.parametrize('method,budget,trials,spent', [

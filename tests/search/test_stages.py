@@ -22,8 +22,9 @@ def test_stages_fix_what_they_do_not_search_at_the_best_before(tmp_path):
            narrow=10.0),
   )
   lines = []
-  best = search.tune(cfg, str(tmp_path), log=lines.append,
-                     make_population=synthetic.make_population, tracker=())
+  best = search.tune(cfg, str(tmp_path),
+                     output=search.Output(lines.append, ()),
+                     trainer=synthetic.TRAINER)
   rows = json.loads((tmp_path / 'stages.json').read_text())
   assert [r['stage'] for r in rows] == ['generator', 'both', 'discriminator']
   first, second, third = (stored(tmp_path / 'stages' / f'{k}-{n}')
@@ -50,6 +51,7 @@ def test_stages_fix_what_they_do_not_search_at_the_best_before(tmp_path):
   report.rebuild(str(tmp_path))
   assert '| generator | 8 |' in (tmp_path / 'report.md').read_text()
   # Run again: every stage resumes with nothing to do.
-  again = search.tune(cfg, str(tmp_path), log=lambda _: None,
-                      make_population=synthetic.make_population, tracker=())
+  again = search.tune(cfg, str(tmp_path),
+                      output=search.Output(lambda _: None, ()),
+                      trainer=synthetic.TRAINER)
   assert again == best

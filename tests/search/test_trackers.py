@@ -13,8 +13,8 @@ from jaxgan.search import trackers
 
 def searched(workdir, tracker):
   cfg = synthetic.config('random', num_trials=6, population=4)
-  search.tune(cfg, str(workdir), log=lambda _: None,
-              make_population=synthetic.make_population, tracker=tracker)
+  search.tune(cfg, str(workdir), output=search.Output(lambda _: None, tracker),
+              trainer=synthetic.TRAINER)
   return cfg
 
 
@@ -102,7 +102,7 @@ def test_mlflow_has_every_trial_as_a_run(tmp_path):
 def test_an_unknown_tracker_is_named_before_anything_is_written(tmp_path):
   cfg = synthetic.config('random', num_trials=2, population=2)
   with pytest.raises(ValueError, match=r"tracker='comet' is not a registered tracker"):
-    search.tune(cfg, str(tmp_path), tracker=['comet'])
+    search.tune(cfg, str(tmp_path), output=search.Output(print, ['comet']))
   assert not os.listdir(tmp_path)
 
 
@@ -148,8 +148,9 @@ def test_wandb_has_every_trial_as_an_offline_run(tmp_path, monkeypatch):
   monkeypatch.delenv('WANDB_MODE', raising=False)
   monkeypatch.setenv('HOME', str(tmp_path))  # no ~/.netrc: not logged in
   cfg = synthetic.config('random', num_trials=2, population=2)
-  search.tune(cfg, str(tmp_path / 'w'), log=lambda _: None,
-              make_population=synthetic.make_population, tracker=['wandb'])
+  search.tune(cfg, str(tmp_path / 'w'),
+              output=search.Output(lambda _: None, ['wandb']),
+              trainer=synthetic.TRAINER)
   runs = sorted((tmp_path / 'w' / 'wandb').glob('offline-run-*/run-*.wandb'))
   assert len(runs) == 2
   seen = {}
@@ -232,5 +233,5 @@ def test_a_tracker_without_its_package_names_the_extra(tmp_path, monkeypatch,
   cfg = synthetic.config('random', num_trials=2, population=2)
   with pytest.raises(ValueError, match=rf"--tracker={name} needs .*"
                      rf"pip install 'jaxgan\[{name}\]'"):
-    search.tune(cfg, str(tmp_path / 'w'), tracker=[name])
+    search.tune(cfg, str(tmp_path / 'w'), output=search.Output(print, [name]))
   assert not (tmp_path / 'w').exists()  # refused before anything is written

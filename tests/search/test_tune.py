@@ -46,7 +46,7 @@ def test_tiny_gan_search_end_to_end(tmp_path, compile_counter):
   cfg = tiny_config(penalty='r1')
   cfg.search.update(method='random', num_trials=4, population=4)
   cfg.train.update(num_steps=30, chunk_steps=10)
-  best = search.tune(cfg, str(tmp_path), log=lambda _: None)
+  best = search.tune(cfg, str(tmp_path), output=search.Output(lambda _: None))
   trials = stored(tmp_path)
   assert len(trials) == 4 and best.id in {t['id'] for t in trials}
   with open(tmp_path / 'best' / 'metrics.json') as f:
@@ -71,7 +71,7 @@ def test_tiny_gan_search_end_to_end(tmp_path, compile_counter):
   # More trials in the same workdir: the second round compiles nothing.
   cfg.search.num_trials = 8
   compiles = compile_counter.count
-  search.tune(cfg, str(tmp_path), log=lambda _: None)
+  search.tune(cfg, str(tmp_path), output=search.Output(lambda _: None))
   assert compile_counter.count == compiles
   assert [t['id'] for t in stored(tmp_path)] == list(range(8))
 
@@ -106,7 +106,7 @@ def test_a_diverged_member_is_flagged_in_the_store_and_the_report(tmp_path):
   cfg = synthetic.searching(lr_g='choice:0.001,1e30')  # a real tiny GAN
   cfg.search.update(method='grid', num_trials=2, population=2,
                     baseline=False)
-  search.tune(cfg, str(tmp_path), log=lambda _: None, tracker=())
+  search.tune(cfg, str(tmp_path), output=search.Output(lambda _: None, ()))
   trials = stored(tmp_path)
   [bad] = [t for t in trials if t['hparams']['lr_g'] > 1]
   [good] = [t for t in trials if t['hparams']['lr_g'] < 1]

@@ -35,7 +35,7 @@ import numpy as np
 from jaxgan import config, metrics, validation
 from jaxgan.files import atomic_write, read_json
 from jaxgan.run import Reference
-from jaxgan.search import confirm, pareto, plots, store
+from jaxgan.search import confirm, pareto, plots, stages, store
 from jaxgan.search.report import figures, to_html, to_markdown
 from jaxgan.search.report.document import FIGURES, Document, number
 from jaxgan.search.confirmed import Confirmed
@@ -368,7 +368,7 @@ def extras(workdir: str) -> Extras:
 
 
 def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
-                 rows: list[dict]) -> None:
+                 rows: list[stages.Result]) -> None:
   """Writes ``W/report.md`` and ``W/report.html`` of a staged search: each
   stage's best, with a link to the stage's own report."""
   cfg = validation.with_objective(cfg)
@@ -381,10 +381,10 @@ def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
            'stage before it.')
   doc.table(['stage', 'trials', 'best trial', cfg.search.objective,
              'its setting', 'report'],
-            [[r['stage'], r['trials'], r['trial'], r['objective'],
+            [[r.stage, r.trials, r.trial, r.objective,
               ', '.join(f'{k}={number(v)}' for k, v in sorted(
-                  r['setting'].items())),
-              os.path.relpath(os.path.join(r['workdir'], 'report.md'),
+                  r.setting.items())),
+              os.path.relpath(os.path.join(r.workdir, 'report.md'),
                               workdir)] for r in rows])
   os.makedirs(os.path.join(workdir, FIGURES), exist_ok=True)
   _save(workdir, doc, f'jaxgan: stages on {cfg.data.name}')
@@ -411,10 +411,11 @@ def rebuild(workdir: str) -> str:
   if os.path.exists(reference_path):
     with open(reference_path) as f:
       reference = Reference.from_json(json.load(f))
-  stages = os.path.join(workdir, 'stages.json')
+  stages_path = os.path.join(workdir, 'stages.json')
   if cfg.search.stages:
-    if os.path.exists(stages):
-      write_stages(workdir, cfg, read_json(stages))
+    if os.path.exists(stages_path):
+      write_stages(workdir, cfg, [stages.Result.from_json(row)
+                                  for row in read_json(stages_path)])
   else:
     write(workdir, cfg, store.read(workdir), reference,
           Space.from_config(cfg))

@@ -30,3 +30,17 @@ def test_optuna_searches_through_the_same_rounds(tmp_path, method):
       assert t.values[0] == pytest.approx(s['objective'])
   assert 'optuna-dashboard sqlite:///optuna.db' in (
       tmp_path / 'whole' / 'report.md').read_text()
+
+
+@pytest.mark.parametrize('name,args', [
+    ('optuna-tpe', dict(num_trials=8, population=4, initial_points=4)),
+    # CMA-ES and NSGA-II keep state in their study's trials: a resume
+    # completes the search, but the points after it may differ (see
+    # jaxgan.search.methods.optuna_samplers).
+    ('optuna-cmaes', dict(num_trials=8, population=4)),
+    ('optuna-nsga2', dict(num_trials=8, population=4, pareto='reverse_kl')),
+])
+def test_a_stopped_search_resumes_where_it_stopped(tmp_path, name, args):
+  cfg = synthetic.config(name, **args)
+  cfg.train.update(num_steps=90, chunk_steps=10)
+  synthetic.resumes(tmp_path, cfg, same_points=name == 'optuna-tpe')

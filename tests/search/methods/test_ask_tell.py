@@ -1,15 +1,18 @@
-"""Each ask/tell method on a synthetic objective, without training."""
+"""Bayes, random and grid search: on a synthetic objective without
+training, resumed, and the GP's own check."""
 
 import numpy as np
 import pytest
 
 import synthetic
-from jaxgan.search import methods, optuna_methods
+from jaxgan.search import schedulers
+from jaxgan.search.methods import ask_tell, optuna_samplers
 from jaxgan.search.space import Space
+from jaxgan.search.tune import validate
 
 OPTIMUM = dict(lr_d=1e-3, b1=0.3)
-ASK_TELL = {'bayes': methods.Bayes, 'random': methods.Random,
-            'grid': methods.Grid}
+ASK_TELL = {'bayes': ask_tell.Bayes, 'random': ask_tell.Random,
+            'grid': ask_tell.Grid}
 
 
 def make(method, **search):
@@ -41,10 +44,10 @@ def search(method, rounds, size, **kw):
 
 def test_finite_values_penalise_divergence_by_worst_plus_margin():
   np.testing.assert_allclose(
-      methods.finite_values([1.0, np.nan, 3.0, np.inf]), [1, 4, 3, 4])
-  np.testing.assert_allclose(methods.finite_values([0.0, 30.0, np.nan]),
+      schedulers.finite_values([1.0, np.nan, 3.0, np.inf]), [1, 4, 3, 4])
+  np.testing.assert_allclose(schedulers.finite_values([0.0, 30.0, np.nan]),
                              [0, 30, 33])
-  np.testing.assert_array_equal(methods.finite_values([np.nan, np.inf]),
+  np.testing.assert_array_equal(schedulers.finite_values([np.nan, np.inf]),
                                 [1, 1])
 
 
@@ -80,8 +83,8 @@ def test_a_decay_near_one_is_found_on_its_horizon(tmp_path, method):
   cfg = synthetic.searching(ema_decay='rate:0:0.9999')
   cfg.search.update(method=method, initial_points=4, seed=0)
   space = Space.from_config(cfg)
-  m = (methods.Bayes(space, cfg.search) if method == 'bayes' else
-       optuna_methods.Optuna(space, cfg.search, str(tmp_path)))
+  m = (ask_tell.Bayes(space, cfg.search) if method == 'bayes' else
+       optuna_samplers.Optuna(space, cfg.search, str(tmp_path)))
   # The optimum is a horizon of 1,000 steps: 0.999, where a uniform range
   # would put one draw in a thousand.
   miss = lambda p: abs(np.log10(1.0 - p[0]) + 3.0)
@@ -117,8 +120,30 @@ def test_random_points_depend_only_on_seed_and_index():
 
 def test_grid_visits_every_point_once_then_repeats():
   m, space = make('grid', grid_points=3, seed=0)
-  assert methods.grid_size(space, 3) == 9
+  assert ask_tell.grid_size(space, 3) == 9
   points = m.ask(9)
   assert sorted(map(tuple, points)) == sorted(map(tuple, space.grid(3)))
   m.tell(points, [0.0] * 9)
   assert m.ask(2) == points[:2]
+
+
+@pytest.mark.parametrize('name,args', [
+    ('bayes', dict(num_trials=12, population=4, initial_points=4)),
+    ('random', dict(num_trials=8, population=4)),
+    ('grid', dict(num_trials=9, population=3, grid_points=3)),
+])
+def test_a_stopped_search_resumes_where_it_stopped(tmp_path, name, args):
+  cfg = synthetic.config(name, **args)
+  cfg.train.update(num_steps=90, chunk_steps=10)
+  synthetic.resumes(tmp_path, cfg)
+
+
+def test_the_gp_refuses_the_log_of_a_maximised_objective(tmp_path):
+  cfg = synthetic.config('bayes', objective='high_quality')
+  with pytest.raises(ValueError, match=(
+      r"search.transform='log' models the log of an objective to minimise, "
+      r"but search.objective='high_quality' is maximised")):
+    synthetic.tune(cfg, tmp_path)
+  # Other methods do not model the objective's log.
+  cfg.search.method = 'optuna-tpe'
+  validate(cfg)

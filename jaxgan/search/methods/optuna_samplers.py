@@ -6,7 +6,7 @@ CMA-ES needs the ``cmaes`` package: ``pip install 'jaxgan[optuna]'``.
 population's batch), ``optuna-cmaes`` (CMA-ES, ``search.population`` per
 generation) or ``optuna-nsga2`` (NSGA-II, for several objectives:
 ``search.pareto``) ask a round's points from an Optuna study and are told
-the objectives back, like :class:`jaxgan.search.methods.Bayes`.
+the objectives back, like :class:`jaxgan.search.methods.ask_tell.Bayes`.
 
 The study lives in ``W/optuna.db`` (SQLite), so ``optuna-dashboard
 sqlite:///W/optuna.db`` shows it while the search runs. The trial store is
@@ -25,12 +25,13 @@ the record; the study follows it:
   where the sampler counts them.
 
 Optuna takes no infinite values: a diverged member is told the worst value
-told so far plus a margin (:func:`jaxgan.search.methods.finite_values`).
+told so far plus a margin (:func:`jaxgan.search.schedulers.finite_values`).
 A conditional name is suggested only where it is active (Optuna's
 define-by-run space), parents first. A ``rate`` range is Optuna's
 log-uniform ``1-NAME`` (:meth:`jaxgan.search.space.Dimension.surrogate`).
 """
 
+import functools
 import importlib.util
 import os
 from typing import Sequence
@@ -38,7 +39,9 @@ from typing import Sequence
 import ml_collections
 import numpy as np
 
-from jaxgan.search.methods import Point, finite_values
+from jaxgan.search import pareto, schedulers
+from jaxgan.search.method import Check, SearchMethod, register_method
+from jaxgan.search.schedulers import Point, finite_values
 from jaxgan.search.space import Space
 
 # The samplers: TPE, CMA-ES, NSGA-II.
@@ -205,3 +208,40 @@ class Optuna:
     """Writes what is queued (the last round's values)."""
     if self.queue:
       self._flush()
+
+
+def _method(sampler: str, summary: str, check: Check | None = None
+            ) -> SearchMethod:
+  """The method of Optuna's ``sampler`` (one of :data:`SAMPLERS`)."""
+  def make(cfg, space: Space, workdir: str) -> Optuna:
+    return Optuna(space, cfg.search, workdir, len(pareto.objectives(cfg)),
+                  sampler)
+
+  def checked(cfg: ml_collections.ConfigDict, space: Space) -> None:
+    require(sampler)
+    if check is not None:
+      check(cfg, space)
+
+  return SearchMethod(
+      functools.partial(schedulers.AskTell, sampler=make), summary, warm=True,
+      check=checked, details=lambda cfg: [
+          f'The Optuna study is `{FILE}` in the workdir: '
+          f'`optuna-dashboard sqlite:///{FILE}` shows it.'])
+
+
+def _check_one_objective(cfg: ml_collections.ConfigDict, space: Space
+                         ) -> None:
+  del space
+  if cfg.search.pareto:
+    raise ValueError(f'search.method={cfg.search.method!r} minimises one '
+                     f'objective; search.pareto={cfg.search.pareto!r} asks '
+                     "for several: use 'optuna-nsga2' or 'bayes'")
+
+
+register_method('optuna-tpe', _method(
+    'tpe', "Optuna's multivariate TPE, a round's points by the constant "
+    'liar'))
+register_method('optuna-cmaes', _method(
+    'cmaes', "Optuna's CMA-ES, a generation per round", _check_one_objective))
+register_method('optuna-nsga2', _method(
+    'nsga2', "Optuna's NSGA-II, for several objectives (search.pareto)"))

@@ -1,44 +1,21 @@
-"""Ask/tell search methods: Bayesian optimisation, random and grid search.
-
-All share one interface: ``ask(n)`` returns ``n`` points to train together
-as a population, ``tell(points, values)`` hands back one objective value per
-point (lower is better; ``inf`` or NaN for a member that produced nothing
-finite), or, in a study of several objectives, a tuple of them per point. A method rebuilt and told the same history asks the same points, so
-a search resumes from its trial store. With ``search.baseline`` every search
-first trains the config's own hyperparameters (:func:`baseline`), the status
-quo its result is measured against.
-
-Each is one :class:`jaxgan.search.method.SearchMethod`; successive halving
-and PBT, which continue members from their state, are schedulers over the
-population (:mod:`jaxgan.search.schedulers`).
+"""Ask/tell search methods: Bayesian optimisation (``bayes``), ``random``
+and ``grid`` search, each a :class:`jaxgan.search.method.SearchMethod` run
+by :class:`jaxgan.search.schedulers.AskTell` (the interface:
+:mod:`jaxgan.search.methods`).
 """
 
 import warnings
-from typing import Any, Sequence
+from typing import Sequence
 
 import ml_collections
 import numpy as np
 import skopt
 
-from jaxgan.search import pareto
+from jaxgan import metrics
+from jaxgan.search import pareto, schedulers
+from jaxgan.search.method import SearchMethod, register_method, sampler_of
+from jaxgan.search.schedulers import Point, finite_values
 from jaxgan.search.space import Space
-
-Point = list[Any]
-
-
-def finite_values(values: Sequence[float]) -> np.ndarray:
-  """Replaces non-finite values by the worst finite one plus a margin.
-
-  The margin is a tenth of the finite values' spread, at least 1, so a
-  diverged member ranks below every member that trained, and a GP sees no
-  NaN. With no finite value at all every entry becomes 1.
-  """
-  values = np.asarray(values, np.float64)
-  finite = np.isfinite(values)
-  if not finite.any():
-    return np.ones_like(values)
-  worst, best = values[finite].max(), values[finite].min()
-  return np.where(finite, values, worst + max(1.0, 0.1 * (worst - best)))
 
 
 def modelled(values: Sequence[float], transform: str) -> np.ndarray:
@@ -117,8 +94,7 @@ class Random:
     self.told = 0
 
   def ask(self, n: int) -> list[Point]:
-    return [self.space.sample(np.random.default_rng([self.seed, i]))
-            for i in range(self.told, self.told + n)]
+    return schedulers.random_points(self.space, self.seed, self.told, n)
 
   def tell(self, points: Sequence[Point], values: Sequence[float]) -> None:
     del values
@@ -145,19 +121,36 @@ class Grid:
     self.told += len(points)
 
 
-def baseline(cfg, space: Space, say) -> list:
-  """``[the config's own point]`` when ``search.baseline`` asks for it and
-  the point lies in the space, else ``[]``."""
-  if not cfg.search.baseline:
-    return []
-  point = space.baseline(cfg)
-  if point is None:
-    say("the config's own hyperparameters lie outside search.space: no "
-        'baseline trial')
-    return []
-  return [point]
-
-
 def grid_size(space: Space, points: int) -> int:
   """How many points :class:`Grid` has before it repeats."""
   return len(space.grid(points))
+
+
+def _grid(cfg, space: Space, say, workdir: str) -> schedulers.AskTell:
+  """Grid search's scheduler, saying when the grid repeats."""
+  s = cfg.search
+  size = grid_size(space, s.grid_points)
+  if size < s.num_trials:
+    say(f'the grid has {size} points, fewer than search.num_trials='
+        f'{s.num_trials}: it is visited again')
+  return schedulers.AskTell(cfg, space, say, workdir,
+                            sampler=sampler_of(Grid))
+
+
+def _check_bayes(cfg: ml_collections.ConfigDict, space: Space) -> None:
+  del space
+  s = cfg.search
+  if s.transform == 'log' and metrics.direction(cfg, s.objective) == 'max':
+    raise ValueError(f"search.transform='log' models the log of an "
+                     f'objective to minimise, but search.objective='
+                     f"{s.objective!r} is maximised; use search.transform="
+                     "'none' with search.method='bayes'")
+
+
+register_method('bayes', SearchMethod.ask_tell(
+    Bayes, "a Gaussian process (scikit-optimize), a round's points by the "
+    'constant liar', warm=True, check=_check_bayes))
+register_method('random', SearchMethod.ask_tell(
+    Random, 'seeded uniform random points'))
+register_method('grid', SearchMethod(
+    _grid, 'the grid of search.grid_points values per name, in order'))
