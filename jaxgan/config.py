@@ -104,9 +104,15 @@ def get_search_config() -> ml_collections.ConfigDict:
   ``hparams.seed``, ``+ 1``, ...; ``num_trials`` and ``population`` count
   trials, so they are multiples of it), and the search is told their
   ``seed_statistic``: ``'mean'`` or ``'quantile:Q'``. At the end, the
+  incumbent (the config's own setting, with ``baseline``) and the
   ``confirm_top`` best settings train again with ``confirm_seeds`` fresh
-  seeds each, judged by their final evaluation (``W/confirm.json``; 0: no
-  confirmation).
+  seeds each, judged by their final evaluation, and seeds are added up to
+  ``confirm_max_seeds`` where a contender's order with the incumbent is
+  still open; the incumbent is kept unless a contender is shown better, with
+  a false-switch rate of at most ``confirm_alpha``. A seed *fails* when it
+  diverges, has no finite objective or, with ``failure`` (a number, as the
+  objective), is worse than it (``W/confirm.json``; ``confirm_top=0``: no
+  confirmation; :mod:`jaxgan.search.decision`).
 
   ``objective`` is the metric the search optimises (``''``: the data's own,
   :func:`jaxgan.metrics.default_objective`), in its registered
@@ -135,7 +141,8 @@ def get_search_config() -> ml_collections.ConfigDict:
       initial_points=16,
       transform='log', grid_points=3, eta=3, rungs=3, min_steps=1000,
       pbt_interval=2000, pbt_fraction=0.25, budget='', seeds=1,
-      seed_statistic='mean', confirm_top=2, confirm_seeds=4, pareto='',
+      seed_statistic='mean', confirm_top=2, confirm_seeds=8,
+      confirm_max_seeds=12, confirm_alpha=0.05, failure='', pareto='',
       stages=()))
 
 

@@ -1,148 +1,233 @@
-"""Confirming a search's winners: the top settings trained again with fresh
-seeds, judged by a fresh evaluation.
+"""Confirming a search's answer: the incumbent and the top settings
+trained again with fresh seeds, and the answer decided from them.
 
 A search's best trial is the best of many noisy draws, judged at the best of
-many evaluations: its number is biased upward. :func:`confirm` retrains the
+many evaluations: its number is biased upward, and a GAN's quality moves
+with its seed almost as much as with its settings. :func:`confirm` retrains
+the incumbent (the config's own setting when the search trained it, with
+``search.baseline``; else the search's best-ranked setting) and the
 ``search.confirm_top`` best settings (by their seeds' robust objective)
-with ``search.confirm_seeds`` seeds none of the search used, each to the
-step its best trial was judged at, and reports the *final* evaluation's
-mean ± std over seeds (``W/confirm.json``, the report, the last line of
-``jaxgan tune``). With ``search.baseline``, the config's own setting is
-confirmed beside them with the same seeds, so the fresh numbers say whether
-the search beat it. The setting with the best fresh mean is the search's
-answer (:func:`chosen`): ``W/best/`` then holds its fresh numbers and the
-networks and samples of its median seed
-(:meth:`jaxgan.search.results.Best.fresh`). PBT's trials are points of
+with the same seeds, none of which the search used, each to the step its
+best trial was judged at, judged by the *final* evaluation. The rule of
+:mod:`jaxgan.search.decision` compares each contender with the incumbent
+seed by seed, adds seeds (``search.confirm_seeds`` first, up to
+``search.confirm_max_seeds``) where the order is still open, and keeps the
+incumbent unless a contender is shown better (``W/confirm.json``, the
+report, the last lines of ``jaxgan tune``). ``W/best/`` then holds the
+answer: its fresh numbers and the networks and samples of its typical seed
+(the median of its first ``search.confirm_seeds``,
+:meth:`jaxgan.search.results.Best.fresh`). PBT's trials are points of
 hyperparameter schedules, not settings to retrain, so a PBT search is not
 confirmed.
 
 Example:
-  >>> rows = confirm(cfg, space, store.trials, mesh, best.fresh)
-  >>> rows[0].mean, rows[0].std, rows[0].values, rows[0].failed
+  >>> done = confirm(context, store.trials, best.fresh)
+  >>> done.chosen.values, done.answer.switched, done.rows[1].comparison.p
 """
 
+import dataclasses
 from typing import Callable
 
 import ml_collections
 import numpy as np
 
-from jaxgan import population
+from jaxgan import metrics, population
 from jaxgan.search import members, results
-from jaxgan.search.confirmed import Confirmed, Fresh
+from jaxgan.search.confirmed import (Answer, Confirmation, Confirmed,
+                                     Fresh)
+from jaxgan.search.decision import Rule, Sample, race
 from jaxgan.search.history import History
-from jaxgan.search.schedulers import outcomes
-from jaxgan.search.space import Space
+from jaxgan.search.rounds import Context
+from jaxgan.search.schedulers import Outcome, outcomes
 from jaxgan.search.trial import Trial
 
-# Where the rows go, in the workdir.
+# Where the confirmation goes, in the workdir.
 FILE = 'confirm.json'
 # Fresh seeds start here: far from the seeds a search trains (hparams.seed
-# and the next search.seeds - 1).
+# and the next search.seeds - 1) and from held-out checks' seeds.
 SEED_OFFSET = 10_000
 
 
-def confirm(cfg: ml_collections.ConfigDict, space: Space,
-            trials: list[Trial], mesh, offer: Callable[[Fresh], None],
-            make_population: Callable = population.make_population
-            ) -> list[Confirmed]:
-  """Retrains the best settings of ``trials`` with fresh seeds.
+def rule(cfg: ml_collections.ConfigDict) -> Rule:
+  """The decision rule of ``cfg.search``, its failure threshold
+  minimised."""
+  s = cfg.search
+  threshold = None
+  if str(s.failure).strip():
+    threshold = metrics.sign(cfg, s.objective) * float(s.failure)
+  return Rule(alpha=s.confirm_alpha, threshold=threshold,
+              first=s.confirm_seeds,
+              most=max(s.confirm_seeds, s.confirm_max_seeds))
+
+
+def check(cfg: ml_collections.ConfigDict) -> None:
+  """Checks the confirmation's fields of ``cfg.search``.
+
+  Raises:
+    ValueError: naming the field and its value.
+  """
+  s = cfg.search
+  if not 0 < s.confirm_alpha <= 0.5:
+    raise ValueError(f'search.confirm_alpha={s.confirm_alpha!r} must be in '
+                     '(0, 0.5]')
+  if s.confirm_top and s.confirm_max_seeds < s.confirm_seeds:
+    raise ValueError(f'search.confirm_max_seeds={s.confirm_max_seeds} must '
+                     f'be at least search.confirm_seeds={s.confirm_seeds}')
+  if str(s.failure).strip():
+    try:
+      float(s.failure)
+    except ValueError:
+      raise ValueError(f'search.failure={s.failure!r} is not a number: give '
+                       'the objective past which a seed counts as failed, '
+                       "or '' for none") from None
+
+
+def _incumbent(cfg, context: Context, ranked: list[Outcome]
+               ) -> tuple[Outcome, str]:
+  """The incumbent among the ranked settings, and what it is."""
+  own = (context.space.baseline(cfg) if cfg.search.baseline else None)
+  for o in ranked:
+    if own is not None and context.space.point(o.setting) == own:
+      return o, 'baseline'
+  return ranked[0], 'search'
+
+
+def confirm(context: Context, trials: list[Trial],
+            offer: Callable[[Fresh], None]) -> Confirmation | None:
+  """Decides the search's answer with fresh seeds (see the module
+  docstring).
 
   Args:
-    cfg: the search's validated config.
-    space: its space.
+    context: the search's config, space, mesh and population builder.
     trials: the stored trials.
-    mesh: the device mesh.
-    offer: called with the :class:`Fresh` median seed of each setting with
-      a finite mean (:meth:`results.Best.fresh`).
-    make_population: builds compiled populations.
+    offer: called with the answer's typical seed
+      (:meth:`results.Best.fresh`).
 
   Returns:
-    One :class:`Confirmed` per setting, best first (the config's own
-    setting last when ``search.baseline`` trained it and it is not among
-    the best).
+    The rows (the incumbent first, then the contenders in the search's
+    order) and the answer; None when no setting has a finite objective.
   """
+  cfg, space = context.cfg, context.space
   s = cfg.search
   ranked = sorted((o for o in outcomes(trials, s.seed_statistic)
                    if np.isfinite(o.value) and space.contains(o.setting)),
                   key=lambda o: (o.value, o.ids[0]))
   if not ranked or not s.confirm_top:
-    return []
-  own = space.baseline(cfg) if s.baseline else None
-  is_own = lambda o: own is not None and space.point(o.setting) == own
-  confirmed = ranked[:s.confirm_top] + [
-      o for o in ranked[s.confirm_top:] if is_own(o)][:1]
-  rows, best = [], []
-  for o in confirmed:
-    best.append(min(o.trials, key=lambda t: t.value))
-    search = -o.value if best[-1].direction == 'max' else o.value
-    rows.append(Confirmed(
-        setting=o.setting, trial=best[-1].id, search=search,
-        baseline=is_own(o), steps=max(best[-1].best_step, 1),
-        seeds=tuple(SEED_OFFSET + cfg.hparams.seed + i
-                    for i in range(s.confirm_seeds))))
-  for steps in sorted({r.steps for r in rows}):
-    ranks = [r for r, row in enumerate(rows) if row.steps == steps]
-    measured = _train([rows[r] for r in ranks], cfg, space, steps, mesh,
-                      make_population)
-    for r, (row, final) in zip(ranks, measured):
-      rows[r] = row
-      if row.median is not None:
-        m, j, samples = final[row.median]
-        offer(Fresh(best[r], row, fresh_key(row, r, best[r].direction), m,
-                    j, samples, row.seeds[row.median]))
-  return rows
-
-
-def fresh_key(row: Confirmed, rank: int, direction: str
-              ) -> tuple[float, int]:
-  """What ranks confirmed rows, lowest best: the fresh mean (negated for
-  a maximised objective), then the row's rank among the rows."""
-  return (-row.mean if direction == 'max' else row.mean, rank)
-
-
-def chosen(rows: list[Confirmed], direction: str) -> Confirmed | None:
-  """The confirmed row with the best fresh mean (the first of equals), or
-  None when no row has one."""
-  finite = [k for k, r in enumerate(rows) if r.mean is not None]
-  if not finite:
     return None
-  return rows[min(finite, key=lambda k: fresh_key(rows[k], k, direction))]
+  incumbent, kind = _incumbent(cfg, context, ranked)
+  chosen = [incumbent] + [o for o in ranked if o is not incumbent][
+      :s.confirm_top]
+  best = [min(o.trials, key=lambda t: t.value) for o in chosen]
+  sign = -1.0 if best[0].direction == 'max' else 1.0
+  rows = [Confirmed(setting=o.setting, trial=t.id, search=sign * o.value,
+                    baseline=kind == 'baseline' and k == 0,
+                    steps=max(t.best_step, 1), seeds=())
+          for k, (o, t) in enumerate(zip(chosen, best))]
+  the_rule = rule(cfg)
+  first = {}
+
+  def draw(settings, start, stop):
+    seeds = tuple(SEED_OFFSET + cfg.hparams.seed + i
+                  for i in range(start, stop))
+    for r in settings:
+      rows[r] = dataclasses.replace(rows[r], seeds=rows[r].seeds + seeds)
+    trained = _train(context, [rows[r] for r in settings])
+    for r, (row, finals) in zip(settings, trained):
+      rows[r] = row
+      if start == 0:
+        first[r] = finals
+    fresh = [rows[r].sample(sign) for r in settings]
+    return [Sample(f.values[start:], f.failed[start:]) for f in fresh]
+
+  decision, _ = race(draw, len(rows) - 1, the_rule)
+  rows = [rows[0]] + [dataclasses.replace(row, comparison=c)
+                      for row, c in zip(rows[1:], decision.comparisons)]
+  answer_row = 0 if decision.chosen is None else decision.chosen + 1
+  typical = rows[answer_row].typical(the_rule.first)
+  answer = Answer(incumbent=0, chosen=answer_row, rule=the_rule,
+                  seed=(None if typical is None
+                        else rows[answer_row].seeds[typical]),
+                  incumbent_kind=kind, direction=best[0].direction)
+  done = Confirmation(len(trials), tuple(rows), answer)
+  if typical is not None:
+    m, j, samples = first[answer_row][typical]
+    offer(Fresh(best[answer_row], done, m, j, samples))
+  return done
 
 
-def _train(rows: list[Confirmed], cfg, space: Space, steps: int, mesh,
-           make_population) -> list[tuple[Confirmed, list]]:
-  """Trains the seeds of ``rows`` (which share ``steps``).
+def _train(context: Context, rows: list[Confirmed]
+           ) -> list[tuple[Confirmed, list]]:
+  """Trains the seeds of ``rows`` not yet measured.
 
   Returns:
-    Per row, the row with its results and, per seed, ``(members at their
-    final state, the seed's position among them, its samples)``.
+    Per row, the row with their results and, per seed trained, ``(members
+    at their final state, the seed's position among them, its
+    samples)``.
   """
-  settings, owners = [], []
-  for r, row in enumerate(rows):
-    for seed in row.seeds:
-      settings.append(dict(space.setting(space.point(row.setting)),
-                           seed=seed))
-      owners.append(r)
+  cfg, space, mesh = context.cfg, context.space, context.mesh
+  jobs = [(r, seed, row.steps) for r, row in enumerate(rows)
+          for seed in row.seeds[len(row.values):]]
   objective = cfg.search.objective
   trained = [[] for _ in rows]
-  for bucket in population.buckets(cfg, settings):
-    n = len(bucket.indices)
-    m = members.start(bucket, population.padded_size(n, mesh), mesh,
-                      make_population)
-    h = History.new(np.arange(n), [None] * n)
-    m, h = members.train_to(m, h, steps, objective)
-    # Judged by the final evaluation: the final state is the one kept.
-    final = m._replace(best_state=m.state)
-    diverged = members.diverged(m, n)
-    samples = members.best_samples(final, results.sample_count(cfg), n)
-    for j, i in enumerate(bucket.indices):
-      last = {k: float(v[j, -1]) for k, v in h.evaluations.items()
-              if k != 'step'}
-      trained[owners[i]].append((last, bool(diverged[j]),
-                                 (final, j, samples[j])))
+  for steps in sorted({steps for _, _, steps in jobs}):
+    here = [(r, seed) for r, seed, s in jobs if s == steps]
+    settings = [dict(space.setting(space.point(rows[r].setting)), seed=seed)
+                for r, seed in here]
+    for bucket in population.buckets(cfg, settings):
+      n = len(bucket.indices)
+      m = members.start(bucket, population.padded_size(n, mesh), mesh,
+                        context.make_population)
+      h = History.new(np.arange(n), [None] * n)
+      m, h = members.train_to(m, h, steps, objective)
+      # Judged by the final evaluation: the final state is the one kept.
+      final = m._replace(best_state=m.state)
+      diverged = members.diverged(m, n)
+      samples = members.best_samples(final, results.sample_count(cfg), n)
+      for j, i in enumerate(bucket.indices):
+        last = {k: float(v[j, -1]) for k, v in h.evaluations.items()
+                if k != 'step'}
+        trained[here[i][0]].append((here[i][1], last, bool(diverged[j]),
+                                    (final, j, samples[j])))
   out = []
   for row, seeds in zip(rows, trained):
-    out.append((row.measured([q for q, _, _ in seeds],
-                             [d for _, d, _ in seeds], objective),
-                [f for _, _, f in seeds]))
+    seeds = sorted(seeds, key=lambda x: row.seeds.index(x[0]))
+    out.append((row.measured([q for _, q, _, _ in seeds],
+                             [d for _, _, d, _ in seeds], objective),
+                [f for _, _, _, f in seeds]))
   return out
+
+
+def _kind(answer: Answer) -> str:
+  return ("the config's own setting" if answer.incumbent_kind == 'baseline'
+          else "the search's best-ranked setting")
+
+
+def summary(done: Confirmation, objective: str) -> str:
+  """The answer in one sentence: what was chosen, why, the statistic and
+  its confidence, and the failure rates."""
+  answer, inc, row = done.answer, done.incumbent, done.chosen
+  r = answer.rule
+  number = lambda v: 'none finite' if v is None else f'{v:.4g}'
+  failures = lambda c: (f'{sum(c.sample(answer.sign).failures(r))}/'
+                        f'{len(c.values)} failed')
+  test = (f'paired one-sided Wilcoxon signed-rank tests, Holm-corrected, '
+          f'alpha {r.alpha:g}')
+  if answer.switched:
+    c = row.comparison
+    return (f'the setting of trial {row.trial}, shown better than the '
+            f'incumbent ({_kind(answer)}, trial {inc.trial}) on the same '
+            f'{c.seeds} fresh seeds: better on {c.wins}, p = {c.p:.2g} '
+            f'≤ {c.level:.2g} ({test}); {objective} median '
+            f'{number(row.median(answer.sign, r))} against '
+            f'{number(inc.median(answer.sign, r))}; {failures(row)} against '
+            f'{failures(inc)}')
+  closest = min((c for c in done.rows[1:]), default=None,
+                key=lambda c: c.comparison.p)
+  return (f'the incumbent ({_kind(answer)}, trial {inc.trial}), kept: no '
+          f'contender was shown better on the same fresh seeds ({test}); '
+          f'{objective} median {number(inc.median(answer.sign, r))} over '
+          f'{len(inc.values)} seeds, {failures(inc)}'
+          + ('' if closest is None else
+             f'; the closest, trial {closest.trial}: better on '
+             f'{closest.comparison.wins} of {closest.comparison.seeds}, '
+             f'p = {closest.comparison.p:.2g}'))

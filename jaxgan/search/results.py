@@ -1,6 +1,7 @@
 """A search's results as it runs: the best trial (``W/best/``,
 ``W/checkpoints/best``) and the progress line printed after every round."""
 
+import dataclasses
 import os
 from typing import Any, NamedTuple
 
@@ -11,7 +12,7 @@ import numpy as np
 from jaxgan import checkpoint, data, plotting, train
 from jaxgan.files import atomic_write, save_samples, write_json
 from jaxgan.search import members
-from jaxgan.search.confirmed import Fresh
+from jaxgan.search.confirmed import Confirmation, Fresh
 from jaxgan.search.trial import Trial
 
 # The fewest generated images ``W/best/samples.npz`` holds.
@@ -27,8 +28,8 @@ def sample_count(cfg: ml_collections.ConfigDict) -> int:
 
 class Best:
   """The best trial so far, mirrored in ``W/best/`` and
-  ``W/checkpoints/best``; after a confirmation, the confirmed setting with
-  the best fresh mean (:meth:`fresh`).
+  ``W/checkpoints/best``; after a confirmation, its answer
+  (:meth:`fresh`).
 
   ``W/best/`` holds ``config.json`` (the config that retrains it with
   ``jaxgan train``), ``metrics.json`` (its trial record), ``samples.npz``
@@ -39,11 +40,13 @@ class Best:
   metadata names the trial, and the seed of a confirmed one).
 
   During the search these are the best trial's, at its best evaluation. A
-  confirmation (:mod:`jaxgan.search.confirm`) replaces them by its chosen
-  setting's fresh seeds: the record's ``objective`` and ``metrics`` become
-  the means of their final evaluations (the search's numbers move under
-  ``search``, the seeds' under ``fresh``), and the networks, samples and
-  config are those of its median seed at its final step.
+  confirmation (:mod:`jaxgan.search.confirm`) replaces them by its answer's
+  fresh seeds: the record's ``objective`` becomes their median (a failed
+  seed counting as the worst) and its ``metrics`` their means (the
+  search's numbers move under ``search``, the seeds' under ``fresh``, the
+  rule's evidence under ``decision``), and the networks, samples and config
+  are those of its typical seed (the median of its first
+  ``search.confirm_seeds``) at its final step.
   """
 
   def __init__(self, workdir: str, trials: list[Trial], write: bool):
@@ -54,8 +57,6 @@ class Best:
     # Read once, before any process can be saving, then counted here.
     last = checkpoint.latest_step(self.checkpoints)
     self.step = 0 if last is None else last + 1
-    # The fresh key of the confirmed setting held, when one is.
-    self.confirmed = None
 
   @property
   def objective(self) -> float:
@@ -82,27 +83,30 @@ class Best:
                f'trial {self.trial.id}, step {self.trial.best_step}')
 
   def fresh(self, pick: Fresh) -> None:
-    """Takes a confirmed setting's median seed (:class:`Fresh`) if its
-    :func:`~jaxgan.search.confirm.fresh_key` is the lowest so far."""
-    if self.confirmed is not None and not pick.key < self.confirmed:
-      return
-    trial, row, seed = pick.trial, pick.row, pick.seed
-    self.confirmed, self.trial = pick.key, trial
+    """Takes the answer's typical seed (:class:`Fresh`): ``W/best/`` then
+    holds the answer's fresh numbers and the decision."""
+    done = pick.confirmation
+    row, answer, trial = done.chosen, done.answer, pick.trial
+    self.trial = trial
     cfg = trial_config(pick.members.cfg, trial)
-    cfg.hparams.seed = seed
+    cfg.hparams.seed = answer.seed
     cfg.train.num_steps = row.steps
-    record = dict(trial.to_json(), objective=row.mean, metrics=row.metrics,
+    failures = row.sample(answer.sign).failures(answer.rule)
+    record = dict(trial.to_json(),
+                  objective=row.median(answer.sign, answer.rule),
+                  metrics=row.metrics,
                   search=dict(objective=trial.objective,
                               metrics=trial.metrics,
                               best_step=trial.best_step),
                   fresh=dict(seeds=list(row.seeds), values=list(row.values),
-                             failed=list(row.failed), std=row.std,
-                             diverged=row.diverged, steps=row.steps,
-                             pictured_seed=seed))
-    self._save(pick.members, pick.member, dict(trial=trial.id, seed=seed),
-               cfg, record, pick.samples,
-               f'setting of trial {trial.id}, fresh seed {seed}, step '
-               f'{row.steps}')
+                             failed=list(failures), mean=row.mean,
+                             std=row.std, diverged=row.diverged,
+                             steps=row.steps, pictured_seed=answer.seed),
+                  decision=decision_record(done))
+    self._save(pick.members, pick.member,
+               dict(trial=trial.id, seed=answer.seed), cfg, record,
+               pick.samples, f'setting of trial {trial.id}, fresh seed '
+               f'{answer.seed}, step {row.steps}')
 
   def _save(self, m: members.Members, j: int, meta: dict,
             cfg: ml_collections.ConfigDict, record: dict,
@@ -123,6 +127,29 @@ class Best:
     if (m.cfg.program == 'gan' and m.cfg.model.categories
         and dataset.kind == 'images'):
       save_code_grid(directory, m, j, title)
+
+
+def decision_record(done: Confirmation) -> dict:
+  """What ``W/best/metrics.json`` says of the decision: the rule, the
+  incumbent, whether the answer replaced it and on what evidence, and
+  each seed's value beside the incumbent's."""
+  answer, row, inc = done.answer, done.chosen, done.incumbent
+  rule = answer.rule
+  side = lambda r: dict(
+      trial=r.trial, median=r.median(answer.sign, rule),
+      failure_rate=float(np.mean(r.sample(answer.sign).failures(rule))),
+      values=list(r.values), seeds=list(r.seeds))
+  return dict(
+      rule=('paired one-sided Wilcoxon signed-rank test against the '
+            'incumbent on the same fresh seeds, Holm-corrected over the '
+            'contenders; failed seeds rank worst'),
+      alpha=rule.alpha, first_seeds=rule.first, most_seeds=rule.most,
+      failure_threshold=(None if rule.threshold is None
+                         else answer.sign * rule.threshold),
+      incumbent=dict(side(inc), kind=answer.incumbent_kind),
+      switched=answer.switched, answer=side(row),
+      comparison=(None if row.comparison is None
+                  else dataclasses.asdict(row.comparison)))
 
 
 # Latents per code in ``W/best/codes.png``.

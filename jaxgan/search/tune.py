@@ -34,7 +34,7 @@ from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
 from jaxgan.search import (confirm, monitor, pareto, report, results,
                            schedulers, stages, trackers)
-from jaxgan.search.confirmed import Confirmed
+from jaxgan.search.confirmed import Confirmation
 from jaxgan.search.method import METHODS
 from jaxgan.search.monitor import Output
 from jaxgan.search.rounds import Budget, Context, RoundRunner, Trainer
@@ -83,9 +83,10 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   method = METHODS.lookup(s.method)
   for field in ('num_trials', 'population', 'initial_points', 'grid_points',
                 'rungs', 'pbt_interval', 'min_steps', 'seeds',
-                'confirm_seeds'):
+                'confirm_seeds', 'confirm_max_seeds'):
     config.check_integer(f'search.{field}', s[field], 1)
   config.check_integer('search.confirm_top', s.confirm_top, 0)
+  confirm.check(cfg)
   schedulers.check_statistic(s.seed_statistic)
   if s.seeds > 1:
     for field in ('num_trials', 'population'):
@@ -159,8 +160,8 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
 
   Returns:
     The best trial (of the last stage, for a staged search): after a
-    confirmation, the trial whose setting had the best fresh mean
-    (``W/best/`` holds its fresh numbers).
+    confirmation, the best trial of the answer's setting
+    (:mod:`jaxgan.search.confirm`; ``W/best/`` holds its fresh numbers).
 
   Raises:
     ValueError: a bad config, search or tracker (before anything is
@@ -310,21 +311,18 @@ def _tune(context: Context, shown: Output, force: bool,
     if main:
       write_report()
     raise RuntimeError('no trial produced a finite objective')
-  rows = _confirm(context, store, say, best)
+  done = _confirm(context, store, say, best)
   if main:
     if cfg.search.pareto:
       write_json(os.path.join(workdir, 'pareto.json'),
                  pareto.study(cfg, store.trials))
     write_report()
-  row = confirm.chosen(rows, best.trial.direction)
-  if row is None:
+  if done is None or done.answer is None:
     trial = best.trial
     line = f'best: trial {trial.id}, objective {trial.objective:.4g}'
   else:
-    trial = next(t for t in store.trials if t.id == row.trial)
-    line = (f'best: the setting of trial {trial.id}, objective '
-            f'{row.mean:.4g} ± {row.std:.2g} over {len(row.seeds)} fresh '
-            f'seeds ({row.search:.4g} in the search)')
+    trial = next(t for t in store.trials if t.id == done.chosen.trial)
+    line = f'best: {confirm.summary(done, cfg.search.objective)}'
   if reference is not None:
     line += (f' (floor {reference.floor[cfg.search.objective]:.4g}, '
              f'untrained {reference.untrained[cfg.search.objective]:.4g})')
@@ -334,38 +332,55 @@ def _tune(context: Context, shown: Output, force: bool,
 
 
 def _confirm(context: Context, store: TrialStore, say, best: results.Best
-             ) -> list[Confirmed]:
-  """Retrains the top settings with fresh seeds
-  (:mod:`jaxgan.search.confirm`), their best into ``W/best/``, unless
-  ``W/confirm.json`` already holds them for these trials; returns its rows
-  (none without a confirmation)."""
+             ) -> Confirmation | None:
+  """Decides the answer with fresh seeds (:mod:`jaxgan.search.confirm`),
+  it into ``W/best/``, unless ``W/confirm.json`` already holds it for these
+  trials; returns the confirmation (None without one)."""
   cfg, workdir = context.cfg, context.workdir
   s = cfg.search
   if not s.confirm_top or not METHODS.lookup(s.method).confirmed:
-    return []
-  path = os.path.join(workdir, confirm.FILE)
-  done = read_json(path) if best.write and os.path.exists(path) else None
-  done = distributed.broadcast_json(
-      done if done is not None and done['trials'] == len(store.trials)
-      else None)
-  if done is not None:
-    return [Confirmed.from_json(row) for row in done['rows']]
-  say(f'confirming the top {s.confirm_top} settings'
-      + (" and the config's own" if s.baseline else '')
-      + f' with {s.confirm_seeds} fresh seeds each')
-  rows = confirm.confirm(cfg, context.space, store.trials, context.mesh,
-                         best.fresh, context.make_population)
+    return None
+  done = _confirmed(workdir, best.write)
+  if done is not None and done.trials == len(store.trials) and done.answer:
+    return done
+  rule = confirm.rule(cfg)
+  say(f'confirming: the incumbent and the top {s.confirm_top} settings with '
+      f'{rule.first} fresh seeds each'
+      + (f', up to {rule.most} where a contender\'s order is open'
+         if rule.most > rule.first else ''))
+  done = confirm.confirm(context, store.trials, best.fresh)
+  if done is None:
+    return None
   if best.write:
-    write_json(path, dict(trials=len(store.trials),
-                          rows=[row.to_json() for row in rows]))
-  for row in rows:
-    shown = ('none finite' if row.mean is None else
-             f'{row.mean:.4g} ± {row.std:.2g}')
-    own = ", the config's own setting" if row.baseline else ''
-    say(f'confirmed trial {row.trial} ({s.objective} {row.search:.4g} in '
-        f'the search{own}): {shown} over {len(row.seeds)} fresh seeds'
-        + (f', {row.diverged} diverged' if row.diverged else ''))
-  return rows
+    write_json(os.path.join(workdir, confirm.FILE), done.to_json())
+  a = done.answer
+  for k, row in enumerate(done.rows):
+    role = ("incumbent, the config's own setting" if row.baseline else
+            'incumbent' if k == a.incumbent else 'contender')
+    c = row.comparison
+    fails = sum(row.sample(a.sign).failures(a.rule))
+    values = ' '.join('failed' if f or v is None else f'{v:.3g}'
+                      for v, f in zip(row.values, row.sample(
+                          a.sign).failures(a.rule)))
+    say(f'confirmed trial {row.trial} ({role}; {s.objective} '
+        f'{row.search:.4g} in the search): median '
+        + ('none finite' if row.median(a.sign, a.rule) is None
+           else f'{row.median(a.sign, a.rule):.4g}')
+        + f', {fails}/{len(row.values)} failed'
+        + ('' if c is None else
+           f'; against the incumbent: better on {c.wins} of {c.seeds} '
+           f'seeds, p = {c.p:.2g} (level {c.level:.2g}): '
+           + ('shown better' if c.better else 'not shown better'))
+        + f'; seeds {values}')
+  return done
+
+
+def _confirmed(workdir: str, main: bool) -> Confirmation | None:
+  """``W/confirm.json``, on every process (None without one)."""
+  path = os.path.join(workdir, confirm.FILE)
+  done = read_json(path) if main and os.path.exists(path) else None
+  done = distributed.broadcast_json(done)
+  return None if done is None else Confirmation.from_json(done)
 
 
 def _shown(values: dict) -> str:

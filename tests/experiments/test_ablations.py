@@ -92,3 +92,29 @@ def test_steps_flag_sets_the_training_length(tmp_path):
   script.main(['--smoke', '--steps=10', f'--out={tmp_path}'])
   with open(tmp_path / 'adam_beta1_population' / 'config.json') as f:
     assert json.load(f)['train']['num_steps'] == 10
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group('ablations')
+def test_answer_quality_smoke_run(tmp_path):
+  # A tiny default search, its confirmation, and its answers retrained on
+  # held-out seeds: the new rule's, the old rule's, the incumbent's and the
+  # best setting known.
+  script = load(os.path.join(ROOT, 'experiments', 'answer_quality.py'))
+  [result] = script.main(['--smoke', f'--out={tmp_path}'])
+  assert (result['arm'], result['seed']) == ('default', 0)
+  # 2 fresh seeds cannot show a contender better: the incumbent stays.
+  assert result['switched'] is False
+  assert result['answer_trial'] == result['incumbent_trial'] == 0
+  assert result['confirm_seeds'] == [2, 2]
+  judged = result['judged']
+  assert set(judged) == {'answer', 'old rule', 'incumbent', 'best known'}
+  for j in judged.values():
+    assert len(j['values']) == 2 and 0 <= j['failure_rate'] <= 1
+  # The answer is the incumbent: the same setting, steps and seeds.
+  assert judged['answer']['values'] == judged['incumbent']['values']
+  held = json.loads((tmp_path / 'runs' / 'default-0' / 'held_out'
+                     / 'steps-40' / 'population.json').read_text())
+  assert held[0]['setting']['seed'] == script.HELD_OUT
+  table = (tmp_path / 'answer_quality.md').read_text().splitlines()
+  assert table[2].startswith('| default | 0 | trial 0 (trial ')

@@ -1,5 +1,5 @@
-"""The top settings retrained with fresh seeds, and the answer taken from
-them."""
+"""The incumbent and the top settings retrained with fresh seeds, and the
+answer the rule takes from them."""
 
 import json
 
@@ -8,73 +8,129 @@ import numpy as np
 import synthetic
 from jaxgan import checkpoint, search
 from jaxgan.search import confirm
-from jaxgan.search.confirmed import Confirmed
 from synthetic import stored, tune
 
 
-def test_the_top_settings_are_confirmed_with_fresh_seeds(tmp_path):
-  cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=2,
-                         confirm_seeds=3)
+def run(cfg, workdir):
   lines = []
-  best = search.tune(cfg, str(tmp_path),
+  best = search.tune(cfg, str(workdir),
                      output=search.Output(lines.append, ()),
                      trainer=synthetic.TRAINER)
+  return best, lines
+
+
+def test_a_contender_better_on_every_fresh_seed_replaces_the_incumbent(
+    tmp_path):
+  cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=2,
+                         confirm_seeds=8, confirm_max_seeds=12)
+  best, lines = run(cfg, tmp_path)
   trials = stored(tmp_path)
   ranked = sorted((t for t in trials if t['objective'] is not None),
                   key=lambda t: t['objective'])
-  confirmed = json.loads((tmp_path / 'confirm.json').read_text())
-  assert confirmed['trials'] == 8
-  rows = confirmed['rows']
-  # The top 2, then the config's own setting (the baseline, trial 0) with
-  # the same seeds.
+  done = json.loads((tmp_path / 'confirm.json').read_text())
+  assert done['trials'] == 8
+  rows = done['rows']
+  # The incumbent (the config's own setting, trial 0), then the top 2.
   assert ranked[0]['id'] != 0 and ranked[1]['id'] != 0
-  expected = ranked[:2] + [t for t in ranked if t['id'] == 0]
-  assert [r['trial'] for r in rows] == [t['id'] for t in expected] == [
-      ranked[0]['id'], ranked[1]['id'], 0]
-  assert [r['baseline'] for r in rows] == [False, False, True]
+  expected = [t for t in ranked if t['id'] == 0] + ranked[:2]
+  assert [r['trial'] for r in rows] == [t['id'] for t in expected]
+  assert [r['baseline'] for r in rows] == [True, False, False]
   for r, t in zip(rows, expected):
-    # Fresh seeds 10000, 10001, 10002: 0, 1 and 2 thousandths worse.
+    # The same fresh seeds 10000..10007 for every setting: each a thousandth
+    # worse than the one before.
     floor = synthetic.quality_floor(t['hparams']['lr_d']) + 1 / 21
     np.testing.assert_allclose(
-        r['values'], floor + synthetic.SEED_EFFECT * np.arange(3), rtol=1e-5)
-    np.testing.assert_allclose(r['mean'], floor + synthetic.SEED_EFFECT,
-                               rtol=1e-5)
-    np.testing.assert_allclose(r['std'], synthetic.SEED_EFFECT
-                               * np.std([0, 1, 2]), rtol=1e-4)
-    assert r['seeds'] == [10000, 10001, 10002] and r['steps'] == 20
-    assert r['failed'] == [False] * 3 and r['diverged'] == 0
-  assert lines[-4].startswith(f'confirmed trial {ranked[0]["id"]} ')
-  assert "in the search, the config's own setting)" in lines[-2]
-  assert lines[-1].startswith(f'best: the setting of trial {best.id}, '
-                              f'objective {rows[0]["mean"]:.4g} ± ')
-  assert best.id == rows[0]['trial']
-  # best/ holds the fresh numbers and the median fresh seed, not the best
-  # evaluation the search picked.
+        r['values'], floor + synthetic.SEED_EFFECT * np.arange(8), rtol=1e-5)
+    assert r['seeds'] == list(range(10000, 10008)) and r['steps'] == 20
+    assert r['failed'] == [False] * 8 and r['diverged'] == 0
+  # Both contenders beat the incumbent on all 8 seeds: p = 1/256, within
+  # Holm's levels at the first look (a quarter of 0.05, over 2): no seeds
+  # are added, and the lower median wins.
+  for r in rows[1:]:
+    c = r['comparison']
+    assert (c['wins'], c['seeds'], c['p'], c['better']) == (8, 8, 1 / 256,
+                                                            True)
+  answer = done['answer']
+  assert (answer['incumbent'], answer['chosen']) == (0, 1)
+  assert answer['incumbent_kind'] == 'baseline'
+  assert best.id == rows[1]['trial'] == ranked[0]['id']
+  assert lines[-4].startswith("confirmed trial 0 (incumbent, the config's "
+                              'own setting; ')
+  assert 'better on 8 of 8 seeds, p = 0.0039 (level 0.0063): shown better' \
+      in lines[-3]
+  assert lines[-1].startswith(
+      f'best: the setting of trial {best.id}, shown better than the '
+      "incumbent (the config's own setting, trial 0) on the same 8 fresh "
+      'seeds: better on 8, p = 0.0039 ≤ 0.0063')
+  # best/ holds the answer's fresh median, the decision, and its typical
+  # seed: the lower median of its 8 (10003).
   record = json.loads((tmp_path / 'best' / 'metrics.json').read_text())
-  assert record['objective'] == rows[0]['mean']
-  assert record['metrics'] == rows[0]['metrics']
+  assert np.isclose(record['objective'], np.median(rows[1]['values']))
+  assert record['metrics'] == rows[1]['metrics']
   assert record['search']['objective'] == ranked[0]['objective']
-  assert record['fresh']['pictured_seed'] == 10001
+  assert record['fresh']['pictured_seed'] == 10003
+  assert record['decision']['switched'] is True
+  assert record['decision']['incumbent']['values'] == rows[0]['values']
+  assert record['decision']['comparison']['p'] == 1 / 256
   retrain = json.loads((tmp_path / 'best' / 'config.json').read_text())
-  assert retrain['hparams']['seed'] == 10001
+  assert retrain['hparams']['seed'] == 10003
   assert retrain['train']['num_steps'] == 20
   checkpoints = tmp_path / 'checkpoints' / 'best'
   assert checkpoint.restore_meta(
       str(checkpoints), checkpoint.latest_step(str(checkpoints))) == dict(
-          trial=best.id, seed=10001)
+          trial=best.id, seed=10003)
   text = (tmp_path / 'report.md').read_text()
   assert '## Confirmed with fresh seeds' in text
-  assert '| 0 (baseline) |' in text
+  assert '| 0 (incumbent) |' in text
   assert f'## Best: the setting of trial {best.id}' in text
+  assert '| 10007 |' in text  # each seed's values side by side
   # Nothing new to confirm when the search is run again.
   before = (tmp_path / 'confirm.json').stat().st_mtime_ns
   tune(cfg, tmp_path)
   assert (tmp_path / 'confirm.json').stat().st_mtime_ns == before
 
 
-def test_the_chosen_setting_has_the_best_fresh_mean():
-  rows = [Confirmed({}, k, 0.0, False, 1, (), mean=mean)
-          for k, mean in enumerate((2.0, None, 1.0, 1.0))]
-  assert confirm.chosen(rows, 'min') is rows[2]
-  assert confirm.chosen(rows, 'max') is rows[0]
-  assert confirm.chosen(rows[1:2], 'min') is None
+def test_four_seeds_cannot_replace_the_incumbent(tmp_path):
+  # Even 4 wins of 4 give p = 1/16: the config's own setting stays the
+  # answer, and best/ holds its typical seed.
+  cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=1,
+                         confirm_seeds=4, confirm_max_seeds=4)
+  best, lines = run(cfg, tmp_path)
+  assert best.id == 0
+  assert lines[-1].startswith(
+      "best: the incumbent (the config's own setting, trial 0), kept: no "
+      'contender was shown better')
+  assert 'better on 4 of 4, p = 0.062' in lines[-1]
+  record = json.loads((tmp_path / 'best' / 'metrics.json').read_text())
+  assert record['id'] == 0 and record['decision']['switched'] is False
+  assert record['fresh']['pictured_seed'] == 10001
+
+
+def test_without_a_baseline_the_best_ranked_setting_is_the_incumbent(
+    tmp_path):
+  cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=1,
+                         baseline=False)
+  run(cfg, tmp_path)
+  ranked = sorted((t for t in stored(tmp_path) if t['objective'] is not None),
+                  key=lambda t: t['objective'])
+  done = json.loads((tmp_path / 'confirm.json').read_text())
+  assert [r['trial'] for r in done['rows']] == [t['id'] for t in ranked[:2]]
+  assert done['answer']['incumbent_kind'] == 'search'
+
+
+def test_a_bad_rule_is_refused_before_anything_is_written(tmp_path):
+  for fields, message in (
+      (dict(confirm_alpha=0.0), 'search.confirm_alpha=0.0 must be in'),
+      (dict(confirm_top=1, confirm_seeds=8, confirm_max_seeds=4),
+       'search.confirm_max_seeds=4 must be at least search.confirm_seeds=8'),
+      (dict(failure='high'), "search.failure='high' is not a number")):
+    cfg = synthetic.config('random', **fields)
+    try:
+      tune(cfg, tmp_path)
+    except ValueError as e:
+      assert message in str(e)
+    else:
+      raise AssertionError(fields)
+  assert not list(tmp_path.iterdir())
+  assert confirm.rule(synthetic.config(
+      'random', failure='0.5', objective='high_quality')).threshold == -0.5

@@ -54,7 +54,7 @@ def test_a_registered_method_and_tracker_run_a_search(tmp_path):
 def test_a_method_registered_as_one_object_is_used_everywhere(tmp_path):
   register()
   cfg = synthetic.config('seeded', num_trials=4, population=2)
-  cfg.search.update(confirm_top=1, confirm_seeds=2)
+  cfg.search.update(confirm_top=1, confirm_seeds=2, confirm_max_seeds=2)
   run = lambda workdir, **kw: synthetic.tune(cfg, workdir, **kw)
   run(tmp_path / 'first')
   run(tmp_path / 'second', warm_start=str(tmp_path / 'first'))

@@ -38,7 +38,7 @@ from jaxgan.run import Reference
 from jaxgan.search import confirm, pareto, plots, stages, store
 from jaxgan.search.report import figures, to_html, to_markdown
 from jaxgan.search.report.document import FIGURES, Document, number
-from jaxgan.search.confirmed import Confirmed
+from jaxgan.search.confirmed import Confirmation
 from jaxgan.search.method import METHODS
 from jaxgan.search.schedulers import outcomes
 from jaxgan.search.monitor import duration
@@ -55,11 +55,11 @@ class Extras(NamedTuple):
   Attributes:
     paper: the best trial's paper-protocol record (``protocol`` in
       ``W/best/metrics.json``, :func:`jaxgan.evaluate.evaluate_best`).
-    confirmed: the rows of ``W/confirm.json``
-      (:class:`jaxgan.search.confirmed.Confirmed`).
+    confirmed: ``W/confirm.json``
+      (:class:`jaxgan.search.confirmed.Confirmation`).
   """
   paper: dict | None = None
-  confirmed: list | None = None
+  confirmed: Confirmation | None = None
 
 
 def _ranked(trials: list[Trial]) -> list[Trial]:
@@ -97,16 +97,20 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
     _problems(doc, flagged)
     return doc
   best = ranked[0]
-  fresh = confirm.chosen(more.confirmed or [], best.direction)
+  done = more.confirmed
+  fresh = done.chosen if done is not None else None
   if fresh is not None:
     best = next((t for t in trials if t.id == fresh.trial), best)
     doc.heading(2, f'Best: the setting of trial {best.id}')
-    doc.text(f'Trained again with {len(fresh.seeds)} fresh seeds to step '
-             f'{fresh.steps}: {s.objective} {number(fresh.mean)} ± '
+    doc.text(f'The answer: {confirm.summary(done, s.objective)}. Trained '
+             f'again with {len(fresh.seeds)} fresh seeds to step '
+             f'{fresh.steps}: {s.objective} mean {number(fresh.mean)} ± '
              f'{number(fresh.std)} at their final evaluation '
              f'({number(fresh.search)} in the search, the best of its '
              'evaluations). The numbers below are the fresh seeds\' means; '
-             '`best/` holds the networks and samples of their median seed.')
+             '`best/` holds the networks and samples of its typical seed '
+             f'({done.answer.seed}: the median of its first '
+             f'{done.answer.rule.first}).')
     shown = fresh.metrics
   else:
     doc.heading(2, f'Best: trial {best.id}')
@@ -279,23 +283,50 @@ def _pareto(doc: Document, cfg: ml_collections.ConfigDict, trials: list[Trial],
 
 
 def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
-               rows: list | None) -> None:
-  if not rows:
+               done: Confirmation | None) -> None:
+  if done is None or done.answer is None:
     return
-  s = cfg.search
+  s, a = cfg.search, done.answer
+  r = a.rule
   doc.heading(2, 'Confirmed with fresh seeds')
-  doc.text(f'The top settings trained again with {len(rows[0].seeds)} '
-           'seeds the search did not use, each to the step its best trial '
-           'was judged at, and judged by that final evaluation: an unbiased '
-           'estimate, where the search\'s number is the best of many.'
-           + (" The config's own setting (baseline) trained with the same "
-              'seeds: the search beat it where a row above it has a better '
-              'fresh mean.' if any(r.baseline for r in rows) else ''))
-  doc.table(['trial', f'{s.objective} in the search',
-             'fresh seeds: mean', 'std', 'diverged', 'steps'],
-            [[f'{r.trial} (baseline)' if r.baseline else r.trial,
-              r.search, r.mean, r.std, r.diverged, r.steps]
-             for r in rows])
+  doc.text(
+      'The incumbent ('
+      + ("the config's own setting" if a.incumbent_kind == 'baseline'
+         else "the search's best-ranked setting")
+      + f') and the top settings trained again with seeds the search did '
+      f'not use ({r.first} each, up to {r.most} where a contender\'s order '
+      'with the incumbent was still open), each to the step its best trial '
+      'was judged at, and judged by that final evaluation. Each contender '
+      'is compared with the incumbent seed by seed (a one-sided Wilcoxon '
+      'signed-rank test, a failed seed ranking worst), Holm-corrected over '
+      f'the contenders, with a false-switch rate of at most {r.alpha:g} '
+      'over both looks; the incumbent is kept unless a contender is shown '
+      'better. A seed fails when it diverges or has no finite objective'
+      + ('' if r.threshold is None else
+         f', or is worse than {s.objective} {a.sign * r.threshold:g}')
+      + '.')
+  rows = []
+  for k, row in enumerate(done.rows):
+    c = row.comparison
+    failed = row.sample(a.sign).failures(r)
+    rows.append([
+        f'{row.trial} (incumbent)' if k == a.incumbent else row.trial,
+        row.search, row.median(a.sign, r), row.mean, row.std,
+        f'{sum(failed)}/{len(failed)}',
+        '' if c is None else f'{c.wins}/{c.seeds}',
+        None if c is None else c.p, None if c is None else c.level,
+        'answer' if k == a.chosen else (
+            '' if c is None else 'not shown better')])
+  doc.table(['trial', f'{s.objective} in the search', 'fresh median',
+             'mean', 'std', 'failed', 'seeds better than the incumbent',
+             'p', 'Holm level', ''], rows)
+  seeds = max(done.rows, key=lambda row: len(row.seeds)).seeds
+  doc.table(['seed'] + [f'trial {row.trial}' for row in done.rows],
+            [[seed] + [
+                ('failed' if row.sample(a.sign).failures(r)[i] else
+                 row.values[i]) if i < len(row.values) else ''
+                for row in done.rows]
+             for i, seed in enumerate(seeds)])
 
 
 def _flags(trial: Trial) -> list[str]:
@@ -362,8 +393,7 @@ def extras(workdir: str) -> Extras:
   confirmed = os.path.join(workdir, confirm.FILE)
   return Extras(
       paper=read_json(best).get('protocol') if os.path.exists(best) else None,
-      confirmed=([Confirmed.from_json(row) for row in
-                  read_json(confirmed)['rows']]
+      confirmed=(Confirmation.from_json(read_json(confirmed))
                  if os.path.exists(confirmed) else None))
 
 
