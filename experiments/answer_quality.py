@@ -57,7 +57,7 @@ import numpy as np
 from scipy import stats
 
 from jaxgan import cli, config, files, run, search, validation
-from jaxgan.search import confirm, decision
+from jaxgan.search import confirm, decision, store
 from jaxgan.search.confirmed import Confirmation
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -189,11 +189,15 @@ def one_run(arm: str, seed: int, args) -> dict:
   trained = held_out(cfg, named, args.held_out,
                      os.path.join(workdir, 'held_out'))
   objective = cfg.search.objective
+  trials = store.read(workdir)
   return dict(
       arm=arm, seed=seed, switched=answer.switched,
       answer_trial=done.chosen.trial, old_trial=done.rows[old].trial,
       incumbent_trial=done.incumbent.trial,
       confirm_seeds=[len(r.values) for r in done.rows],
+      # What the confirmation trained, against the search's training.
+      confirm_member_steps=sum(len(r.values) * r.steps for r in done.rows),
+      search_member_steps=max(t.budget for t in trials),
       correlation=correlations(done, sign),
       judged={n: judged(rows, objective, sign)
               for n, rows in trained.items()})
@@ -213,7 +217,8 @@ def table(results: list[dict], objective: str) -> str:
   names = ['answer', 'old rule', 'incumbent', 'best known']
   if any('recipe' in r['judged'] for r in results):
     names.append('recipe')
-  lines = ["| arm | seed | answer (old rule's) | switched | confirm seeds | "
+  lines = ["| arm | seed | answer (old rule's) | switched | confirm seeds "
+           '(confirmation / search member-steps) | '
            + ' | '.join(f'{n}: held-out {objective}, failures, high '
                         'quality' for n in names) + ' |',
            '|' + '---|' * (5 + len(names))]
@@ -221,7 +226,8 @@ def table(results: list[dict], objective: str) -> str:
     lines.append(
         f'| {r["arm"]} | {r["seed"]} | trial {r["answer_trial"]} (trial '
         f'{r["old_trial"]}) | {"yes" if r["switched"] else "no"} | '
-        f'{"/".join(map(str, r["confirm_seeds"]))} | '
+        f'{"/".join(map(str, r["confirm_seeds"]))} '
+        f'({r["confirm_member_steps"] / r["search_member_steps"]:.0%}) | '
         + ' | '.join(_cell(r['judged'][n]) if n in r['judged'] else '—'
                      for n in names) + ' |')
   rho = [c for r in results for c in r['correlation']]

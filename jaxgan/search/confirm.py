@@ -16,9 +16,13 @@ incumbent unless a contender is shown better (``W/confirm.json``, the
 report, the last lines of ``jaxgan tune``). ``W/best/`` then holds the
 answer: its fresh numbers and the networks and samples of its typical seed
 (the median of its first ``search.confirm_seeds``,
-:meth:`jaxgan.search.results.Best.fresh`). PBT's trials are points of
-hyperparameter schedules, not settings to retrain, so a PBT search is not
-confirmed.
+:meth:`jaxgan.search.results.Best.fresh`). Every confirmation's seeds are
+observations of their settings: ``W/learned.json`` keeps them
+(:func:`learn`), and a search extended later (``search.num_trials`` or its
+budget raised) tells them to a method that learns from earlier trials,
+after the trials they followed, on every resume. PBT's trials are points
+of hyperparameter schedules, not settings to retrain, so a PBT search is
+not confirmed.
 
 Example:
   >>> done = confirm(context, store.trials, best.fresh)
@@ -26,12 +30,13 @@ Example:
 """
 
 import dataclasses
+import os
 from typing import Callable
 
 import ml_collections
 import numpy as np
 
-from jaxgan import metrics, population
+from jaxgan import files, metrics, population
 from jaxgan.search import members, results
 from jaxgan.search.confirmed import (Answer, Confirmation, Confirmed,
                                      Fresh)
@@ -41,8 +46,10 @@ from jaxgan.search.rounds import Context
 from jaxgan.search.schedulers import Outcome, outcomes
 from jaxgan.search.trial import Trial
 
-# Where the confirmation goes, in the workdir.
+# Where the confirmation goes, in the workdir, and what every confirmation
+# learned (:func:`learn`).
 FILE = 'confirm.json'
+LEARNED = 'learned.json'
 # Fresh seeds start here: far from the seeds a search trains (hparams.seed
 # and the next search.seeds - 1) and from held-out checks' seeds.
 SEED_OFFSET = 10_000
@@ -153,6 +160,42 @@ def confirm(context: Context, trials: list[Trial],
     m, j, samples = first[answer_row][typical]
     offer(Fresh(best[answer_row], done, m, j, samples))
   return done
+
+
+def observations(done: Confirmation, trials: list[Trial]) -> list[Trial]:
+  """The confirmation's seeds as trials of their settings: each the
+  setting's best trial with that seed and its final objective (None where
+  it failed), in row and seed order, with negative ids that keep it."""
+  by_id = {t.id: t for t in trials}
+  seeds = [(row, seed, None if failed else value) for row in done.rows
+           for seed, value, failed in zip(row.seeds, row.values, row.failed)]
+  return [dataclasses.replace(
+      by_id[row.trial], id=k - len(seeds), group=None, objective=value,
+      hparams=dict(by_id[row.trial].hparams, seed=seed))
+          for k, (row, seed, value) in enumerate(seeds)]
+
+
+def learn(workdir: str, done: Confirmation, trials: list[Trial]) -> None:
+  """Adds ``done``'s seeds to ``W/learned.json`` (once per confirmation),
+  where a search extended later reads them (:func:`learned`)."""
+  path = os.path.join(workdir, LEARNED)
+  blocks = files.read_json(path) if os.path.exists(path) else []
+  if any(b['stored'] == done.trials for b in blocks):
+    return
+  blocks.append(dict(stored=done.trials, trials=[
+      t.to_json() for t in observations(done, trials)]))
+  files.write_json(path, blocks)
+
+
+def learned(workdir: str) -> list[tuple[int, list[Trial]]]:
+  """What the confirmations of the search in ``workdir`` learned:
+  ``(trials stored, their seeds as trials)`` per confirmation (see
+  :meth:`jaxgan.search.schedulers.Scheduler.resume`)."""
+  path = os.path.join(workdir, LEARNED)
+  if not os.path.exists(path):
+    return []
+  return [(b['stored'], [Trial.from_json(t) for t in b['trials']])
+          for b in files.read_json(path)]
 
 
 def _train(context: Context, rows: list[Confirmed]

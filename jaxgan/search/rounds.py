@@ -27,7 +27,8 @@ from jaxgan import checkpoint, data, distributed, metrics, population
 from jaxgan.files import save_trial_samples
 from jaxgan.search import members, monitor, pareto, results, trial
 from jaxgan.search.history import History
-from jaxgan.search.schedulers import Plan, Scheduler, Verdict, outcomes
+from jaxgan.search.schedulers import (Learned, Plan, Scheduler, Verdict,
+                                      outcomes)
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 
@@ -142,11 +143,13 @@ class RoundRunner:
     self.next_id = 1 + max((t.id for t in trials), default=-1)
     self.last_seconds = 0.0
 
-  def run(self, prior: Sequence[trial.Trial] = ()) -> None:
+  def run(self, prior: Sequence[trial.Trial] = (),
+          learned: Learned = ()) -> None:
     """Resumes, then runs rounds until the scheduler or the budget ends the
     search; ``prior`` are an earlier search's trials to tell the scheduler
-    first (a warm start)."""
-    self.scheduler.resume(self.store.trials, self._resume(), prior)
+    first (a warm start), ``learned`` what its confirmations learned
+    (:meth:`Scheduler.resume`)."""
+    self.scheduler.resume(self.store.trials, self._resume(), prior, learned)
     while True:
       if self.budget.spent(self.member_steps, self.seconds):
         self._stop_running()

@@ -142,6 +142,24 @@ class Verdict(NamedTuple):
   exploit: Exploit | None = None
 
 
+# What confirmations learned: ``(stored, trials)`` per confirmation, its
+# fresh seeds as trials (negative ids) after the first ``stored`` trials.
+Learned = Sequence[tuple[int, Sequence[Trial]]]
+
+
+def told(trials: Sequence[Trial], learned: Learned, statistic: str,
+         objectives: Sequence[tuple[str, str]] = ()) -> list[Outcome]:
+  """The stored trials' outcomes with each confirmation's seeds after the
+  trials it followed: the order a search saw them in, whenever it is
+  resumed."""
+  out, done = [], 0
+  for stored, seeds in sorted(learned, key=lambda block: block[0]):
+    out += outcomes(trials[done:stored], statistic, objectives)
+    out += outcomes(seeds, statistic, objectives)
+    done = max(done, stored)
+  return out + outcomes(trials[done:], statistic, objectives)
+
+
 class Scheduler(Protocol):
   """The interface every search method implements.
 
@@ -153,11 +171,13 @@ class Scheduler(Protocol):
   perturbs: bool
 
   def resume(self, trials: Sequence[Trial], state: dict | None,
-             prior: Sequence[Trial] = ()) -> None:
+             prior: Sequence[Trial] = (), learned: Learned = ()) -> None:
     """Catches up with the stored trials and, when members were running, the
     state :meth:`state` returned when they were saved. ``prior`` are an
     earlier search's trials in this space (a warm start, for the methods
-    that take one), told before the stored ones."""
+    that take one), told before the stored ones; ``learned``, for the same
+    methods, what confirmations learned, each told after the stored trials
+    it followed (:func:`told`)."""
 
   def plan(self) -> Plan | None:
     """The next round, or None when the search is over."""
@@ -241,16 +261,16 @@ class AskTell:
     self.stored, self.round = 0, 0
 
   def resume(self, trials: Sequence[Trial], state: dict | None,
-             prior: Sequence[Trial] = ()) -> None:
+             prior: Sequence[Trial] = (), learned: Learned = ()) -> None:
     del state
     objs = pareto.objectives(self.cfg)
-    told = [o for o in (outcomes(prior, self.cfg.search.seed_statistic, objs)
-                        + outcomes(trials, self.cfg.search.seed_statistic,
-                                   objs))
+    statistic = self.cfg.search.seed_statistic
+    seen = [o for o in (outcomes(prior, statistic, objs)
+                        + told(trials, learned, statistic, objs))
             if self.space.contains(o.setting)]
-    self.method.tell([self.space.point(o.setting) for o in told],
+    self.method.tell([self.space.point(o.setting) for o in seen],
                      [o.value if o.values is None else o.values
-                      for o in told])
+                      for o in seen])
     self.stored = len(trials)
     self.round = 1 + max((t.round for t in trials), default=-1)
 

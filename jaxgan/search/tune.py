@@ -304,7 +304,9 @@ def _tune(context: Context, shown: Output, force: bool,
   scheduler = METHODS.lookup(cfg.search.method).scheduler(
       cfg, space, watch.say, workdir)
   try:
-    RoundRunner(context, scheduler, store, best, watch).run(prior)
+    RoundRunner(context, scheduler, store, best, watch).run(
+        prior, _learned(workdir, main) if METHODS.lookup(
+            cfg.search.method).warm else ())
   finally:
     watch.close()
   if best.trial is None:
@@ -353,6 +355,7 @@ def _confirm(context: Context, store: TrialStore, say, best: results.Best
     return None
   if best.write:
     write_json(os.path.join(workdir, confirm.FILE), done.to_json())
+    confirm.learn(workdir, done, store.trials)
   a = done.answer
   for k, row in enumerate(done.rows):
     role = ("incumbent, the config's own setting" if row.baseline else
@@ -373,6 +376,15 @@ def _confirm(context: Context, store: TrialStore, say, best: results.Best
            + ('shown better' if c.better else 'not shown better'))
         + f'; seeds {values}')
   return done
+
+
+def _learned(workdir: str, main: bool) -> list[tuple[int, list[Trial]]]:
+  """What the search's earlier confirmations learned
+  (:func:`jaxgan.search.confirm.learned`), on every process."""
+  found = [(stored, [t.to_json() for t in seeds]) for stored, seeds in
+           confirm.learned(workdir)] if main else None
+  return [(stored, [Trial.from_json(t) for t in seeds])
+          for stored, seeds in distributed.broadcast_json(found)]
 
 
 def _confirmed(workdir: str, main: bool) -> Confirmation | None:

@@ -107,6 +107,9 @@ def test_answer_quality_smoke_run(tmp_path):
   assert result['switched'] is False
   assert result['answer_trial'] == result['incumbent_trial'] == 0
   assert result['confirm_seeds'] == [2, 2]
+  # 4 trials of 40 steps; 2 settings x 2 seeds, each at most 40 steps.
+  assert result['search_member_steps'] == 160
+  assert 0 < result['confirm_member_steps'] <= 160
   judged = result['judged']
   assert set(judged) == {'answer', 'old rule', 'incumbent', 'best known'}
   for j in judged.values():

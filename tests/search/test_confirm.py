@@ -4,10 +4,12 @@ answer the rule takes from them."""
 import json
 
 import numpy as np
+import pytest
 
 import synthetic
 from jaxgan import checkpoint, search
-from jaxgan.search import confirm
+from jaxgan.search import confirm, schedulers
+from jaxgan.search.trial import Trial
 from synthetic import stored, tune
 
 
@@ -134,3 +136,52 @@ def test_a_bad_rule_is_refused_before_anything_is_written(tmp_path):
   assert not list(tmp_path.iterdir())
   assert confirm.rule(synthetic.config(
       'random', failure='0.5', objective='high_quality')).threshold == -0.5
+
+
+class Recorded:
+  """Seeded random points; records every value it is told."""
+  told = []
+
+  def __init__(self, space, search_cfg):
+    self.space, self.seed, self.n = space, search_cfg.seed, 0
+
+  def ask(self, n):
+    self.n += n
+    return schedulers.random_points(self.space, self.seed, self.n - n, n)
+
+  def tell(self, points, values):
+    Recorded.told.append([float(v) for v in values])
+
+
+def test_an_extended_search_is_told_what_its_confirmation_learned(tmp_path):
+  search.register_method('recorded', search.SearchMethod.ask_tell(
+      Recorded, 'records what it is told', warm=True), replace=True)
+  cfg = synthetic.config('recorded', num_trials=4, population=2,
+                         confirm_top=1, confirm_seeds=2, confirm_max_seeds=2)
+  tune(cfg, tmp_path)
+  [block] = json.loads((tmp_path / 'learned.json').read_text())
+  done = json.loads((tmp_path / 'confirm.json').read_text())
+  fresh = [v for row in done['rows'] for v in row['values']]
+  assert block['stored'] == 4 and len(block['trials']) == 4
+  assert [t['objective'] for t in block['trials']] == fresh
+  assert [t['hparams']['seed'] for t in block['trials']] == [10000, 10001] * 2
+  # Raised to 6 trials: the method is told the 4 stored trials, then the 4
+  # fresh seeds, then the new round.
+  Recorded.told = []
+  cfg.search.num_trials = 6
+  tune(cfg, tmp_path)
+  first = [t['objective'] for t in stored(tmp_path)[:4]]
+  assert Recorded.told[0] == pytest.approx(first + fresh)
+  assert len(Recorded.told[1]) == 2
+  # The new confirmation adds its seeds after the 6 trials it followed.
+  blocks = json.loads((tmp_path / 'learned.json').read_text())
+  assert [b['stored'] for b in blocks] == [4, 6]
+
+
+def test_confirmations_are_told_after_the_trials_they_followed():
+  trial = lambda i, v: Trial(i, 0, {'x': v}, {}, {}, v, {}, 1, 1, {}, False,
+                             'finished', {}, {}, {}, 0.0, 0)
+  stored = [trial(i, float(i)) for i in range(5)]
+  learned = [(4, [trial(-2, 40.0)]), (2, [trial(-1, 20.0)])]
+  told = schedulers.told(stored, learned, 'mean')
+  assert [o.value for o in told] == [0, 1, 20, 2, 3, 40, 4]

@@ -20,7 +20,8 @@ from typing import Callable, Sequence
 import ml_collections
 
 from jaxgan.search.method import SearchMethod, register_method
-from jaxgan.search.schedulers import Outcome, Plan, Verdict, first_points
+from jaxgan.search.schedulers import (Learned, Outcome, Plan, Verdict,
+                                      first_points)
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
@@ -88,8 +89,8 @@ class Halving:
                s.num_trials - drawn)
 
   def resume(self, trials: Sequence[Trial], state: dict | None,
-             prior: Sequence[Trial] = ()) -> None:
-    del prior
+             prior: Sequence[Trial] = (), learned: Learned = ()) -> None:
+    del prior, learned
     self.stored = len(trials)
     if state:
       self.bracket, self.rung, self.drawn = (state['bracket'], state['rung'],

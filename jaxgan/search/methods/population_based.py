@@ -17,8 +17,8 @@ import ml_collections
 
 from jaxgan import hparams, pbt
 from jaxgan.search.method import SearchMethod, register_method
-from jaxgan.search.schedulers import (Exploit, Outcome, Plan, Verdict,
-                                      first_points)
+from jaxgan.search.schedulers import (Exploit, Learned, Outcome, Plan,
+                                      Verdict, first_points)
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
@@ -66,8 +66,8 @@ class PopulationBased:
     self.segment = 0
 
   def resume(self, trials: Sequence[Trial], state: dict | None,
-             prior: Sequence[Trial] = ()) -> None:
-    del prior
+             prior: Sequence[Trial] = (), learned: Learned = ()) -> None:
+    del prior, learned
     size = self.cfg.search.population
     if state:
       self.segment = state['segment']
