@@ -289,7 +289,6 @@ def main(argv=None):
       raise ValueError(f'--arms: {arm!r} is not one of {list(ARMS)}')
   if args.smoke:
     arms, args.seeds, args.held_out = ['default'], 1, 2
-  cli.one_device_per_core()
   results = []
   path = os.path.join(args.out, 'answer_quality.json')
   for seed in range(args.seeds):
@@ -305,4 +304,7 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
+  # As `jaxgan tune` does, before JAX starts: a population's members run on
+  # every core.
+  cli.one_device_per_core()
   main()
