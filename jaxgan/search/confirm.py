@@ -89,10 +89,11 @@ def check(cfg: ml_collections.ConfigDict) -> None:
                        "or '' for none") from None
 
 
-def _incumbent(cfg, context: Context, ranked: list[Outcome]
+def _incumbent(context: Context, ranked: list[Outcome]
                ) -> tuple[Outcome, str]:
   """The incumbent among the ranked settings, and what it is."""
-  own = (context.space.baseline(cfg) if cfg.search.baseline else None)
+  cfg = context.cfg
+  own = context.space.baseline(cfg) if cfg.search.baseline else None
   for o in ranked:
     if own is not None and context.space.point(o.setting) == own:
       return o, 'baseline'
@@ -121,7 +122,7 @@ def confirm(context: Context, trials: list[Trial],
                   key=lambda o: (o.value, o.ids[0]))
   if not ranked or not s.confirm_top:
     return None
-  incumbent, kind = _incumbent(cfg, context, ranked)
+  incumbent, kind = _incumbent(context, ranked)
   chosen = [incumbent] + [o for o in ranked if o is not incumbent][
       :s.confirm_top]
   best = [min(o.trials, key=lambda t: t.value) for o in chosen]
@@ -240,35 +241,30 @@ def _train(context: Context, rows: list[Confirmed]
   return out
 
 
-def _kind(answer: Answer) -> str:
-  return ("the config's own setting" if answer.incumbent_kind == 'baseline'
-          else "the search's best-ranked setting")
-
-
 def summary(done: Confirmation, objective: str) -> str:
   """The answer in one sentence: what was chosen, why, the statistic and
   its confidence, and the failure rates."""
   answer, inc, row = done.answer, done.incumbent, done.chosen
   r = answer.rule
   number = lambda v: 'none finite' if v is None else f'{v:.4g}'
-  failures = lambda c: (f'{sum(c.sample(answer.sign).failures(r))}/'
-                        f'{len(c.values)} failed')
+  failures = lambda c: f'{sum(answer.failures(c))}/{len(c.values)} failed'
   test = (f'paired one-sided Wilcoxon signed-rank tests, Holm-corrected, '
           f'alpha {r.alpha:g}')
   if answer.switched:
     c = row.comparison
     return (f'the setting of trial {row.trial}, shown better than the '
-            f'incumbent ({_kind(answer)}, trial {inc.trial}) on the same '
-            f'{c.seeds} fresh seeds: better on {c.wins}, p = {c.p:.2g} '
+            f'incumbent ({answer.incumbent_name}, trial {inc.trial}) on the '
+            f'same {c.seeds} fresh seeds: better on {c.wins}, p = {c.p:.2g} '
             f'≤ {c.level:.2g} ({test}); {objective} median '
-            f'{number(row.median(answer.sign, r))} against '
-            f'{number(inc.median(answer.sign, r))}; {failures(row)} against '
+            f'{number(answer.median(row))} against '
+            f'{number(answer.median(inc))}; {failures(row)} against '
             f'{failures(inc)}')
   closest = min((c for c in done.rows[1:]), default=None,
                 key=lambda c: c.comparison.p)
-  return (f'the incumbent ({_kind(answer)}, trial {inc.trial}), kept: no '
-          f'contender was shown better on the same fresh seeds ({test}); '
-          f'{objective} median {number(inc.median(answer.sign, r))} over '
+  return (f'the incumbent ({answer.incumbent_name}, trial {inc.trial}), '
+          'kept: no contender was shown better on the same fresh seeds '
+          f'({test}); '
+          f'{objective} median {number(answer.median(inc))} over '
           f'{len(inc.values)} seeds, {failures(inc)}'
           + ('' if closest is None else
              f'; the closest, trial {closest.trial}: better on '

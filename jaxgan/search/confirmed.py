@@ -146,6 +146,19 @@ class Answer:
     """-1 for a maximised objective: what turns its values minimised."""
     return -1.0 if self.direction == 'max' else 1.0
 
+  @property
+  def incumbent_name(self) -> str:
+    return ("the config's own setting" if self.incumbent_kind == 'baseline'
+            else "the search's best-ranked setting")
+
+  def failures(self, row: Confirmed) -> tuple[bool, ...]:
+    """Each of ``row``'s seeds' failure under the rule."""
+    return row.sample(self.sign).failures(self.rule)
+
+  def median(self, row: Confirmed) -> float | None:
+    """``row``'s median under the rule, as the metric."""
+    return row.median(self.sign, self.rule)
+
   def to_json(self) -> dict:
     return dataclasses.asdict(self)
 

@@ -101,9 +101,6 @@ class Sample:
     """The median over seeds, failures counting as ``inf``."""
     return float(np.median(self.scores(rule)))
 
-  def failure_rate(self, rule: Rule) -> float:
-    return float(np.mean(self.failures(rule)))
-
 
 def differences(contender: np.ndarray, incumbent: np.ndarray) -> np.ndarray:
   """Paired differences, negative where the contender is better; a failed
@@ -208,11 +205,9 @@ class Decision:
     comparisons: one per contender, in order.
     chosen: the contender to switch to (its position), or None to keep
       the incumbent.
-    level: the alpha of this look.
   """
   comparisons: tuple[Comparison, ...]
   chosen: int | None
-  level: float
 
   @property
   def racing(self) -> tuple[int, ...]:
@@ -260,7 +255,7 @@ def decide(incumbent: Sample, contenders: Sequence[Sample], rule: Rule,
   winners = [k for k, c in enumerate(comparisons) if c.better]
   chosen = min(winners, key=lambda k: (
       contenders[k].median(rule), comparisons[k].p, k), default=None)
-  return Decision(tuple(comparisons), chosen, level)
+  return Decision(tuple(comparisons), chosen)
 
 
 def race(draw: Callable[[Sequence[int], int, int], list[Sample]],

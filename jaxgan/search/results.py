@@ -91,9 +91,8 @@ class Best:
     cfg = trial_config(pick.members.cfg, trial)
     cfg.hparams.seed = answer.seed
     cfg.train.num_steps = row.steps
-    failures = row.sample(answer.sign).failures(answer.rule)
-    record = dict(trial.to_json(),
-                  objective=row.median(answer.sign, answer.rule),
+    failures = answer.failures(row)
+    record = dict(trial.to_json(), objective=answer.median(row),
                   metrics=row.metrics,
                   search=dict(objective=trial.objective,
                               metrics=trial.metrics,
@@ -136,8 +135,8 @@ def decision_record(done: Confirmation) -> dict:
   answer, row, inc = done.answer, done.chosen, done.incumbent
   rule = answer.rule
   side = lambda r: dict(
-      trial=r.trial, median=r.median(answer.sign, rule),
-      failure_rate=float(np.mean(r.sample(answer.sign).failures(rule))),
+      trial=r.trial, median=answer.median(r),
+      failure_rate=float(np.mean(answer.failures(r))),
       values=list(r.values), seeds=list(r.seeds))
   return dict(
       rule=('paired one-sided Wilcoxon signed-rank test against the '

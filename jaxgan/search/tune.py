@@ -360,16 +360,13 @@ def _confirm(context: Context, store: TrialStore, say, best: results.Best
   for k, row in enumerate(done.rows):
     role = ("incumbent, the config's own setting" if row.baseline else
             'incumbent' if k == a.incumbent else 'contender')
-    c = row.comparison
-    fails = sum(row.sample(a.sign).failures(a.rule))
-    values = ' '.join('failed' if f or v is None else f'{v:.3g}'
-                      for v, f in zip(row.values, row.sample(
-                          a.sign).failures(a.rule)))
+    c, failed, median = row.comparison, a.failures(row), a.median(row)
+    values = ' '.join('failed' if f else f'{v:.3g}'
+                      for v, f in zip(row.values, failed))
     say(f'confirmed trial {row.trial} ({role}; {s.objective} '
         f'{row.search:.4g} in the search): median '
-        + ('none finite' if row.median(a.sign, a.rule) is None
-           else f'{row.median(a.sign, a.rule):.4g}')
-        + f', {fails}/{len(row.values)} failed'
+        + ('none finite' if median is None else f'{median:.4g}')
+        + f', {sum(failed)}/{len(row.values)} failed'
         + ('' if c is None else
            f'; against the incumbent: better on {c.wins} of {c.seeds} '
            f'seeds, p = {c.p:.2g} (level {c.level:.2g}): '

@@ -290,10 +290,7 @@ def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
   r = a.rule
   doc.heading(2, 'Confirmed with fresh seeds')
   doc.text(
-      'The incumbent ('
-      + ("the config's own setting" if a.incumbent_kind == 'baseline'
-         else "the search's best-ranked setting")
-      + f') and the top settings trained again with seeds the search did '
+      f'The incumbent ({a.incumbent_name}) and the top settings trained again with seeds the search did '
       f'not use ({r.first} each, up to {r.most} where a contender\'s order '
       'with the incumbent was still open), each to the step its best trial '
       'was judged at, and judged by that final evaluation. Each contender '
@@ -305,13 +302,13 @@ def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
       + ('' if r.threshold is None else
          f', or is worse than {s.objective} {a.sign * r.threshold:g}')
       + '.')
+  failures = [a.failures(row) for row in done.rows]
   rows = []
-  for k, row in enumerate(done.rows):
+  for k, (row, failed) in enumerate(zip(done.rows, failures)):
     c = row.comparison
-    failed = row.sample(a.sign).failures(r)
     rows.append([
         f'{row.trial} (incumbent)' if k == a.incumbent else row.trial,
-        row.search, row.median(a.sign, r), row.mean, row.std,
+        row.search, a.median(row), row.mean, row.std,
         f'{sum(failed)}/{len(failed)}',
         '' if c is None else f'{c.wins}/{c.seeds}',
         None if c is None else c.p, None if c is None else c.level,
@@ -323,9 +320,9 @@ def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
   seeds = max(done.rows, key=lambda row: len(row.seeds)).seeds
   doc.table(['seed'] + [f'trial {row.trial}' for row in done.rows],
             [[seed] + [
-                ('failed' if row.sample(a.sign).failures(r)[i] else
-                 row.values[i]) if i < len(row.values) else ''
-                for row in done.rows]
+                ('failed' if failed[i] else row.values[i])
+                if i < len(row.values) else ''
+                for row, failed in zip(done.rows, failures)]
              for i, seed in enumerate(seeds)])
 
 
