@@ -124,8 +124,12 @@ def held_out(cfg, named: dict, seeds: int, workdir: str) -> dict:
                 for n in names for i in range(seeds)]
     path = os.path.join(workdir, f'steps-{steps}')
     done = os.path.join(path, 'population.json')
-    rows = (files.read_json(done) if os.path.exists(done) else
-            run.train_population(sized, settings, path, log=lambda _: None))
+    rows = files.read_json(done) if os.path.exists(done) else None
+    # Read back only what these settings trained (a rerun whose answer
+    # changed trains its settings again).
+    if rows is None or [r['setting'] for r in rows] != json.loads(
+        json.dumps(settings)):
+      rows = run.train_population(sized, settings, path, log=lambda _: None)
     for k, n in enumerate(names):
       trained[key(n)] = rows[k * seeds:(k + 1) * seeds]
   return {n: trained[key(n)] for n in named}

@@ -104,7 +104,8 @@ def get_search_config() -> ml_collections.ConfigDict:
   ``hparams.seed``, ``+ 1``, ...; ``num_trials`` and ``population`` count
   trials, so they are multiples of it), and the search is told their
   ``seed_statistic``: ``'mean'`` or ``'quantile:Q'``. At the end, the
-  incumbent (the config's own setting, with ``baseline``) and the
+  incumbent (the config's own setting, with ``baseline``; else a warm
+  start's answer) and the
   ``confirm_top`` best settings train again with ``confirm_seeds`` fresh
   seeds each, judged by their final evaluation, and seeds are added up to
   ``confirm_max_seeds`` where a contender's order with the incumbent is

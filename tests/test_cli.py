@@ -123,14 +123,17 @@ def test_bad_population_spec_is_named(tmp_path):
 
 # A search small enough to run in seconds once compiled, with rounds long
 # enough to be killed in the middle of one, over three hyperparameters (its
-# report's pictures are drawn in seconds).
+# report's pictures are drawn in seconds), confirmed with 2 seeds a setting
+# (the decision's numbers are tested in tests/search).
 TUNE = ['--config.model.width=8', '--config.model.depth=2',
         '--config.model.latent_dim=4', '--config.train.batch_size=16',
         '--config.train.num_steps=3000', '--config.train.chunk_steps=500',
         '--config.train.eval_samples=64', '--config.search.num_trials=8',
         '--config.search.population=4', '--config.search.initial_points=4',
         '--config.penalty=none', '--config.search.space.r1_gamma=',
-        '--config.search.space.b1=', '--config.search.space.b2=']
+        '--config.search.space.b1=', '--config.search.space.b2=',
+        '--config.search.confirm_seeds=2',
+        '--config.search.confirm_max_seeds=2']
 
 
 def trial_ids(workdir):

@@ -5,7 +5,8 @@ A search's best trial is the best of many noisy draws, judged at the best of
 many evaluations: its number is biased upward, and a GAN's quality moves
 with its seed almost as much as with its settings. :func:`confirm` retrains
 the incumbent (the config's own setting when the search trained it, with
-``search.baseline``; else the search's best-ranked setting) and the
+``search.baseline``; else the warm start's answer, which such a search
+trains first; else the search's best-ranked setting) and the
 ``search.confirm_top`` best settings (by their seeds' robust objective)
 with the same seeds, none of which the search used, each to the step its
 best trial was judged at, judged by the *final* evaluation. The rule of
@@ -36,14 +37,14 @@ from typing import Callable
 import ml_collections
 import numpy as np
 
-from jaxgan import files, metrics, population
+from jaxgan import distributed, files, metrics, population
 from jaxgan.search import members, results
 from jaxgan.search.confirmed import (Answer, Confirmation, Confirmed,
                                      Fresh)
-from jaxgan.search.decision import Rule, Sample, race
+from jaxgan.search.decision import TEST, Rule, Sample, race
 from jaxgan.search.history import History
 from jaxgan.search.rounds import Context
-from jaxgan.search.schedulers import Outcome, outcomes
+from jaxgan.search.schedulers import Outcome, outcomes, warm_answer
 from jaxgan.search.trial import Trial
 
 # Where the confirmation goes, in the workdir, and what every confirmation
@@ -91,12 +92,19 @@ def check(cfg: ml_collections.ConfigDict) -> None:
 
 def _incumbent(context: Context, ranked: list[Outcome]
                ) -> tuple[Outcome, str]:
-  """The incumbent among the ranked settings, and what it is."""
-  cfg = context.cfg
-  own = context.space.baseline(cfg) if cfg.search.baseline else None
-  for o in ranked:
-    if own is not None and context.space.point(o.setting) == own:
-      return o, 'baseline'
+  """The incumbent among the ranked settings, and what it is: the
+  config's own setting, else the warm start's answer, when the search
+  trained it; else the best-ranked."""
+  cfg, space = context.cfg, context.space
+  # Only the main process may see the workdir.
+  warm = distributed.broadcast_json(
+      warm_answer(context.workdir) if context.main else None)
+  for point, kind in (
+      (space.baseline(cfg) if cfg.search.baseline else None, 'baseline'),
+      (None if warm is None else space.point(warm), 'warm start')):
+    for o in ranked:
+      if point is not None and space.point(o.setting) == point:
+        return o, kind
   return ranked[0], 'search'
 
 
@@ -248,13 +256,13 @@ def summary(done: Confirmation, objective: str) -> str:
   r = answer.rule
   number = lambda v: 'none finite' if v is None else f'{v:.4g}'
   failures = lambda c: f'{sum(answer.failures(c))}/{len(c.values)} failed'
-  test = (f'paired one-sided Wilcoxon signed-rank tests, Holm-corrected, '
-          f'alpha {r.alpha:g}')
+  test = f'{TEST}, alpha {r.alpha:g}'
   if answer.switched:
     c = row.comparison
     return (f'the setting of trial {row.trial}, shown better than the '
             f'incumbent ({answer.incumbent_name}, trial {inc.trial}) on the '
-            f'same {c.seeds} fresh seeds: better on {c.wins}, p = {c.p:.2g} '
+            f'same {c.seeds} fresh seeds: better on {c.wins} and in '
+            f'{c.superiority:.0%} of seed pairs, p = {c.p:.2g} '
             f'≤ {c.level:.2g} ({test}); {objective} median '
             f'{number(answer.median(row))} against '
             f'{number(answer.median(inc))}; {failures(row)} against '

@@ -105,10 +105,13 @@ class Confirmed:
   @classmethod
   def from_json(cls, row: dict) -> 'Confirmed':
     """A row of ``W/confirm.json`` (one written before ``failed`` was
-    stored gets it from its values)."""
+    stored gets it from its values; a comparison by the paired test that
+    came before the rank-sum test is dropped)."""
     values = tuple(row.get('values', ()))
     failed = row.get('failed', [v is None for v in values])
     comparison = row.get('comparison')
+    if comparison is not None and 'superiority' not in comparison:
+      comparison = None
     return cls(**dict(row, seeds=tuple(row['seeds']), values=values,
                       failed=tuple(failed),
                       seed_metrics=tuple(row.get('seed_metrics', ())),
@@ -126,8 +129,9 @@ class Answer:
     rule: the rule it was decided by (its threshold minimised).
     seed: the typical seed of the answer, whose networks and samples
       ``W/best/`` holds.
-    incumbent_kind: ``'baseline'`` (the config's own setting) or
-      ``'search'`` (the best-ranked setting).
+    incumbent_kind: ``'baseline'`` (the config's own setting),
+      ``'warm start'`` (the answer of the search it was warm-started from)
+      or ``'search'`` (the best-ranked setting).
     direction: ``'min'`` or ``'max'``: which way the objective is better.
   """
   incumbent: int
@@ -148,8 +152,9 @@ class Answer:
 
   @property
   def incumbent_name(self) -> str:
-    return ("the config's own setting" if self.incumbent_kind == 'baseline'
-            else "the search's best-ranked setting")
+    return {'baseline': "the config's own setting",
+            'warm start': "the warm start's answer"}.get(
+                self.incumbent_kind, "the search's best-ranked setting")
 
   def failures(self, row: Confirmed) -> tuple[bool, ...]:
     """Each of ``row``'s seeds' failure under the rule."""
@@ -189,10 +194,14 @@ class Confirmation:
 
   @classmethod
   def from_json(cls, obj: dict) -> 'Confirmation':
-    """``W/confirm.json`` (one written before the rule decided has no
-    answer)."""
+    """``W/confirm.json`` (one written before the rule decided, or
+    decided by the paired test before it, has no answer: it is confirmed
+    again)."""
     answer = obj.get('answer')
-    return cls(obj['trials'], tuple(map(Confirmed.from_json, obj['rows'])),
+    rows = tuple(map(Confirmed.from_json, obj['rows']))
+    if any(row.comparison is None for row in rows[1:]):
+      answer = None
+    return cls(obj['trials'], rows,
                None if answer is None else Answer.from_json(answer))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from jaxgan import checkpoint, data, plotting, train
 from jaxgan.files import atomic_write, save_samples, write_json
-from jaxgan.search import members
+from jaxgan.search import decision, members
 from jaxgan.search.confirmed import Confirmation, Fresh
 from jaxgan.search.trial import Trial
 
@@ -139,9 +139,7 @@ def decision_record(done: Confirmation) -> dict:
       failure_rate=float(np.mean(answer.failures(r))),
       values=list(r.values), seeds=list(r.seeds))
   return dict(
-      rule=('paired one-sided Wilcoxon signed-rank test against the '
-            'incumbent on the same fresh seeds, Holm-corrected over the '
-            'contenders; failed seeds rank worst'),
+      rule=decision.TEST,
       alpha=rule.alpha, first_seeds=rule.first, most_seeds=rule.most,
       failure_threshold=(None if rule.threshold is None
                          else answer.sign * rule.threshold),

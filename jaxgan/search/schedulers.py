@@ -24,12 +24,14 @@ checkpoint (with :meth:`Scheduler.state`) when members were continuing.
 """
 
 import itertools
+import os
 from typing import Any, Callable, NamedTuple, Protocol, Sequence
 
 import ml_collections
 import numpy as np
 
 from jaxgan import pbt
+from jaxgan.files import read_json
 from jaxgan.search import pareto
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
@@ -228,6 +230,28 @@ def baseline(cfg, space: Space, say) -> list[Point]:
   return [point]
 
 
+# The earlier search a search was warm-started from, in its workdir.
+WARM_START = 'warm_start.json'
+
+
+def warm_answer(workdir: str) -> dict[str, Any] | None:
+  """The setting of the answer of the search ``workdir`` was warm-started
+  from (``W/warm_start.json``, written by :func:`jaxgan.search.tune`):
+  None without a warm start, or when its answer lies outside this
+  search's space."""
+  path = os.path.join(workdir, WARM_START)
+  return read_json(path)['answer'] if os.path.exists(path) else None
+
+
+def opening(cfg, space: Space, say, workdir: str) -> list[Point]:
+  """What an ask/tell search trains first, the incumbent it must beat: the
+  :func:`baseline` or, without one, the warm start's answer
+  (:func:`warm_answer`)."""
+  first = baseline(cfg, space, say)
+  answer = None if first else warm_answer(workdir)
+  return first if answer is None else [space.point(answer)]
+
+
 def first_points(cfg, space: Space, n: int, say, offset: int = 0,
                  with_baseline: bool = True) -> list[Point]:
   """The :func:`baseline`, then seeded random points ``offset``,
@@ -257,6 +281,7 @@ class AskTell:
                say: Callable[[str], None], workdir: str,
                sampler: Callable[..., Any]):
     self.cfg, self.space, self.say = cfg, space, say
+    self.workdir = workdir
     self.method = sampler(cfg, space, workdir)
     self.stored, self.round = 0, 0
 
@@ -281,7 +306,7 @@ class AskTell:
         self.method.close()
       return None
     n = min(s.population, s.num_trials - self.stored) // s.seeds
-    first = (baseline(self.cfg, self.space, self.say)
+    first = (opening(self.cfg, self.space, self.say, self.workdir)
              if not self.stored else [])
     return Plan(f'round {self.round + 1}',
                 first + self.method.ask(n - len(first)),

@@ -38,6 +38,7 @@ from jaxgan.search.confirmed import Confirmation
 from jaxgan.search.method import METHODS
 from jaxgan.search.monitor import Output
 from jaxgan.search.rounds import Budget, Context, RoundRunner, Trainer
+from jaxgan.search.schedulers import WARM_START
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.store import read as read_store
@@ -152,7 +153,9 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     force: continue a workdir made by a different config.
     warm_start: an earlier search's workdir (same names searched, ranges
       may differ) whose trials in this space a model-based method
-      (:attr:`jaxgan.search.SearchMethod.warm`) is told first.
+      (:attr:`jaxgan.search.SearchMethod.warm`) is told first. Without a
+      baseline trial, its answer is trained first and is the incumbent
+      (``W/warm_start.json``).
     output: where progress goes: lines, trackers, bars
       (:class:`jaxgan.search.monitor.Output`).
     trainer: the device mesh and how populations are built
@@ -181,19 +184,23 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
                      'members are never padded')
   main = distributed.is_main_process()
   say = output.log if main else (lambda _: None)
-  prior = _prior(cfg, space, warm_start, main) if warm_start else []
+  prior, warm = (_prior(cfg, space, warm_start, main) if warm_start
+                 else ([], None))
   shown = output._replace(log=say, tracker=output.tracker if main else (),
                           quiet=output.quiet or not main)
   context = Context(cfg, space, workdir, mesh, trainer.make_population, main)
-  run = lambda: _tune(context, shown, force, prior)
+  run = lambda: _tune(context, shown, force, prior, warm)
   if cfg.search.stages:
     run = lambda: _staged(context, shown, force)
   with WorkdirLock(workdir, enabled=main):
     return run()
 
 
-def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
-  """The trials of ``workdir`` to warm-start ``cfg``'s search with.
+def _prior(cfg, space: Space | None, workdir: str, main: bool
+           ) -> tuple[list[Trial], dict]:
+  """The trials of ``workdir`` to warm-start ``cfg``'s search with, and
+  the warm start's record (``W/warm_start.json``: its workdir and its
+  answer's setting, None outside this space).
 
   Raises:
     ValueError: a staged search or a method that cannot use them, or a
@@ -222,12 +229,28 @@ def _prior(cfg, space: Space | None, workdir: str, main: bool) -> list[Trial]:
                  f'search searches {space.names}: a warm start needs the '
                  'same names')
       else:
-        found = [t.to_json() for t in read_store(workdir)]
+        trials = read_store(workdir)
+        found = dict(trials=[t.to_json() for t in trials],
+                     answer=_answer(workdir, trials))
   found = distributed.broadcast_json(found)
   if isinstance(found, str):
     raise ValueError(found)
-  return [t for t in map(Trial.from_json, found)
-          if space.contains(t.setting)]
+  answer = found['answer']
+  return ([t for t in map(Trial.from_json, found['trials'])
+           if space.contains(t.setting)],
+          dict(workdir=workdir, answer=(
+              answer if answer is not None and space.contains(answer)
+              else None)))
+
+
+def _answer(workdir: str, trials: list[Trial]) -> dict | None:
+  """The setting of the search in ``workdir``'s answer: the one its
+  confirmation chose, else its best trial's (None without one)."""
+  done = _confirmed(workdir, True)
+  if done is not None and done.answer is not None:
+    return done.chosen.setting
+  finite = [t for t in trials if t.objective is not None]
+  return min(finite, key=lambda t: t.value).setting if finite else None
 
 
 def _staged(context: Context, shown: Output, force: bool) -> Trial:
@@ -267,7 +290,7 @@ def _staged(context: Context, shown: Output, force: bool) -> Trial:
 
 
 def _tune(context: Context, shown: Output, force: bool,
-          prior: Sequence[Trial] = ()) -> Trial:
+          prior: Sequence[Trial] = (), warm: dict | None = None) -> Trial:
   cfg, space, workdir = context.cfg, context.space, context.workdir
   main, say = context.main, shown.log
   opened = None
@@ -282,6 +305,13 @@ def _tune(context: Context, shown: Output, force: bool,
     raise ValueError(opened)
   store = TrialStore(os.path.join(workdir, 'trials.jsonl'),
                      [Trial.from_json(t) for t in opened], write=main)
+  warm_file = os.path.join(workdir, WARM_START)
+  if main and not store.trials:
+    # What the search starts from: its first round and incumbent read it.
+    if warm is not None:
+      write_json(warm_file, warm)
+    elif os.path.exists(warm_file):
+      os.remove(warm_file)
   best = results.Best(workdir, store.trials, write=main)
   if store.trials:
     say(f'resuming {workdir}: {len(store.trials)} trials stored')
@@ -358,8 +388,8 @@ def _confirm(context: Context, store: TrialStore, say, best: results.Best
     confirm.learn(workdir, done, store.trials)
   a = done.answer
   for k, row in enumerate(done.rows):
-    role = ("incumbent, the config's own setting" if row.baseline else
-            'incumbent' if k == a.incumbent else 'contender')
+    role = (f'incumbent, {a.incumbent_name}' if k == a.incumbent
+            else 'contender')
     c, failed, median = row.comparison, a.failures(row), a.median(row)
     values = ' '.join('failed' if f else f'{v:.3g}'
                       for v, f in zip(row.values, failed))

@@ -45,25 +45,27 @@ def test_a_contender_better_on_every_fresh_seed_replaces_the_incumbent(
         r['values'], floor + synthetic.SEED_EFFECT * np.arange(8), rtol=1e-5)
     assert r['seeds'] == list(range(10000, 10008)) and r['steps'] == 20
     assert r['failed'] == [False] * 8 and r['diverged'] == 0
-  # Both contenders beat the incumbent on all 8 seeds: p = 1/256, within
+  # Both contenders beat the incumbent on all 8 seeds, their 8 the lowest
+  # of 16 values: p = 1/12870, within
   # Holm's levels at the first look (a quarter of 0.05, over 2): no seeds
   # are added, and the lower median wins.
   for r in rows[1:]:
     c = r['comparison']
-    assert (c['wins'], c['seeds'], c['p'], c['better']) == (8, 8, 1 / 256,
-                                                            True)
+    assert (c['wins'], c['seeds'], c['p'], c['better']) == (
+        8, 8, 1 / 12870, True)
+    assert c['superiority'] == 1.0
   answer = done['answer']
   assert (answer['incumbent'], answer['chosen']) == (0, 1)
   assert answer['incumbent_kind'] == 'baseline'
   assert best.id == rows[1]['trial'] == ranked[0]['id']
   assert lines[-4].startswith("confirmed trial 0 (incumbent, the config's "
                               'own setting; ')
-  assert 'better on 8 of 8 seeds, p = 0.0039 (level 0.0063): shown better' \
+  assert 'better on 8 of 8 seeds, p = 7.8e-05 (level 0.0063): shown better' \
       in lines[-3]
   assert lines[-1].startswith(
       f'best: the setting of trial {best.id}, shown better than the '
       "incumbent (the config's own setting, trial 0) on the same 8 fresh "
-      'seeds: better on 8, p = 0.0039 ≤ 0.0063')
+      'seeds: better on 8 and in 100% of seed pairs, p = 7.8e-05 ≤ 0.0063')
   # best/ holds the answer's fresh median, the decision, and its typical
   # seed: the lower median of its 8 (10003).
   record = json.loads((tmp_path / 'best' / 'metrics.json').read_text())
@@ -73,7 +75,7 @@ def test_a_contender_better_on_every_fresh_seed_replaces_the_incumbent(
   assert record['fresh']['pictured_seed'] == 10003
   assert record['decision']['switched'] is True
   assert record['decision']['incumbent']['values'] == rows[0]['values']
-  assert record['decision']['comparison']['p'] == 1 / 256
+  assert record['decision']['comparison']['p'] == 1 / 12870
   retrain = json.loads((tmp_path / 'best' / 'config.json').read_text())
   assert retrain['hparams']['seed'] == 10003
   assert retrain['train']['num_steps'] == 20
@@ -92,17 +94,19 @@ def test_a_contender_better_on_every_fresh_seed_replaces_the_incumbent(
   assert (tmp_path / 'confirm.json').stat().st_mtime_ns == before
 
 
-def test_four_seeds_cannot_replace_the_incumbent(tmp_path):
-  # Even 4 wins of 4 give p = 1/16: the config's own setting stays the
-  # answer, and best/ holds its typical seed.
+def test_four_seeds_cannot_replace_the_incumbent_at_alpha_one_percent(
+    tmp_path):
+  # Even 4 wins of 4 give p = 1/70 > 0.01: the config's own setting stays
+  # the answer, and best/ holds its typical seed.
   cfg = synthetic.config('random', num_trials=8, population=4, confirm_top=1,
-                         confirm_seeds=4, confirm_max_seeds=4)
+                         confirm_seeds=4, confirm_max_seeds=4,
+                         confirm_alpha=0.01)
   best, lines = run(cfg, tmp_path)
   assert best.id == 0
   assert lines[-1].startswith(
       "best: the incumbent (the config's own setting, trial 0), kept: no "
       'contender was shown better')
-  assert 'better on 4 of 4, p = 0.062' in lines[-1]
+  assert 'better on 4 of 4, p = 0.014' in lines[-1]
   record = json.loads((tmp_path / 'best' / 'metrics.json').read_text())
   assert record['id'] == 0 and record['decision']['switched'] is False
   assert record['fresh']['pictured_seed'] == 10001
@@ -185,3 +189,23 @@ def test_confirmations_are_told_after_the_trials_they_followed():
   learned = [(4, [trial(-2, 40.0)]), (2, [trial(-1, 20.0)])]
   told = schedulers.told(stored, learned, 'mean')
   assert [o.value for o in told] == [0, 1, 20, 2, 3, 40, 4]
+
+
+def test_without_a_baseline_a_warm_start_s_answer_is_trained_first_and_kept(
+    tmp_path):
+  small = dict(num_trials=4, population=4, initial_points=4, confirm_top=1,
+               confirm_seeds=2, confirm_max_seeds=2)
+  tune(synthetic.config('bayes', **small), tmp_path / 'old')
+  old = json.loads((tmp_path / 'old' / 'confirm.json').read_text())
+  answer = old['rows'][old['answer']['chosen']]['setting']
+  lines = []
+  tune(synthetic.config('bayes', baseline=False, **small), tmp_path / 'new',
+       log=lines.append, warm_start=str(tmp_path / 'old'))
+  assert json.loads((tmp_path / 'new' / 'warm_start.json').read_text()) == \
+      dict(workdir=str(tmp_path / 'old'), answer=answer)
+  assert stored(tmp_path / 'new')[0]['setting'] == answer
+  done = json.loads((tmp_path / 'new' / 'confirm.json').read_text())
+  assert done['rows'][0]['trial'] == 0
+  assert done['answer']['incumbent_kind'] == 'warm start'
+  assert any(line.startswith("confirmed trial 0 (incumbent, the warm "
+                             "start's answer; ") for line in lines)

@@ -45,7 +45,7 @@ def test_a_confirmation_round_trips_and_old_files_still_read():
   contender = ROW.measured([{'kl': 0.1}] * 4, [False] * 4, 'kl')
   contender = Confirmed(**{**contender.__dict__, 'comparison': Comparison(
       p=0.06, level=0.05, better=False, open=False, seeds=4, wins=4,
-      median_difference=-0.2)})
+      superiority=0.75)})
   done = Confirmation(8, (row, contender), Answer(
       incumbent=0, chosen=0, rule=Rule(threshold=1.0), seed=10003,
       incumbent_kind='baseline'))
@@ -57,3 +57,10 @@ def test_a_confirmation_round_trips_and_old_files_still_read():
   assert Confirmed.from_json(old).failed == (False, True, False, False)
   # A file from before the rule: its rows, no answer.
   assert Confirmation.from_json(dict(trials=8, rows=[old])).answer is None
+  # One decided by the paired test before the rank-sum test: decided again.
+  paired = done.to_json()
+  paired['rows'][1]['comparison'] = dict(
+      p=0.06, level=0.05, better=False, open=False, seeds=4, wins=4,
+      median_difference=-0.2)
+  again = Confirmation.from_json(paired)
+  assert again.answer is None and again.rows[1].comparison is None

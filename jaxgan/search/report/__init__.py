@@ -35,7 +35,7 @@ import numpy as np
 from jaxgan import config, metrics, validation
 from jaxgan.files import atomic_write, read_json
 from jaxgan.run import Reference
-from jaxgan.search import confirm, pareto, plots, stages, store
+from jaxgan.search import confirm, decision, pareto, plots, stages, store
 from jaxgan.search.report import figures, to_html, to_markdown
 from jaxgan.search.report.document import FIGURES, Document, number
 from jaxgan.search.confirmed import Confirmation
@@ -294,9 +294,9 @@ def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
       f'not use ({r.first} each, up to {r.most} where a contender\'s order '
       'with the incumbent was still open), each to the step its best trial '
       'was judged at, and judged by that final evaluation. Each contender '
-      'is compared with the incumbent seed by seed (a one-sided Wilcoxon '
-      'signed-rank test, a failed seed ranking worst), Holm-corrected over '
-      f'the contenders, with a false-switch rate of at most {r.alpha:g} '
+      'is compared with the incumbent on the same seeds by an '
+      f'{decision.TEST}, with a '
+      f'false-switch rate of at most {r.alpha:g} '
       'over both looks; the incumbent is kept unless a contender is shown '
       'better. A seed fails when it diverges or has no finite objective'
       + ('' if r.threshold is None else
@@ -311,12 +311,14 @@ def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
         row.search, a.median(row), row.mean, row.std,
         f'{sum(failed)}/{len(failed)}',
         '' if c is None else f'{c.wins}/{c.seeds}',
+        None if c is None else c.superiority,
         None if c is None else c.p, None if c is None else c.level,
         'answer' if k == a.chosen else (
             '' if c is None else 'not shown better')])
   doc.table(['trial', f'{s.objective} in the search', 'fresh median',
              'mean', 'std', 'failed', 'seeds better than the incumbent',
-             'p', 'Holm level', ''], rows)
+             "pairs of seeds better than the incumbent's", 'p', 'Holm level',
+             ''], rows)
   seeds = max(done.rows, key=lambda row: len(row.seeds)).seeds
   doc.table(['seed'] + [f'trial {row.trial}' for row in done.rows],
             [[seed] + [
