@@ -173,15 +173,22 @@ def confirm(context: Context, trials: list[Trial],
 
 def observations(done: Confirmation, trials: list[Trial]) -> list[Trial]:
   """The confirmation's seeds as trials of their settings: each the
-  setting's best trial with that seed and its final objective (None where
-  it failed), in row and seed order, with negative ids that keep it."""
+  setting's best trial with that seed, trained to the row's step, its final
+  evaluation as its metrics and objective (None where it failed), and
+  none of the best trial's curves, in row and seed order, with negative
+  ids that keep it."""
   by_id = {t.id: t for t in trials}
-  seeds = [(row, seed, None if failed else value) for row in done.rows
-           for seed, value, failed in zip(row.seeds, row.values, row.failed)]
-  return [dataclasses.replace(
-      by_id[row.trial], id=k - len(seeds), group=None, objective=value,
-      hparams=dict(by_id[row.trial].hparams, seed=seed))
-          for k, (row, seed, value) in enumerate(seeds)]
+  seeds = [(row, k) for row in done.rows for k in range(len(row.values))]
+  out = []
+  for n, (row, k) in enumerate(seeds):
+    out.append(dataclasses.replace(
+        by_id[row.trial], id=n - len(seeds), group=None,
+        objective=None if row.failed[k] else row.values[k],
+        metrics=dict(row.seed_metrics[k]) if k < len(row.seed_metrics)
+        else {}, best_step=row.steps, steps=row.steps, curves={},
+        evaluations={}, flags={},
+        hparams=dict(by_id[row.trial].hparams, seed=row.seeds[k])))
+  return out
 
 
 def learn(workdir: str, done: Confirmation, trials: list[Trial]) -> None:

@@ -169,6 +169,11 @@ def test_an_extended_search_is_told_what_its_confirmation_learned(tmp_path):
   assert block['stored'] == 4 and len(block['trials']) == 4
   assert [t['objective'] for t in block['trials']] == fresh
   assert [t['hparams']['seed'] for t in block['trials']] == [10000, 10001] * 2
+  # Each its own seed's final evaluation, none of its best trial's curves.
+  assert [t['metrics'] for t in block['trials']] == [
+      m for row in done['rows'] for m in row['seed_metrics']]
+  assert all(t['curves'] == {} and t['steps'] == t['best_step'] == 20
+             for t in block['trials'])
   # Raised to 6 trials: the method is told the 4 stored trials, then the 4
   # fresh seeds, then the new round.
   Recorded.told = []
