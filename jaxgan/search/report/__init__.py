@@ -290,15 +290,15 @@ def _confirmed(doc: Document, cfg: ml_collections.ConfigDict,
   r = a.rule
   doc.heading(2, 'Confirmed with fresh seeds')
   doc.text(
-      f'The incumbent ({a.incumbent_name}) and the top settings trained again with seeds the search did '
-      f'not use ({r.first} each, up to {r.most} where a contender\'s order '
-      'with the incumbent was still open), each to the step its best trial '
-      'was judged at, and judged by that final evaluation. Each contender '
-      'is compared with the incumbent on the same seeds by an '
-      f'{decision.TEST}, with a '
-      f'false-switch rate of at most {r.alpha:g} '
-      'over both looks; the incumbent is kept unless a contender is shown '
-      'better. A seed fails when it diverges or has no finite objective'
+      f'The incumbent ({a.incumbent_name}) and the top settings trained '
+      f'again with seeds the search did not use ({r.first} each, up to '
+      f'{r.most} where a contender\'s order with the incumbent was still '
+      'open), each to the step its best trial was judged at, and judged by '
+      'that final evaluation. Each contender is compared with the incumbent '
+      f'on the same seeds by an {decision.TEST}, with a false-switch rate '
+      f'of at most {r.alpha:g} over both looks; the incumbent is kept '
+      'unless a contender is shown better. A seed fails when it diverges or '
+      'has no finite objective'
       + ('' if r.threshold is None else
          f', or is worse than {s.objective} {a.sign * r.threshold:g}')
       + '.')
