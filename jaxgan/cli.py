@@ -5,7 +5,9 @@
       [--tracker=tensorboard,mlflow,wandb|none] [--quiet]
   jaxgan train [--config=...] --workdir=W [--config.train.num_steps=2000 ...]
   jaxgan train --workdir=W --population='lr_d=log:1e-4:1e-2:4;lr_g=log:1e-4:1e-2:4'
+  jaxgan tune --storage=URL --study=NAME --workdir=LOCAL [...]   (on each worker)
   jaxgan report --workdir=W
+  jaxgan report --storage=URL --study=NAME --workdir=OUT
   jaxgan evaluate --workdir=W [--inception_weights=PATH] [--resize=pytorch] \
       [--samples=50000] [--ppl_samples=100000] [--ppl_features=classifier]
 
@@ -16,6 +18,9 @@ registers). Without ``--config`` the built-in defaults
 :mod:`jaxgan.search`. ``--population`` (a sweep, see :mod:`jaxgan.sweep`)
 trains every setting at once and prints a per-member table. ``report``
 rebuilds ``W/report.md`` and ``W/report.html`` from a search's files.
+With ``--storage`` and ``--study``, ``tune`` joins a study that workers on
+several machines share through a database (:mod:`jaxgan.search.shared`) and
+``report`` rebuilds its report from the database.
 ``evaluate`` measures a search's best trial by the paper protocol
 (:mod:`jaxgan.evaluate`). On several hosts,
 run the same command on each with ``--coordinator``, ``--num_processes`` and
@@ -46,7 +51,8 @@ COMMANDS = {
 }
 # The flags --help describes; --helpfull lists every one.
 COMMON_FLAGS = ('config', 'workdir', 'population', 'tracker', 'warm_start',
-                'force', 'quiet', 'data_devices', 'coordinator')
+                'force', 'quiet', 'data_devices', 'storage', 'study',
+                'coordinator')
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _DEFAULT_CONFIG = os.path.join(_PACKAGE, 'config.py')
 
@@ -75,6 +81,18 @@ def _define_flags():
   flags.DEFINE_bool('quiet', False,
                     'tune: no progress bars, only a line per round (for '
                     'logs).')
+  flags.DEFINE_string('storage', '',
+                      'tune, report: a database URL (SQLAlchemy, e.g. '
+                      'postgresql+psycopg://USER:PASSWORD@HOST/DB; pip '
+                      "install 'jaxgan[postgres]') holding a study that "
+                      'workers on several machines share; W then mirrors '
+                      'it.')
+  flags.DEFINE_string('study', '', 'tune, report: the shared study\'s name '
+                      '(with --storage).')
+  flags.DEFINE_float('lease', search.shared.LEASE,
+                     "tune: seconds a worker's running trials stay its own "
+                     'without a heartbeat; a lost worker\'s trials are '
+                     'retrained by another after this.')
   flags.DEFINE_integer('data_devices', 1,
                        "Devices that split each member's batch (mesh axis "
                        "'data'); the rest split the members.")
@@ -112,7 +130,16 @@ def _main(argv: list[str], cfg_flag) -> None:
   if not f.workdir:
     raise app.UsageError('--workdir is required')
   log = lambda line: print(line, flush=True)
+  shared = (search.Shared(f.storage, f.study, f.lease) if f.storage
+            else None)
+  if f.study and not f.storage:
+    raise app.UsageError('--study names a study in --storage, which is '
+                         'missing')
+  if shared is not None and argv[1] not in ('tune', 'report'):
+    raise app.UsageError('--storage is for jaxgan tune and jaxgan report')
   if argv[1] == 'report':
+    if shared is not None:
+      search.shared.export(shared, f.workdir)
     log(f'wrote {report.rebuild(f.workdir)}')
     return
   if argv[1] == 'evaluate':
@@ -129,7 +156,8 @@ def _main(argv: list[str], cfg_flag) -> None:
                 warm_start=f.warm_start, output=search.Output(
                     log, [t for t in f.tracker if t != 'none'], f.quiet),
                 trainer=search.Trainer(
-                    population.make_mesh(data=f.data_devices)))
+                    population.make_mesh(data=f.data_devices)),
+                shared=shared)
     return
   if f.population is None:
     run.train_one(cfg_flag.value, f.workdir, log=log)

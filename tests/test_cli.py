@@ -57,6 +57,27 @@ def test_bad_input_fails_before_writing(tmp_path, args, message):
   assert not workdir.exists()
 
 
+@pytest.mark.parametrize('args,message', [
+    (['tune', '--storage=sqlite:///{w}.db', '--study=s',
+      '--config.search.method=bayes'],
+     "jaxgan: --storage: search.method='bayes' keeps its state in one "
+     'process'),
+    (['tune', '--storage=postgresql+nodriver://me:hunter2@h/db', '--study=s'],
+     "--storage=postgresql+nodriver://me:***@h/db: no driver for "
+     "'postgresql+nodriver'"),
+    (['tune', '--study=s'], '--study names a study in --storage'),
+    (['train', '--storage=sqlite:///{w}.db', '--study=s'],
+     '--storage is for jaxgan tune and jaxgan report'),
+])
+def test_a_shared_study_refuses_what_it_cannot_share(tmp_path, args,
+                                                     message):
+  workdir = tmp_path / 'w'
+  out = jaxgan(*[a.format(w=workdir) for a in args], f'--workdir={workdir}')
+  assert out.returncode != 0 and message in out.stderr, out.stderr
+  assert 'hunter2' not in out.stderr
+  assert not workdir.exists() and not (tmp_path / 'w.db').exists()
+
+
 def test_config_without_get_config_is_named(tmp_path):
   bad = tmp_path / 'cfg.py'
   bad.write_text('x = 1\n')

@@ -58,6 +58,10 @@ class SearchMethod:
     check: ``(cfg, space) -> None``, raising a ValueError that names the
       field when ``cfg`` does not suit it (before anything is written).
     details: ``cfg -> lines`` the report adds about its parts.
+    shared: ``(cfg, space, study) -> sampler``
+      (:class:`jaxgan.search.shared.Sampler`): how its workers ask for
+      points in a study they share (``--storage``); None: it keeps state
+      in one process and cannot be shared.
   """
   scheduler: Callable[..., schedulers.Scheduler]
   summary: str
@@ -66,6 +70,7 @@ class SearchMethod:
   padded: bool = True
   check: Check = _no_check
   details: Details = _no_details
+  shared: Callable | None = None
 
   @classmethod
   def ask_tell(cls, method: Callable, summary: str, **kwargs
@@ -94,6 +99,9 @@ def _check(name: str, method) -> None:
     if not callable(getattr(method, field)):
       raise ValueError(f'search method {name!r}: its {field} is not '
                        'callable')
+  if method.shared is not None and not callable(method.shared):
+    raise ValueError(f'search method {name!r}: its shared is not callable '
+                     'or None')
 
 
 METHODS: registry.Registry[SearchMethod] = registry.Registry(

@@ -203,13 +203,20 @@ def parallel_png(path: str, space: Space, trials: list[Trial],
 
 def partial_dependence_png(path: str, result, label: str) -> None:
   """:func:`skopt.plots.plot_objective`: the GP's partial dependence of the
-  objective on each hyperparameter (diagonal) and pair (below)."""
+  objective on each hyperparameter (diagonal) and pair (below). Its
+  samples come from NumPy's global generator, seeded here (and restored
+  after), so the figure depends only on the trials."""
   _plt()
   from skopt import plots
-  with warnings.catch_warnings():
-    warnings.simplefilter('ignore')
-    axes = plots.plot_objective(result, n_points=20, n_samples=100,
-                                size=GRID_INCHES, wspace=0.45, hspace=0.45)
+  state = np.random.get_state()
+  np.random.seed(0)
+  try:
+    with warnings.catch_warnings():
+      warnings.simplefilter('ignore')
+      axes = plots.plot_objective(result, n_points=20, n_samples=100,
+                                  size=GRID_INCHES, wspace=0.45, hspace=0.45)
+  finally:
+    np.random.set_state(state)
   fig = _tidy_grid(axes)
   fig.suptitle(f'Partial dependence of {label}')
   _save(fig, path)

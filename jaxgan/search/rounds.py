@@ -102,6 +102,8 @@ class Context(NamedTuple):
     mesh: the ('pop', 'data') device mesh.
     make_population: builds compiled populations.
     main: whether this process writes the search's files.
+    study: the shared study this process is a worker of
+      (:class:`jaxgan.search.shared.Study`); None: the workdir's own.
   """
   cfg: ml_collections.ConfigDict
   space: Space | None
@@ -109,6 +111,7 @@ class Context(NamedTuple):
   mesh: Any
   make_population: Callable = population.make_population
   main: bool = True
+  study: Any = None
 
 
 class RoundRunner:
@@ -129,7 +132,9 @@ class RoundRunner:
     self.cfg, self.space, self.scheduler = cfg, context.space, scheduler
     self.store, self.best, self.watch = store, best, watch
     self.mesh, self.make_population = context.mesh, context.make_population
-    self.budget = Budget.parse(cfg.search.budget)
+    # A shared study's budget is the study's, counted where ids are claimed.
+    self.budget = (Budget.parse(cfg.search.budget) if context.study is None
+                   else Budget())
     self.directory = os.path.join(context.workdir, 'checkpoints',
                                   'population')
     self.kind = data.for_config(cfg).kind
@@ -182,17 +187,19 @@ class RoundRunner:
 
   def _start(self, plan: Plan) -> list[tuple[members.Members, History]]:
     """Members for the plan's new points: ``search.seeds`` each (seeds
-    ``hparams.seed``, ``+ 1``, ...), ids in order."""
+    ``hparams.seed``, ``+ 1``, ...), ids in order from the plan's first
+    ids or the next free one."""
     k = self.cfg.search.seeds
     points = [p for p in plan.points for _ in range(k)]
     settings = [self.space.setting(p) for p in points]
     if k > 1:
       settings = [dict(s, seed=self.cfg.hparams.seed + i % k)
                   for i, s in enumerate(settings)]
-    ids = self.next_id + np.arange(len(points))
+    ids = (self.next_id + np.arange(len(points)) if plan.ids is None else
+           np.asarray([i + j for i in plan.ids for j in range(k)], int))
     groups = [int(ids[i - i % k]) if k > 1 else None
               for i in range(len(points))]
-    self.next_id += len(points)
+    self.next_id = max([self.next_id, *(int(i) + 1 for i in ids)])
     out = []
     for bucket in population.buckets(self.cfg, settings):
       n = len(bucket.indices)

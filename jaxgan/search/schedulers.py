@@ -114,12 +114,15 @@ class Plan(NamedTuple):
     total: the trials the search stores in all, for the progress line.
     padded: whether new members may be padded to a power of two (PBT's
       exploit step needs an unpadded population).
+    ids: the first trial id of each new setting (a shared study's claims,
+      :mod:`jaxgan.search.shared`); None: the runner numbers them on.
   """
   label: str
   points: list
   steps: int
   total: int
   padded: bool = True
+  ids: list | None = None
 
 
 class Exploit(NamedTuple):

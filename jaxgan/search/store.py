@@ -38,11 +38,12 @@ def _comparable(cfg: dict) -> dict:
   return out
 
 
-def _differences(a: Any, b: Any, prefix: str = '') -> list[str]:
+def differences(a: Any, b: Any, prefix: str = '') -> list[str]:
+  """Each leaf where two JSON trees differ, as ``'path: a -> b'``."""
   if isinstance(a, dict) and isinstance(b, dict):
     out = []
     for k in sorted(set(a) | set(b)):
-      out += _differences(a.get(k), b.get(k), f'{prefix}{k}.')
+      out += differences(a.get(k), b.get(k), f'{prefix}{k}.')
     return out
   return [] if a == b else [f'{prefix[:-1]}: {a!r} -> {b!r}']
 
@@ -85,7 +86,7 @@ class TrialStore:
     if os.path.exists(config_path):
       with open(config_path) as f:
         old = config.with_defaults(json.load(f))
-      diff = _differences(_comparable(old), _comparable(new))
+      diff = differences(_comparable(old), _comparable(new))
       if diff and not force:
         raise ValueError(
             f'{workdir} holds a search made with another config '

@@ -26,6 +26,7 @@ Example:
 import os
 from typing import Sequence
 
+import jax
 import ml_collections
 
 from jaxgan import (config, distributed, metrics, population, run, train,
@@ -39,6 +40,9 @@ from jaxgan.search.method import METHODS
 from jaxgan.search.monitor import Output
 from jaxgan.search.rounds import Budget, Context, RoundRunner, Trainer
 from jaxgan.search.schedulers import WARM_START
+from jaxgan.search.shared import (Claimed, Heartbeat, Shared, SharedStore,
+                                  Study, mirror_confirmation)
+from jaxgan.search.shared import check as check_shared
 from jaxgan.search.space import Space
 from jaxgan.search.store import TrialStore
 from jaxgan.search.store import read as read_store
@@ -137,7 +141,8 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
 
 def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
          warm_start: str = '', output: Output = Output(),
-         trainer: Trainer = Trainer()) -> Trial:
+         trainer: Trainer = Trainer(), shared: Shared | None = None
+         ) -> Trial:
   """Runs (or resumes) the search of ``cfg`` in ``workdir``.
 
   Every trial's curves, evaluations, samples and hyperparameters go to the
@@ -160,6 +165,8 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
       (:class:`jaxgan.search.monitor.Output`).
     trainer: the device mesh and how populations are built
       (:class:`jaxgan.search.rounds.Trainer`).
+    shared: a study in a database that this process joins as one of its
+      workers (:mod:`jaxgan.search.shared`); ``workdir`` then mirrors it.
 
   Returns:
     The best trial (of the last stage, for a staged search): after a
@@ -174,6 +181,8 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
   cfg = validation.with_objective(cfg)
   space = validate(cfg)
   trackers.check(output.tracker)
+  if shared is not None:
+    _check_shared(cfg, shared, warm_start)
   mesh = population.make_mesh() if trainer.mesh is None else trainer.mesh
   devices = mesh.shape[population.POP]
   if (not METHODS.lookup(cfg.search.method).padded
@@ -193,7 +202,39 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
   if cfg.search.stages:
     run = lambda: _staged(context, shown, force)
   with WorkdirLock(workdir, enabled=main):
-    return run()
+    if shared is None:
+      return run()
+    study = Study.join(shared, cfg)
+    try:
+      with Heartbeat(study, say):
+        return _tune(context._replace(study=study), shown, force)
+    finally:
+      study.close()
+
+
+def _check_shared(cfg: ml_collections.ConfigDict, shared: Shared,
+                  warm_start: str) -> None:
+  """Raises a ValueError naming what cannot run as one worker of a shared
+  study (before anything is written)."""
+  check_shared(shared)
+  s = cfg.search
+  can = [n for n, m in METHODS.items() if m.shared is not None]
+  if METHODS.lookup(s.method).shared is None:
+    raise ValueError(f'--storage: search.method={s.method!r} keeps its state '
+                     'in one process and cannot share a study between '
+                     f'workers; use one of {can}')
+  if s.stages:
+    raise ValueError('--storage: a staged search (search.stages) cannot be '
+                     'shared between workers; share each stage as its own '
+                     'study')
+  if warm_start:
+    raise ValueError(f'--storage with --warm_start={warm_start!r}: a shared '
+                     "study's workers cannot each be told an earlier "
+                     'search; start it without one')
+  if jax.process_count() > 1:
+    raise ValueError('--storage: a worker of a shared study is one process; '
+                     'run each host as its own worker, without '
+                     '--coordinator')
 
 
 def _prior(cfg, space: Space | None, workdir: str, main: bool
@@ -293,6 +334,83 @@ def _tune(context: Context, shown: Output, force: bool,
           prior: Sequence[Trial] = (), warm: dict | None = None) -> Trial:
   cfg, space, workdir = context.cfg, context.space, context.workdir
   main, say = context.main, shown.log
+  study = context.study
+  if study is not None:
+    store = SharedStore.open(workdir, study)
+    say(f'worker {study.worker} of study {study.name!r} in {study.url}: '
+        f'{len(store.trials)} trials stored')
+  else:
+    store = _open(context, force, warm)
+  # A worker of a shared study keeps, in W/best, the best of its own trials.
+  best = results.Best(workdir, store.trials if study is None else [],
+                      write=main)
+  if store.trials and study is None:
+    say(f'resuming {workdir}: {len(store.trials)} trials stored')
+  reference = run.reference_metrics(cfg)
+  if reference is not None:
+    if main:
+      write_json(os.path.join(workdir, 'reference.json'),
+                 reference.to_json())
+    if study is not None and study.reference() is None:
+      study.set_reference(reference.to_json())
+    say('reference: floor (held-out real data) '
+        f'{_shown(reference.floor)}; untrained generator '
+        f'{_shown(reference.untrained)}')
+  write_report = lambda: report.write(workdir, cfg, store.trials, reference,
+                                      space)
+  watch = monitor.Monitor(
+      shown, trackers.start(shown.tracker, workdir, space.names,
+                            train.metric_names(cfg)),
+      on_round=write_report if main else lambda: None,
+      sign=metrics.sign(cfg, cfg.search.objective),
+      trials=(len(store.trials), cfg.search.num_trials))
+  method = METHODS.lookup(cfg.search.method)
+  scheduler = (method.scheduler(cfg, space, watch.say, workdir)
+               if study is None else Claimed(
+                   cfg, space, watch.say, store,
+                   method.shared(cfg, space, study)))
+  try:
+    RoundRunner(context, scheduler, store, best, watch).run(
+        prior, _learned(workdir, main) if method.warm and study is None
+        else ())
+  finally:
+    watch.close()
+  if study is not None:
+    store.refresh()
+    if store.refused:
+      say(f'trials {store.refused} were not stored from here: their lease '
+          'lapsed and another worker retrained them')
+  top = best.trial if study is None else min(
+      (t for t in store.trials if t.objective is not None),
+      key=lambda t: (t.value, t.id), default=None)
+  if top is None:
+    if main:
+      write_report()
+    raise RuntimeError('no trial produced a finite objective')
+  done = _confirm(context, store, say, best)
+  if main:
+    if cfg.search.pareto:
+      write_json(os.path.join(workdir, 'pareto.json'),
+                 pareto.study(cfg, store.trials))
+    write_report()
+  if done is None or done.answer is None:
+    trial = top
+    line = f'best: trial {trial.id}, objective {trial.objective:.4g}'
+  else:
+    trial = next(t for t in store.trials if t.id == done.chosen.trial)
+    line = f'best: {confirm.summary(done, cfg.search.objective)}'
+  if reference is not None:
+    line += (f' (floor {reference.floor[cfg.search.objective]:.4g}, '
+             f'untrained {reference.untrained[cfg.search.objective]:.4g})')
+  say(f'{line}; {os.path.join(workdir, "best")}, '
+      f'{os.path.join(workdir, "report.html")}')
+  return trial
+
+
+def _open(context: Context, force: bool, warm: dict | None) -> TrialStore:
+  """The workdir's trial store, opened on process 0 and broadcast; a new
+  one records the warm start it begins from (``W/warm_start.json``)."""
+  cfg, workdir, main = context.cfg, context.workdir, context.main
   opened = None
   if main:
     try:
@@ -312,55 +430,7 @@ def _tune(context: Context, shown: Output, force: bool,
       write_json(warm_file, warm)
     elif os.path.exists(warm_file):
       os.remove(warm_file)
-  best = results.Best(workdir, store.trials, write=main)
-  if store.trials:
-    say(f'resuming {workdir}: {len(store.trials)} trials stored')
-  reference = run.reference_metrics(cfg)
-  if reference is not None:
-    if main:
-      write_json(os.path.join(workdir, 'reference.json'),
-                 reference.to_json())
-    say('reference: floor (held-out real data) '
-        f'{_shown(reference.floor)}; untrained generator '
-        f'{_shown(reference.untrained)}')
-  write_report = lambda: report.write(workdir, cfg, store.trials, reference,
-                                      space)
-  watch = monitor.Monitor(
-      shown, trackers.start(shown.tracker, workdir, space.names,
-                            train.metric_names(cfg)),
-      on_round=write_report if main else lambda: None,
-      sign=metrics.sign(cfg, cfg.search.objective),
-      trials=(len(store.trials), cfg.search.num_trials))
-  scheduler = METHODS.lookup(cfg.search.method).scheduler(
-      cfg, space, watch.say, workdir)
-  try:
-    RoundRunner(context, scheduler, store, best, watch).run(
-        prior, _learned(workdir, main) if METHODS.lookup(
-            cfg.search.method).warm else ())
-  finally:
-    watch.close()
-  if best.trial is None:
-    if main:
-      write_report()
-    raise RuntimeError('no trial produced a finite objective')
-  done = _confirm(context, store, say, best)
-  if main:
-    if cfg.search.pareto:
-      write_json(os.path.join(workdir, 'pareto.json'),
-                 pareto.study(cfg, store.trials))
-    write_report()
-  if done is None or done.answer is None:
-    trial = best.trial
-    line = f'best: trial {trial.id}, objective {trial.objective:.4g}'
-  else:
-    trial = next(t for t in store.trials if t.id == done.chosen.trial)
-    line = f'best: {confirm.summary(done, cfg.search.objective)}'
-  if reference is not None:
-    line += (f' (floor {reference.floor[cfg.search.objective]:.4g}, '
-             f'untrained {reference.untrained[cfg.search.objective]:.4g})')
-  say(f'{line}; {os.path.join(workdir, "best")}, '
-      f'{os.path.join(workdir, "report.html")}')
-  return trial
+  return store
 
 
 def _confirm(context: Context, store: TrialStore, say, best: results.Best
@@ -368,13 +438,24 @@ def _confirm(context: Context, store: TrialStore, say, best: results.Best
   """Decides the answer with fresh seeds (:mod:`jaxgan.search.confirm`),
   it into ``W/best/``, unless ``W/confirm.json`` already holds it for these
   trials; returns the confirmation (None without one)."""
-  cfg, workdir = context.cfg, context.workdir
+  cfg, workdir, study = context.cfg, context.workdir, context.study
   s = cfg.search
   if not s.confirm_top or not METHODS.lookup(s.method).confirmed:
     return None
-  done = _confirmed(workdir, best.write)
-  if done is not None and done.trials == len(store.trials) and done.answer:
-    return done
+  if study is not None:
+    holder = study.claim_confirmation()
+    if holder is not None:
+      done = mirror_confirmation(study, workdir)
+      if done is not None:
+        return Confirmation.from_json(done)
+      say(f'worker {holder} is confirming the answer: `jaxgan report '
+          f'--storage={study.url} --study={study.name} --workdir=OUT` '
+          'rebuilds the report once it has')
+      return None
+  else:
+    done = _confirmed(workdir, best.write)
+    if done is not None and done.trials == len(store.trials) and done.answer:
+      return done
   rule = confirm.rule(cfg)
   say(f'confirming: the incumbent and the top {s.confirm_top} settings with '
       f'{rule.first} fresh seeds each'
@@ -385,7 +466,10 @@ def _confirm(context: Context, store: TrialStore, say, best: results.Best
     return None
   if best.write:
     write_json(os.path.join(workdir, confirm.FILE), done.to_json())
-    confirm.learn(workdir, done, store.trials)
+    if study is None:
+      confirm.learn(workdir, done, store.trials)
+    else:
+      study.set_confirmation(done.to_json())
   a = done.answer
   for k, row in enumerate(done.rows):
     role = (f'incumbent, {a.incumbent_name}' if k == a.incumbent

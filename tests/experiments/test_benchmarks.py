@@ -88,3 +88,17 @@ def test_compile_time_smoke_run_times_each_n_disc(tmp_path, monkeypatch):
   assert [r['n_disc'] for r in results['rows']] == [1, 2]
   assert all(r['lower_s'] > 0 and r['compile_s'] > 0
              for r in results['rows'])
+
+
+def test_shared_study_smoke_run_measures_workers_database_and_a_death(
+    tmp_path, monkeypatch):
+  out = tmp_path / 'results.json'
+  monkeypatch.setattr(sys, 'argv', ['shared_study.py', '--smoke',
+                                    f'--json={out}'])
+  benchmark('shared_study').main()
+  results = json.loads(out.read_text())
+  assert [(r['arm'], r['trials']) for r in results['workers']] == [
+      ('one worker', 4), ('one per device', 4)]
+  assert all(results['database'][k] > 0 for k in ('claim', 'store', 'ask'))
+  assert len(results['deaths']) == 1
+  assert results['deaths'][0] > 0.75 * results['lease']

@@ -12,7 +12,7 @@ import numpy as np
 import skopt
 
 from jaxgan import metrics
-from jaxgan.search import pareto, schedulers
+from jaxgan.search import pareto, schedulers, shared
 from jaxgan.search.method import SearchMethod, register_method, sampler_of
 from jaxgan.search.schedulers import Point, finite_values
 from jaxgan.search.space import Space
@@ -96,6 +96,10 @@ class Random:
   def ask(self, n: int) -> list[Point]:
     return schedulers.random_points(self.space, self.seed, self.told, n)
 
+  def at(self, i: int) -> Point:
+    """Point ``i``."""
+    return schedulers.random_points(self.space, self.seed, i, 1)[0]
+
   def tell(self, points: Sequence[Point], values: Sequence[float]) -> None:
     del values
     self.told += len(points)
@@ -113,8 +117,11 @@ class Grid:
     self.told = 0
 
   def ask(self, n: int) -> list[Point]:
-    return [self.points[i % len(self.points)]
-            for i in range(self.told, self.told + n)]
+    return [self.at(i) for i in range(self.told, self.told + n)]
+
+  def at(self, i: int) -> Point:
+    """Point ``i`` of the visit."""
+    return self.points[i % len(self.points)]
 
   def tell(self, points: Sequence[Point], values: Sequence[float]) -> None:
     del values
@@ -151,6 +158,10 @@ register_method('bayes', SearchMethod.ask_tell(
     Bayes, "a Gaussian process (scikit-optimize), a round's points by the "
     'constant liar', warm=True, check=_check_bayes))
 register_method('random', SearchMethod.ask_tell(
-    Random, 'seeded uniform random points'))
+    Random, 'seeded uniform random points',
+    shared=lambda cfg, space, study: shared.Indexed(
+        Random(space, cfg.search).at)))
 register_method('grid', SearchMethod(
-    _grid, 'the grid of search.grid_points values per name, in order'))
+    _grid, 'the grid of search.grid_points values per name, in order',
+    shared=lambda cfg, space, study: shared.Indexed(
+        Grid(space, cfg.search).at)))

@@ -50,6 +50,21 @@ STUDY = 'jaxgan'
 FILE = 'optuna.db'
 
 
+def make_sampler(kind: str, search: ml_collections.ConfigDict, seed: int):
+  """Optuna's sampler ``kind`` (one of :data:`SAMPLERS`) for ``search``,
+  seeded with ``seed``."""
+  import optuna
+  if kind == 'cmaes':
+    return optuna.samplers.CmaEsSampler(seed=seed, popsize=search.population,
+                                        warn_independent_sampling=False)
+  if kind == 'nsga2':
+    return optuna.samplers.NSGAIISampler(
+        seed=seed, population_size=max(2, search.population))
+  return optuna.samplers.TPESampler(
+      seed=seed, n_startup_trials=search.initial_points, constant_liar=True,
+      multivariate=True)
+
+
 def _same(a: Sequence, b: Sequence) -> bool:
   """Whether two points are equal (floats to 1e-9, relative)."""
   return all(x == y or (isinstance(x, float) and isinstance(y, float)
@@ -63,6 +78,26 @@ def require(sampler: str) -> None:
   if sampler == 'cmaes' and importlib.util.find_spec('cmaes') is None:
     raise ValueError("search.method='optuna-cmaes' needs the cmaes package: "
                      "pip install 'jaxgan[optuna]'")
+
+
+def params_of(space: Space, point: Point) -> tuple[dict, dict]:
+  """A point's active values and their Optuna distributions."""
+  import optuna
+  params, dists = {}, {}
+  for d, v, active in zip(space.dimensions, point, space.active(point)):
+    if not active:
+      continue
+    params[d.surrogate_name] = d.surrogate(v)
+    if d.kind == 'choice':
+      dists[d.surrogate_name] = optuna.distributions.CategoricalDistribution(
+          list(d.values))
+    elif d.kind == 'int':
+      dists[d.surrogate_name] = optuna.distributions.IntDistribution(
+          int(d.low), int(d.high))
+    else:
+      dists[d.surrogate_name] = optuna.distributions.FloatDistribution(
+          *d.surrogate_bounds, log=d.kind in ('log', 'rate'))
+  return params, dists
 
 
 def suggest(space: Space, trial) -> list:
@@ -119,19 +154,6 @@ class Optuna:
           load_if_exists=True, directions=['minimize'] * self.objectives)
     return self._study
 
-  def _sampler(self, seed: int):
-    import optuna
-    s = self.search
-    if self.sampler == 'cmaes':
-      return optuna.samplers.CmaEsSampler(seed=seed, popsize=s.population,
-                                          warn_independent_sampling=False)
-    if self.sampler == 'nsga2':
-      return optuna.samplers.NSGAIISampler(
-          seed=seed, population_size=max(2, s.population))
-    return optuna.samplers.TPESampler(
-        seed=seed, n_startup_trials=s.initial_points, constant_liar=True,
-        multivariate=True)
-
   def _flush(self) -> None:
     """Writes the queued values to the study (see the module docstring): a
     point Optuna asked for tells its trial, any other (the baseline) is
@@ -150,7 +172,7 @@ class Optuna:
         running.remove(match)
         self.study.tell(match.number, values)
       else:
-        params, dists = self._params(point)
+        params, dists = params_of(self.space, point)
         self.study.add_trial(optuna.trial.create_trial(
             params=params, distributions=dists,
             **({'values': values} if self.objectives > 1
@@ -164,26 +186,6 @@ class Optuna:
         params.get(d.surrogate_name, d.surrogate(d.inactive_value))
         for d in self.space.dimensions])
 
-  def _params(self, point: Point) -> tuple[dict, dict]:
-    """A point's active values and their Optuna distributions."""
-    import optuna
-    params, dists = {}, {}
-    for d, v, active in zip(self.space.dimensions, point,
-                            self.space.active(point)):
-      if not active:
-        continue
-      params[d.surrogate_name] = d.surrogate(v)
-      if d.kind == 'choice':
-        dists[d.surrogate_name] = optuna.distributions.CategoricalDistribution(
-            list(d.values))
-      elif d.kind == 'int':
-        dists[d.surrogate_name] = optuna.distributions.IntDistribution(
-            int(d.low), int(d.high))
-      else:
-        dists[d.surrogate_name] = optuna.distributions.FloatDistribution(
-            *d.surrogate_bounds, log=d.kind in ('log', 'rate'))
-    return params, dists
-
   def ask(self, n: int) -> list[Point]:
     if n == 0:
       return []
@@ -191,7 +193,8 @@ class Optuna:
     self._flush()
     done = len(self.study.get_trials(deepcopy=False,
                                      states=(TrialState.COMPLETE,)))
-    self.study.sampler = self._sampler(self.search.seed * 1_000_003 + done)
+    self.study.sampler = make_sampler(
+        self.sampler, self.search, self.search.seed * 1_000_003 + done)
     return [suggest(self.space, self.study.ask()) for _ in range(n)]
 
   def tell(self, points: Sequence[Point], values: Sequence) -> None:
@@ -210,6 +213,69 @@ class Optuna:
       self._flush()
 
 
+class Shared:
+  """An Optuna sampler over ``space`` in a study that workers share
+  (:mod:`jaxgan.search.shared`): the Optuna study of the same name in the
+  shared database. Every worker's running trials are in it, so TPE's
+  constant liar sees them; each worker seeds its sampler from
+  ``search.seed``, its worker number and the trials finished, so workers
+  asking at the same moment draw apart.
+
+  Args:
+    space: the search space.
+    search: ``cfg.search``.
+    study: the worker's :class:`jaxgan.search.shared.Study`.
+    objectives: how many objectives each point is told.
+    sampler: one of :data:`SAMPLERS`.
+  """
+
+  def __init__(self, space: Space, search: ml_collections.ConfigDict,
+               study, objectives: int = 1, sampler: str = 'tpe'):
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    self.space, self.search, self.sampler = space, search, sampler
+    self.worker = study.worker
+    self.study = optuna.create_study(
+        storage=study.optuna_storage(), study_name=study.name,
+        load_if_exists=True, directions=['minimize'] * objectives)
+
+  def ask(self, settings: Sequence[int]) -> list[tuple[Point, int]]:
+    if not settings:
+      return []
+    from optuna.trial import TrialState
+    done = len(self.study.get_trials(deepcopy=False,
+                                     states=(TrialState.COMPLETE,)))
+    seed = np.random.SeedSequence([self.search.seed, self.worker, done])
+    self.study.sampler = make_sampler(self.sampler, self.search,
+                                      int(seed.generate_state(1)[0]))
+    out = []
+    for _ in settings:
+      trial = self.study.ask()
+      out.append((suggest(self.space, trial), trial.number))
+    return out
+
+  def tell(self, asks: Sequence[int | None], points: Sequence[Point],
+           values: Sequence) -> None:
+    """Tells the trials ``asks`` that are still running (another worker
+    may tell the same trial at the same moment: the later one is ignored),
+    and adds a finished trial for a point asked of no trial (the
+    baseline)."""
+    import optuna
+    from optuna.exceptions import UpdateFinishedTrialError
+    for number, point, value in zip(asks, points, values):
+      if number is None:
+        params, dists = params_of(self.space, point)
+        self.study.add_trial(optuna.trial.create_trial(
+            params=params, distributions=dists,
+            **({'values': value} if isinstance(value, list)
+               else {'value': value})))
+        continue
+      try:
+        self.study.tell(number, value, skip_if_finished=True)
+      except UpdateFinishedTrialError:
+        pass
+
+
 def _method(sampler: str, summary: str, check: Check | None = None
             ) -> SearchMethod:
   """The method of Optuna's ``sampler`` (one of :data:`SAMPLERS`)."""
@@ -224,7 +290,9 @@ def _method(sampler: str, summary: str, check: Check | None = None
 
   return SearchMethod(
       functools.partial(schedulers.AskTell, sampler=make), summary, warm=True,
-      check=checked, details=lambda cfg: [
+      check=checked, shared=lambda cfg, space, study: Shared(
+          space, cfg.search, study, len(pareto.objectives(cfg)), sampler),
+      details=lambda cfg: [
           f'The Optuna study is `{FILE}` in the workdir: '
           f'`optuna-dashboard sqlite:///{FILE}` shows it.'])
 

@@ -36,6 +36,7 @@ from jaxgan import config, metrics, validation
 from jaxgan.files import atomic_write, read_json
 from jaxgan.run import Reference
 from jaxgan.search import confirm, decision, pareto, plots, stages, store
+from jaxgan.search.shared import FILE as SHARED
 from jaxgan.search.report import figures, to_html, to_markdown
 from jaxgan.search.report.document import FIGURES, Document, number
 from jaxgan.search.confirmed import Confirmation
@@ -57,9 +58,13 @@ class Extras(NamedTuple):
       ``W/best/metrics.json``, :func:`jaxgan.evaluate.evaluate_best`).
     confirmed: ``W/confirm.json``
       (:class:`jaxgan.search.confirmed.Confirmation`).
+    shared: a shared study's ``W/study.json``
+      (:data:`jaxgan.search.shared.FILE`): its name, storage, workers and
+      retrained trials.
   """
   paper: dict | None = None
   confirmed: Confirmation | None = None
+  shared: dict | None = None
 
 
 def _ranked(trials: list[Trial]) -> list[Trial]:
@@ -87,7 +92,7 @@ def _document(cfg: ml_collections.ConfigDict, trials: list[Trial],
            + f'; {len(flagged)} flagged. Training took '
            f'{duration(seconds)} for {member_steps:,} member-steps '
            f'({member_steps / max(seconds, 1e-9):,.0f} member-steps/s).')
-  _method(doc, cfg, space)
+  _method(doc, cfg, space, more.shared)
   if s.get('budget'):
     elapsed = max((t.elapsed for t in trials), default=0.0)
     doc.text(f'Budget `{s.budget}`: {member_steps:,} member-steps and '
@@ -231,12 +236,21 @@ def _paper_protocol(doc: Document, paper: dict | None, images: bool) -> None:
 
 
 def _method(doc: Document, cfg: ml_collections.ConfigDict,
-            space: Space | None) -> None:
-  """What the method is made of, where it has parts worth naming."""
+            space: Space | None, shared: dict | None) -> None:
+  """What the method is made of, where it has parts worth naming, and
+  the workers that shared it."""
   method = METHODS.lookup(cfg.search.method)
   doc.text(f'`{cfg.search.method}`: {method.summary}.')
-  for line in method.details(cfg):
-    doc.text(line)
+  if shared is None:
+    for line in method.details(cfg):
+      doc.text(line)
+  else:
+    retried, n = shared['retried'], shared['workers']
+    doc.text(f'Study `{shared["study"]}` in `{shared["storage"]}`, its trials '
+             f'trained by {n} worker{"s" if n != 1 else ""}; '
+             + (f'trials {", ".join(map(str, retried))} were trained again '
+                'after their worker was lost.' if retried else
+                'no trial was lost with its worker.'))
   conditional = [d for d in space.dimensions if d.condition] if space else []
   if conditional:
     doc.text('Searched only under a choice (blank where inactive): '
@@ -390,10 +404,12 @@ def extras(workdir: str) -> Extras:
   """The :class:`Extras` of ``workdir`` (None where a file is missing)."""
   best = os.path.join(workdir, 'best', 'metrics.json')
   confirmed = os.path.join(workdir, confirm.FILE)
+  shared = os.path.join(workdir, SHARED)
   return Extras(
       paper=read_json(best).get('protocol') if os.path.exists(best) else None,
       confirmed=(Confirmation.from_json(read_json(confirmed))
-                 if os.path.exists(confirmed) else None))
+                 if os.path.exists(confirmed) else None),
+      shared=read_json(shared) if os.path.exists(shared) else None)
 
 
 def write_stages(workdir: str, cfg: ml_collections.ConfigDict,
