@@ -49,17 +49,17 @@ SMOKE = ['--config.model.width=8', '--config.model.depth=2',
 
 
 def _worker(url, name, workdir, cores, flags, log):
-  """A ``jaxgan tune`` worker on ``cores`` (CPU cores, one JAX device
-  each: on a CPU a worker's devices are its cores)."""
+  """A ``jaxgan tune`` worker pinned to ``cores`` (``taskset``; one JAX
+  device per core: on a CPU a worker's devices are its cores)."""
   os.makedirs(os.path.dirname(log), exist_ok=True)
   with open(log, 'w') as f:
     return subprocess.Popen(
-        [sys.executable, '-m', 'jaxgan', 'tune', f'--storage={url}',
-         f'--study={name}', f'--workdir={workdir}', '--tracker=none',
-         '--quiet', '--config.search.confirm_top=0', *flags],
+        ['taskset', '-c', ','.join(map(str, cores)), sys.executable, '-m',
+         'jaxgan', 'tune', f'--storage={url}', f'--study={name}',
+         f'--workdir={workdir}', '--tracker=none', '--quiet',
+         '--config.search.confirm_top=0', *flags],
         cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
-        env=dict(os.environ, JAX_NUM_CPU_DEVICES=str(len(cores))),
-        preexec_fn=lambda: os.sched_setaffinity(0, cores))
+        env=dict(os.environ, JAX_NUM_CPU_DEVICES=str(len(cores))))
 
 
 def _finish(proc, log) -> None:
