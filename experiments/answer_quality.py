@@ -12,8 +12,9 @@ S``), one after another:
 * ``cold-nobaseline``: the cold start as committed (no baseline trial: the
   search's best-ranked setting is the incumbent).
 
-Each run's answer is judged on ``--held_out`` seeds (from
-:data:`HELD_OUT`: neither the search nor the confirmation trains them),
+Each run's answer is judged on ``--held_out`` seeds
+(:mod:`jaxgan.search.held_out`: neither the search nor the confirmation
+trains them),
 retrained from scratch to the step it was confirmed at, beside the
 incumbent, the answer the old rule would have given from the same
 confirmation (the best mean over the first :data:`OLD_SEEDS` fresh seeds,
@@ -48,7 +49,6 @@ seeds (under a minute).
 """
 
 import argparse
-import json
 import math
 import os
 
@@ -56,16 +56,13 @@ import ml_collections
 import numpy as np
 from scipy import stats
 
-from jaxgan import cli, config, files, run, search, validation
-from jaxgan.search import confirm, decision, store
+from jaxgan import cli, config, files, search, validation
+from jaxgan.search import confirm, decision, held_out, store
 from jaxgan.search.confirmed import Confirmation
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLD_START = os.path.join(ROOT, 'experiments', 'configs', 'cold_start.py')
 ARMS = ('default', 'cold', 'cold-nobaseline')
-# Held-out seeds start here: past every confirmation seed
-# (confirm.SEED_OFFSET + hparams.seed + confirm_max_seeds).
-HELD_OUT = 20_000
 # The old rule's seeds: the best fresh mean over the first 4 was the answer.
 OLD_SEEDS = 4
 # The best setting known on grid-25 (BUILD_NOTES, "The best settings
@@ -104,51 +101,6 @@ def old_answer(done: Confirmation, sign: float) -> int:
     finite = [v for v in row.values[:OLD_SEEDS] if v is not None]
     return sign * np.mean(finite) if finite else math.inf
   return min(range(len(done.rows)), key=lambda k: (mean(done.rows[k]), k))
-
-
-def held_out(cfg, named: dict, seeds: int, workdir: str) -> dict:
-  """Every named ``(setting, steps)`` trained with ``seeds`` held-out
-  seeds (each distinct one once): per name, each seed's final metrics and
-  whether it diverged."""
-  key = lambda n: json.dumps([named[n][0], named[n][1]], sort_keys=True)
-  by_steps = {}
-  for name in named:
-    same = by_steps.setdefault(named[name][1], {})
-    same.setdefault(key(name), name)
-  trained = {}
-  for steps, distinct in sorted(by_steps.items()):
-    sized = ml_collections.ConfigDict(cfg.to_dict())
-    sized.train.num_steps = steps
-    names = list(distinct.values())
-    settings = [dict(named[n][0], seed=HELD_OUT + i)
-                for n in names for i in range(seeds)]
-    path = os.path.join(workdir, f'steps-{steps}')
-    done = os.path.join(path, 'population.json')
-    rows = files.read_json(done) if os.path.exists(done) else None
-    # Read back only what these settings trained (a rerun whose answer
-    # changed trains its settings again).
-    if rows is None or [r['setting'] for r in rows] != json.loads(
-        json.dumps(settings)):
-      rows = run.train_population(sized, settings, path, log=lambda _: None)
-    for k, n in enumerate(names):
-      trained[key(n)] = rows[k * seeds:(k + 1) * seeds]
-  return {n: trained[key(n)] for n in named}
-
-
-def judged(rows: list[dict], objective: str, sign: float) -> dict:
-  """A setting's held-out seeds: median objective (failed seeds worst),
-  failure rate, median high quality."""
-  values = [r.get(objective) for r in rows]
-  failed = [r['diverged'] or v is None or not math.isfinite(v)
-            for r, v in zip(rows, values)]
-  scores = [math.inf if f else sign * v for v, f in zip(values, failed)]
-  median = float(np.median(scores))
-  quality = [r['high_quality'] for r in rows
-             if math.isfinite(r.get('high_quality', math.nan))]
-  return dict(values=values, failed=failed,
-              median=sign * median if math.isfinite(median) else None,
-              failure_rate=float(np.mean(failed)),
-              high_quality=float(np.median(quality)) if quality else None)
 
 
 def correlations(done: Confirmation, sign: float) -> list[float]:
@@ -190,8 +142,8 @@ def one_run(arm: str, seed: int, args) -> dict:
   if not cfg.search.baseline:
     # The newcomer's recipe, which this search did not train.
     named['recipe'] = (dict(cfg.hparams), cfg.train.num_steps)
-  trained = held_out(cfg, named, args.held_out,
-                     os.path.join(workdir, 'held_out'))
+  trained = held_out.train(cfg, named, args.held_out,
+                           os.path.join(workdir, 'held_out'))
   objective = cfg.search.objective
   trials = store.read(workdir)
   return dict(
@@ -203,7 +155,7 @@ def one_run(arm: str, seed: int, args) -> dict:
       confirm_member_steps=sum(len(r.values) * r.steps for r in done.rows),
       search_member_steps=max(t.budget for t in trials),
       correlation=correlations(done, sign),
-      judged={n: judged(rows, objective, sign)
+      judged={n: held_out.judge(rows, objective, sign)
               for n, rows in trained.items()})
 
 

@@ -12,8 +12,11 @@ seconds of wall time: what a user waits for) or ``member_steps:N``
 trains but comes out the same on any machine, however busy). The arms:
 
 * a jaxgan method (``optuna-tpe``, ``bayes``, ``random``, ``grid``,
-  ``hyperband``, ``halving``, ``pbt``): :func:`jaxgan.search.tune` with
-  ``search.budget`` set to the budget and no confirmation round.
+  ``hyperband``, ``halving``, ``pbt``), ``METHOD@P`` with a population of
+  ``P`` a round: :func:`jaxgan.search.tune` with ``search.budget`` set to
+  the budget, then the config's confirmation (outside the budget, as a
+  user runs it), whose choice is the arm's answer (a method without one:
+  its best setting within the budget).
   ``halving`` (one bracket) and ``pbt`` (one population) are sized to fill
   it: from the member-steps per second the seed's earlier jaxgan arms
   trained for ``seconds:S``, directly for ``member_steps:N``; the others ask
@@ -25,23 +28,27 @@ trains but comes out the same on any machine, however busy). The arms:
   evaluation. With ``member_steps:N`` it starts a trial only while the
   trial fits in what is left.
 
-Each arm is judged by the settings it tried, as it saw them: a trial, or
-with ``search.seeds`` a setting's seeds as one whose objective is their
-mean (the sequential arm trains one seed per trial, as a user would). A
-setting counts if it was stored within the budget (a round that ends after
-``S`` seconds is wasted). Selection among many noisy settings flatters the
-arm that tries more, so each arm's best setting is then trained again with
-``--fresh`` fresh seeds (outside the budget) and judged by its final
-evaluation.
+Each arm's search is shown by the settings it tried, as it saw them: a
+trial, or with ``search.seeds`` a setting's seeds as one whose objective is
+their mean (the sequential arm trains one seed per trial, as a user would).
+A setting counts if it was stored within the budget (a round that ends
+after ``S`` seconds is wasted). Selection among many noisy settings flatters
+the arm that tries more, so each arm is judged by its answer trained again
+with ``--held_out`` seeds that neither the search nor the confirmation saw
+(:mod:`jaxgan.search.held_out`, the judgement of
+``experiments/answer_quality.py``): the median objective over them (a
+failed seed counted worst), failures, and the median high quality and
+modes.
 
 Writes, under ``--out``: one workdir per (arm, seed) under ``runs/``
 (rerunning the script resumes the jaxgan arms), ``compare.json`` (per run:
 best objective against the budget spent, its best setting, settings tried
-and budget per setting, fresh values), ``compare.csv`` (one row per arm,
+and budget per setting, its answer and the held-out judgement), ``compare.csv`` (one row per arm,
 seed and fraction of the budget), ``compare.md`` (the table) and
 ``compare.png``.
 
-  python experiments/compare_search.py --out=/tmp/compare --budget=seconds:300
+  python experiments/compare_search.py --out=/tmp/compare --budget=seconds:450 \
+      --seeds=5 --methods=optuna-tpe@2,optuna-tpe@8,sequential-tpe,random
 
 Like ``jaxgan tune``, it exposes every CPU core as a JAX device (unless
 ``JAX_NUM_CPU_DEVICES`` is set): the population runs on all of them, a single
@@ -65,7 +72,8 @@ import numpy as np
 
 from jaxgan import (cli, config, files, hparams, metrics, plotting, run,
                     search, train, validation)
-from jaxgan.search import confirm
+from jaxgan.search import confirm, held_out
+from jaxgan.search.confirmed import Confirmation
 from jaxgan.search.methods import optuna_samplers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -148,14 +156,29 @@ def base_config(path: str, smoke: bool = False):
     cfg.model.update(width=16, depth=2)
     cfg.train.update(num_steps=40, batch_size=16, chunk_steps=10,
                      eval_samples=200)
-    cfg.search.update(population=2, initial_points=2, min_steps=10)
+    cfg.search.update(population=2, initial_points=2, min_steps=10,
+                      confirm_top=1, confirm_seeds=2, confirm_max_seeds=2)
   return validation.with_objective(cfg)
 
 
+def arm_method(arm: str) -> tuple[str, int | None]:
+  """An arm's method and population (``METHOD@P``; None: the config's).
+
+  Raises:
+    ValueError: naming ``--methods`` and the arm.
+  """
+  method, _, size = arm.partition('@')
+  if method not in METHODS or (size and not (
+      size.isdigit() and int(size) > 0 and method != SEQUENTIAL)):
+    raise ValueError(f'--methods: {arm!r} is not one of {list(METHODS)}, '
+                     'or a jaxgan method with @P, a population of P > 0')
+  return method, int(size) if size else None
+
+
 def method_config(cfg, method: str, seed: int, clock: Clock,
-                  budget: float):
-  """``cfg`` for one jaxgan arm: a search within ``clock``'s budget, no
-  confirmation.
+                  budget: float, size: int | None = None):
+  """``cfg`` for one jaxgan arm: a search within ``clock``'s budget, then
+  the config's confirmation.
 
   Args:
     cfg: the base config.
@@ -164,11 +187,14 @@ def method_config(cfg, method: str, seed: int, clock: Clock,
     clock: the arm's budget.
     budget: the member-steps it trains, to size ``halving``'s bracket and
       ``pbt``'s training length.
+    size: the population a round (None: the config's).
   """
   cfg = ml_collections.ConfigDict(cfg.to_dict())
   cfg.hparams.seed = seed
   cfg.search.update(method=method, seed=seed, baseline=False,
-                    num_trials=UNBOUNDED, budget=str(clock), confirm_top=0)
+                    num_trials=UNBOUNDED, budget=str(clock))
+  if size is not None:
+    cfg.search.population = size
   s, steps = cfg.search, cfg.train.num_steps
   if method == 'halving':
     rungs = search.rung_steps(steps, cfg.train.chunk_steps, s.eta, s.rungs)
@@ -197,12 +223,19 @@ def halving_budget(n: int, rungs: list[int], eta: int) -> int:
   return total
 
 
-def jaxgan_arm(cfg, workdir: str, log) -> list[dict]:
-  """Runs (or resumes) a jaxgan search; its settings (see
-  :func:`settings`)."""
+def jaxgan_arm(cfg, workdir: str, log) -> tuple[list[dict], tuple | None]:
+  """Runs (or resumes) a jaxgan search and its confirmation; its settings
+  (see :func:`settings`) and its confirmed answer, ``(setting, steps)``
+  (None without a confirmation)."""
   search.tune(cfg, workdir, output=search.Output(log, (), quiet=True))
   with open(os.path.join(workdir, 'trials.jsonl')) as f:
-    return settings([json.loads(line) for line in f])
+    tried = settings([json.loads(line) for line in f])
+  path = os.path.join(workdir, confirm.FILE)
+  if not os.path.exists(path):
+    return tried, None
+  chosen = Confirmation.from_json(files.read_json(path)).chosen
+  space = search.Space.from_config(cfg)
+  return tried, (space.setting(space.point(chosen.setting)), chosen.steps)
 
 
 def settings(trials: list[dict]) -> list[dict]:
@@ -324,18 +357,6 @@ def best_setting(trials: list[dict], clock: Clock, sign: float) -> dict:
   return min(done, key=lambda t: sign * t['objective'])
 
 
-def fresh(cfg, trial: dict, seeds: int, workdir: str) -> list[dict]:
-  """``trial``'s setting trained with ``seeds`` fresh seeds for
-  ``cfg.train.num_steps`` steps (of the base config, for every arm; for
-  PBT, its trial's hyperparameters from scratch): each seed's final
-  metrics."""
-  space = search.Space.from_config(cfg)
-  setting = space.setting(space.point(trial['setting']))
-  settings = [dict(setting, seed=confirm.SEED_OFFSET + cfg.hparams.seed + i)
-              for i in range(seeds)]
-  return run.train_population(cfg, settings, workdir, log=lambda _: None)
-
-
 def _number(value: float) -> str:
   """Three decimals, or '—' where no trial had finished yet."""
   return f'{value:.3f}' if math.isfinite(value) else '—'
@@ -352,13 +373,15 @@ def _spread(values) -> str:
 def table(results: dict, clock: Clock, objective: str) -> str:
   """Markdown: per arm, the best objective at fractions of the budget, the
   best trial's modes and high quality, settings tried, the budget per
-  setting and the fresh seeds' mean objective, each median (min–max) over
-  seeds."""
+  setting, and its answer on held-out seeds (the median objective, failed
+  seeds, the median high quality and modes), each median (min–max) over
+  search seeds."""
   per = 's' if clock.unit == 'seconds' else 'member-steps'
   header = (['arm'] + [f'best at {f:.0%} of the {clock.noun}'
                        for f in FRACTIONS]
             + ['modes', 'high quality', 'settings', f'{per} per setting',
-               f'fresh {objective}', 'fresh high quality', 'seeds'])
+               f'held-out {objective}', 'held-out failures',
+               'held-out high quality', 'held-out modes', 'seeds'])
   lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
   for arm, runs in results.items():
     cells = [_spread([at(r['spent'], r['best'], f * clock.limit)
@@ -370,8 +393,13 @@ def table(results: dict, clock: Clock, objective: str) -> str:
               f'{np.median(hq):.1%} ({min(hq):.1%}–{max(hq):.1%})',
               _spread([float(r['settings']) for r in runs]).replace('.000', ''),
               _spread([r['per_setting'] for r in runs])]
-    cells += [_spread([r['fresh_mean'] for r in runs]),
-              _spread([r['fresh_high_quality'] for r in runs])]
+    judged = [r['held_out'] for r in runs]
+    middle = lambda name: _spread([math.inf if j[name] is None else j[name]
+                                   for j in judged])
+    cells += [middle('median'),
+              ', '.join(f'{sum(j["failed"])}/{len(j["failed"])}'
+                        for j in judged),
+              middle('high_quality'), middle('modes')]
     lines.append(f'| {arm} | ' + ' | '.join(cells) + f' | {len(runs)} |')
   return '\n'.join(lines)
 
@@ -407,35 +435,39 @@ def main(argv=None):
   parser.add_argument('--budget', default='seconds:300',
                       help="each arm's budget: 'seconds:S' of wall time or "
                       "'member_steps:N' of training")
-  parser.add_argument('--fresh', type=int, default=4,
-                      help="fresh seeds for each arm's best setting")
+  parser.add_argument('--held_out', type=int, default=8,
+                      help="held-out seeds that judge each arm's answer")
   parser.add_argument('--smoke', action='store_true',
                       help='one seed of a few rounds each, tiny model')
   args = parser.parse_args(argv)
   if args.smoke:
-    args.seeds, args.fresh = 1, 2
+    args.seeds, args.held_out = 1, 2
     args.budget = f'member_steps:{SMOKE_MEMBER_STEPS}'
   clock = Clock.parse(args.budget)
   base = base_config(args.config, args.smoke)
   objective = base.search.objective
   sign = metrics.sign(base, objective)
   methods = args.methods.split(',')
-  jaxgan_methods = [m for m in methods if m != SEQUENTIAL]
-  if clock.unit == 'seconds' and {'halving', 'pbt'} & set(methods) and not (
-      set(jaxgan_methods) - {'halving', 'pbt'}):
+  kinds = {m: arm_method(m) for m in methods}
+  jaxgan_methods = [kinds[m][0] for m in methods if m != SEQUENTIAL]
+  if clock.unit == 'seconds' and {'halving', 'pbt'} & set(jaxgan_methods) \
+      and not set(jaxgan_methods) - {'halving', 'pbt'}:
     raise ValueError('--methods: with a budget in seconds, halving and pbt '
                      'are sized from an earlier jaxgan arm; name one (e.g. '
                      'optuna-tpe) before them')
+  space = search.Space.from_config(base)
   results = {m: [] for m in methods}
   for seed in range(args.seeds):
     seeded = ml_collections.ConfigDict(base.to_dict())
     seeded.hparams.seed = seed
     earlier = []
-    for method in methods:
-      workdir = os.path.join(args.out, 'runs', f'{method}-{seed}')
-      log = lambda line, m=method: print(f'[{m} seed {seed}] {line}',
-                                          flush=True)
+    for arm in methods:
+      method, size = kinds[arm]
+      workdir = os.path.join(args.out, 'runs', f'{arm}-{seed}')
+      log = lambda line, m=arm: print(f'[{m} seed {seed}] {line}',
+                                       flush=True)
       start = time.perf_counter()
+      answer = None
       if method == SEQUENTIAL:
         trials = sequential_tpe(seeded, seed, clock, log)
         os.makedirs(workdir, exist_ok=True)
@@ -447,26 +479,33 @@ def main(argv=None):
           budget = throughput(earlier) * clock.limit
         else:
           budget = 0.0
-        trials = jaxgan_arm(
-            method_config(base, method, seed, clock, budget), workdir, log)
+        trials, answer = jaxgan_arm(
+            method_config(base, method, seed, clock, budget, size), workdir,
+            log)
         if method not in ('halving', 'pbt'):
           earlier.append(trials)
       wall = time.perf_counter() - start
       counted = [t for t in trials if clock.counts(t)]
       best = best_setting(trials, clock, sign)
-      rows = fresh(seeded, best, args.fresh, os.path.join(workdir, 'fresh'))
-      values = [r[objective] for r in rows]
+      if answer is None:
+        answer = (space.setting(space.point(best['setting'])),
+                  base.train.num_steps)
+      rows = held_out.train(seeded, {'answer': answer}, args.held_out,
+                            os.path.join(workdir, 'held_out'))['answer']
+      judged = held_out.judge(rows, objective, sign)
       spent, best_so_far = curve(trials, sign, clock.key)
-      results[method].append(dict(
+      results[arm].append(dict(
           seed=seed, spent=spent, best=best_so_far, best_setting=best,
           settings=len(counted), wall_seconds=wall,
           per_setting=clock.limit / max(len(counted), 1),
-          fresh=values, fresh_mean=float(np.mean(values)),
-          fresh_high_quality=float(np.mean([r['high_quality'] for r in rows]))
-          if 'high_quality' in rows[0] else math.nan))
+          answer=dict(setting=answer[0], steps=answer[1]),
+          held_out=judged))
+      median = judged['median']
       log(f'best {objective} {best["objective"]:.4g} (setting {best["id"]}, '
-          f'{len(counted)} settings within {clock}); fresh '
-          f'{np.mean(values):.4g} ± {np.std(values):.2g}')
+          f'{len(counted)} settings within {clock}); the answer on '
+          f'{args.held_out} held-out seeds: median '
+          + ('failed' if median is None else f'{median:.4g}')
+          + f', {sum(judged["failed"])} failed')
   files.write_json(os.path.join(args.out, 'compare.json'),
                    dict(budget=str(clock), objective=objective,
                         results=results))

@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from jaxgan.search import held_out
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 ABLATIONS = os.path.join(ROOT, 'experiments', 'ablations')
@@ -58,7 +60,7 @@ def test_search_comparison_smoke_run(tmp_path):
   # Optuna one trial at a time over the single-run trainer, at equal
   # member-steps: the same settings on any machine, however busy.
   script = load(os.path.join(ROOT, 'experiments', 'compare_search.py'))
-  arms = ['optuna-tpe', 'halving', 'pbt', 'sequential-tpe']
+  arms = ['optuna-tpe', 'optuna-tpe@4', 'halving', 'pbt', 'sequential-tpe']
   results = script.main(['--smoke', f'--methods={",".join(arms)}',
                          f'--out={tmp_path}'])
   budget = script.SMOKE_MEMBER_STEPS
@@ -73,9 +75,24 @@ def test_search_comparison_smoke_run(tmp_path):
   assert float(rows[-1]['member_steps']) == budget
   for arm in arms:
     [run] = results[arm]
-    assert run['settings'] >= 1 and len(run['fresh']) == 2
+    assert run['settings'] >= 1 and len(run['held_out']['values']) == 2
     assert run['best_setting']['budget'] <= budget
     assert run['best'] == sorted(run['best'], reverse=True)
+    assert 0 < run['answer']['steps'] <= 40
+  # Rounds of 4 members (2 settings of 2 seeds) against rounds of 2: half
+  # the rounds, as many settings; a jaxgan arm's answer is its confirmed
+  # choice.
+  assert results['optuna-tpe@4'][0]['settings'] == results[
+      'optuna-tpe'][0]['settings'] == budget // (2 * 40)
+  confirmed = json.loads((tmp_path / 'runs' / 'optuna-tpe@4-0'
+                          / 'confirm.json').read_text())
+  assert results['optuna-tpe@4'][0]['answer']['steps'] == confirmed['rows'][
+      confirmed['answer']['chosen']]['steps']
+  config = json.loads((tmp_path / 'runs' / 'optuna-tpe@4-0'
+                       / 'config.json').read_text())
+  assert config['search']['population'] == 4
+  with pytest.raises(ValueError, match=r"--methods: 'sequential-tpe@2'"):
+    script.arm_method('sequential-tpe@2')
   sequential = json.loads(
       (tmp_path / 'runs' / 'sequential-tpe-0' / 'trials.json').read_text())
   steps = 40  # the smoke model's training length
@@ -118,6 +135,6 @@ def test_answer_quality_smoke_run(tmp_path):
   assert judged['answer']['values'] == judged['incumbent']['values']
   held = json.loads((tmp_path / 'runs' / 'default-0' / 'held_out'
                      / 'steps-40' / 'population.json').read_text())
-  assert held[0]['setting']['seed'] == script.HELD_OUT
+  assert held[0]['setting']['seed'] == held_out.SEED
   table = (tmp_path / 'answer_quality.md').read_text().splitlines()
   assert table[2].startswith('| default | 0 | trial 0 (trial ')
