@@ -189,12 +189,13 @@ def method_config(cfg, method: str, seed: int, clock: Clock,
       ``pbt``'s training length.
     size: the population a round (None: the config's).
   """
-  cfg = ml_collections.ConfigDict(cfg.to_dict())
+  fields = cfg.to_dict()
+  if size is not None:   # an integer, where the config may say 'auto'
+    fields['search']['population'] = size
+  cfg = ml_collections.ConfigDict(fields)
   cfg.hparams.seed = seed
   cfg.search.update(method=method, seed=seed, baseline=False,
                     num_trials=UNBOUNDED, budget=str(clock))
-  if size is not None:
-    cfg.search.population = size
   s, steps = cfg.search, cfg.train.num_steps
   if method == 'halving':
     rungs = search.rung_steps(steps, cfg.train.chunk_steps, s.eta, s.rungs)

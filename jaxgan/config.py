@@ -21,6 +21,7 @@ from typing import Any
 
 import ml_collections
 import numpy as np
+from ml_collections import config_dict
 
 from jaxgan import hparams
 
@@ -100,6 +101,10 @@ def get_search_config() -> ml_collections.ConfigDict:
   ``min_steps`` is the smallest budget of a ``hyperband``
   bracket (``train.num_steps`` the largest).
 
+  ``population`` is how many trials a round trains side by side: an
+  integer, or ``'auto'``, the smallest that reaches this machine's
+  throughput plateau (:mod:`jaxgan.search.sizing`).
+
   ``seeds`` trains every setting with that many seeds side by side (trials
   ``hparams.seed``, ``+ 1``, ...; ``num_trials`` and ``population`` count
   trials, so they are multiples of it), and the search is told their
@@ -137,7 +142,8 @@ def get_search_config() -> ml_collections.ConfigDict:
   space['train'] = ml_collections.ConfigDict(dict(batch_size='', n_disc=''))
   return ml_collections.ConfigDict(dict(
       method='optuna-tpe', objective='', direction='', num_trials=40,
-      population=8,
+      # An integer or 'auto' (jaxgan.search.sizing).
+      population=config_dict.FieldReference(8, field_type=object),
       seed=0, space=ml_collections.ConfigDict(space), baseline=True,
       initial_points=16,
       transform='log', grid_points=3, eta=3, rungs=3, min_steps=1000,

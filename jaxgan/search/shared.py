@@ -3,7 +3,7 @@
 
 The database is the study's one source of truth. It holds the study's config
 and the jaxgan and Optuna versions that made it (a worker with any other is
-refused, the difference named), the sampler's state (an Optuna study of the
+refused, the difference named; ``search.population`` is each worker's own), the sampler's state (an Optuna study of the
 same name, for the ``optuna-*`` methods), every trial's claim and, once
 stored, its full :class:`~jaxgan.search.trial.Trial` record and kept samples,
 the reference metrics and the confirmation. Its tables are Optuna's and four
@@ -606,7 +606,11 @@ def _made(make: Callable[[], object], attempts: int = 5) -> None:
 def _same(shared: Shared, old: dict, new: dict, versions: dict) -> None:
   """Raises a ValueError naming the differences unless this worker's config
   and versions are the study's."""
-  plain = lambda c: json.loads(json.dumps(config.with_defaults(c)))
+  def plain(c):
+    out = json.loads(json.dumps(config.with_defaults(c)))
+    # A worker's population is its own: what its devices train at once.
+    del out['search']['population']
+    return out
   diff = store.differences(plain(old), plain(new))
   diff += store.differences(versions, _versions())
   if diff:

@@ -34,7 +34,7 @@ from jaxgan import (config, distributed, metrics, population, run, train,
 from jaxgan.files import WorkdirLock, write_json
 from jaxgan.files import read_json
 from jaxgan.search import (confirm, monitor, pareto, report, results,
-                           schedulers, stages, trackers)
+                           schedulers, sizing, stages, trackers)
 from jaxgan.search.confirmed import Confirmation
 from jaxgan.search.method import METHODS
 from jaxgan.search.monitor import Output
@@ -86,7 +86,13 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   validation.validate(cfg)
   s = cfg.search
   method = METHODS.lookup(s.method)
-  for field in ('num_trials', 'population', 'initial_points', 'grid_points',
+  if s.population != sizing.AUTO:
+    try:
+      config.check_integer('search.population', s.population, 1)
+    except ValueError:
+      raise ValueError(f'search.population={s.population!r} must be an '
+                       f"integer >= 1 or {sizing.AUTO!r}") from None
+  for field in ('num_trials', 'initial_points', 'grid_points',
                 'rungs', 'pbt_interval', 'min_steps', 'seeds',
                 'confirm_seeds', 'confirm_max_seeds'):
     config.check_integer(f'search.{field}', s[field], 1)
@@ -95,7 +101,7 @@ def _validate_search(cfg: ml_collections.ConfigDict) -> Space:
   schedulers.check_statistic(s.seed_statistic)
   if s.seeds > 1:
     for field in ('num_trials', 'population'):
-      if s[field] % s.seeds:
+      if s[field] != sizing.AUTO and s[field] % s.seeds:
         raise ValueError(f'search.{field}={s[field]} must be a multiple of '
                          f'search.seeds={s.seeds}: it counts trials, and '
                          'every setting trains that many seeds')
@@ -185,7 +191,8 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     _check_shared(cfg, shared, warm_start)
   mesh = population.make_mesh() if trainer.mesh is None else trainer.mesh
   devices = mesh.shape[population.POP]
-  if (not METHODS.lookup(cfg.search.method).padded
+  padded = METHODS.lookup(cfg.search.method).padded
+  if (not padded and cfg.search.population != sizing.AUTO
       and cfg.search.population % devices):
     raise ValueError(f'search.population={cfg.search.population} must be a '
                      f"multiple of the mesh's 'pop' axis ({devices} devices) "
@@ -197,13 +204,15 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
                  else ([], None))
   shown = output._replace(log=say, tracker=output.tracker if main else (),
                           quiet=output.quiet or not main)
-  context = Context(cfg, space, workdir, mesh, trainer.make_population, main)
-  run = lambda: _tune(context, shown, force, prior, warm)
-  if cfg.search.stages:
-    run = lambda: _staged(context, shown, force)
   with WorkdirLock(workdir, enabled=main):
+    cfg = sizing.resolve(cfg, mesh, trainer.make_population, workdir,
+                         padded, main, say)
+    context = Context(cfg, space, workdir, mesh, trainer.make_population,
+                      main)
+    if cfg.search.stages:
+      return _staged(context, shown, force)
     if shared is None:
-      return run()
+      return _tune(context, shown, force, prior, warm)
     study = Study.join(shared, cfg)
     try:
       with Heartbeat(study, say):
