@@ -68,9 +68,10 @@ def judge(rows: list[dict], objective: str, sign: float) -> dict:
             for r, v in zip(rows, values)]
   scores = [math.inf if f else sign * v for v, f in zip(values, failed)]
   median = float(np.median(scores))
-  middle = lambda name: (lambda found: float(np.median(found)) if found
-                         else None)([r[name] for r in rows if math.isfinite(
-                             r.get(name, math.nan))])
+
+  def middle(name):
+    found = [r[name] for r in rows if math.isfinite(r.get(name, math.nan))]
+    return float(np.median(found)) if found else None
   return dict(values=values, failed=failed,
               median=sign * median if math.isfinite(median) else None,
               failure_rate=float(np.mean(failed)),

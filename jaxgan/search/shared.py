@@ -165,13 +165,20 @@ def check(shared: Shared) -> None:
     raise ValueError(f'--lease={shared.lease!r} must be > 0 seconds')
 
 
+def _engine_kwargs(url: str) -> dict:
+  """How jaxgan's and Optuna's engines on ``url`` are made: SQLite waits
+  up to 2 minutes for its lock, a server's connections are checked before
+  use."""
+  return ({'connect_args': {'timeout': 120}} if url.startswith('sqlite')
+          else {'pool_pre_ping': True})
+
+
 def engine(url: str) -> sa.engine.Engine:
   """An engine on ``url``; SQLite's transactions take the write lock when
   they begin and wait for it, so concurrent writers queue instead of
   failing with "database is locked"."""
-  if not url.startswith('sqlite'):
-    return sa.create_engine(url, pool_pre_ping=True)
-  return _immediate(sa.create_engine(url, connect_args={'timeout': 120}))
+  e = sa.create_engine(url, **_engine_kwargs(url))
+  return _immediate(e) if url.startswith('sqlite') else e
 
 
 def _immediate(e: sa.engine.Engine) -> sa.engine.Engine:
@@ -274,9 +281,7 @@ class Study:
           pid=os.getpid(), joined=study.now(c)))
       return cls(shared, db, worker, row.started, cfg)
 
-    out = _retried(db, register)
-    _made(out.optuna_storage)
-    return out
+    return _retried(db, register)
 
   def now(self, c: sa.Connection | None = None) -> float:
     """Seconds since the epoch, by the study's clock (the database's, read
@@ -509,8 +514,10 @@ class Study:
   def retried(self) -> list[int]:
     """The stored trials that were trained more than once (a worker was
     lost while training them)."""
-    return [c['id'] for c in self.claims()
-            if c['state'] == STORED and c['tries'] > 1]
+    with self.db.connect() as c:
+      return list(c.execute(sa.select(_TRIALS.c.id).where(
+          self._trials(), _TRIALS.c.state == STORED, _TRIALS.c.tries > 1)
+          .order_by(_TRIALS.c.id)).scalars())
 
   # The study's other records.
 
@@ -559,13 +566,13 @@ class Study:
     return None if value is None else json.loads(value)
 
   def optuna_storage(self):
-    """Optuna's storage of this study's database (one per worker)."""
+    """Optuna's storage of this study's database (one per worker, made
+    when a sampler first needs it)."""
     if self._optuna is None:
       import optuna
       url = self.shared.storage
-      kwargs = ({'connect_args': {'timeout': 120}}
-                if url.startswith('sqlite') else {'pool_pre_ping': True})
-      self._optuna = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+      self._optuna = _made(lambda: optuna.storages.RDBStorage(
+          url, engine_kwargs=_engine_kwargs(url)))
       if url.startswith('sqlite'):
         _immediate(self._optuna.engine)
     return self._optuna
@@ -590,14 +597,13 @@ def _retried(db: sa.engine.Engine, work: Callable[[sa.Connection], T]
       continue
 
 
-def _made(make: Callable[[], object], attempts: int = 5) -> None:
-  """Runs ``make``, which creates tables if they are missing, again when
+def _made(make: Callable[[], T], attempts: int = 5) -> T:
+  """``make()``, which creates tables if they are missing, run again when
   another worker created them at the same moment (the check and the
   creation are not one transaction, in SQLAlchemy or in Optuna)."""
   for attempt in range(attempts):
     try:
-      make()
-      return
+      return make()
     except sa.exc.DBAPIError:
       if attempt == attempts - 1:
         raise
@@ -616,9 +622,8 @@ def _same(shared: Shared, old: dict, new: dict, versions: dict) -> None:
   if diff:
     raise ValueError(
         f'study {shared.study!r} in {redacted(shared.storage)} was made '
-        f'with another config or version ({"; ".join(diff[:5])}'
-        f'{"; ..." if len(diff) > 5 else ""}): every worker runs the '
-        "study's; use another --study for this one")
+        f'with another config or version ({store.listed(diff)}): every '
+        "worker runs the study's; use another --study for this one")
 
 
 class Heartbeat:

@@ -131,8 +131,7 @@ def resolve(cfg: ml_collections.ConfigDict, mesh, make_population: Callable,
     say(f'search.population=auto: {size}, as chosen when this search began '
         f'({path})')
   else:
-    rates = probe(cfg, mesh, make_population,
-                  sizes(devices, max(s.num_trials, devices)))
+    rates = probe(cfg, mesh, make_population, sizes(devices, s.num_trials))
     size = choose(rates, multiple)
     found = dict(size=size, devices=devices, tolerance=TOLERANCE,
                  multiple=multiple, rates=[r._asdict() for r in rates])

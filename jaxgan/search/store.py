@@ -48,6 +48,12 @@ def differences(a: Any, b: Any, prefix: str = '') -> list[str]:
   return [] if a == b else [f'{prefix[:-1]}: {a!r} -> {b!r}']
 
 
+def listed(diff: list[str]) -> str:
+  """The first five :func:`differences`, as an error message lists
+  them."""
+  return '; '.join(diff[:5]) + ('; ...' if len(diff) > 5 else '')
+
+
 class TrialStore:
   """Append-only store of finished trials.
 
@@ -90,7 +96,7 @@ class TrialStore:
       if diff and not force:
         raise ValueError(
             f'{workdir} holds a search made with another config '
-            f'({"; ".join(diff[:5])}{"; ..." if len(diff) > 5 else ""}); '
+            f'({listed(diff)}); '
             'use another --workdir, or --force to continue it with this '
             'config')
     trials = _read(path)
