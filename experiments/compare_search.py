@@ -40,12 +40,13 @@ with ``--held_out`` seeds that neither the search nor the confirmation saw
 failed seed counted worst), failures, and the median high quality and
 modes.
 
-Writes, under ``--out``: one workdir per (arm, seed) under ``runs/``
-(rerunning the script resumes the jaxgan arms), ``compare.json`` (per run:
+Writes, under ``--out``: one workdir per (arm, seed) under ``runs/``,
+``compare.json`` (per run:
 best objective against the budget spent, its best setting, settings tried
 and budget per setting, its answer and the held-out judgement), ``compare.csv`` (one row per arm,
 seed and fraction of the budget), ``compare.md`` (the table) and
-``compare.png``.
+``compare.png``. Rerunning the script resumes the jaxgan arms and reads
+back finished sequential arms, so ``--seeds`` can grow.
 
   python experiments/compare_search.py --out=/tmp/compare --budget=seconds:450 \
       --seeds=5 --methods=optuna-tpe@2,optuna-tpe@8,sequential-tpe,random
@@ -470,9 +471,13 @@ def main(argv=None):
       start = time.perf_counter()
       answer = None
       if method == SEQUENTIAL:
-        trials = sequential_tpe(seeded, seed, clock, log)
-        os.makedirs(workdir, exist_ok=True)
-        files.write_json(os.path.join(workdir, 'trials.json'), trials)
+        done = os.path.join(workdir, 'trials.json')
+        if os.path.exists(done):   # a finished arm, read back
+          trials = files.read_json(done)
+        else:
+          trials = sequential_tpe(seeded, seed, clock, log)
+          os.makedirs(workdir, exist_ok=True)
+          files.write_json(done, trials)
       else:
         if clock.unit == 'member_steps':
           budget = clock.limit
