@@ -59,6 +59,20 @@ def test_digits_splits_are_fixed_and_disjoint():
   np.testing.assert_array_equal(ds.test.x, data.digits().test.x)
 
 
+def test_digits32_are_the_digits_scaled_in_three_channels():
+  small, big = data.make_dataset('digits'), data.make_dataset('digits32')
+  assert big.shape == (32, 32, 3) and big.train.x.dtype == np.uint8
+  np.testing.assert_array_equal(big.test.labels, small.test.labels)
+  x, x8 = big.train.x.astype(np.float32), small.train.x.astype(np.float32)
+  assert np.all(x[..., 0] == x[..., 2])
+  # Bilinear 4x with half-pixel centres: each 4x4 block's inner 2x2 is a
+  # weighted mean of its 8x8 pixel's neighbourhood, the block means the
+  # pixels' (up to rounding and the edges).
+  blocks = x[:, 4:-4, 4:-4, 0].reshape(-1, 6, 4, 6, 4).mean((2, 4))
+  inner = x8[:, 1:-1, 1:-1, 0]
+  assert np.corrcoef(blocks.ravel(), inner.ravel())[0, 1] > 0.97
+
+
 @pytest.mark.parametrize('name', sorted(data.TFDS))
 def test_tfds_mock_images_and_labels(name, tmp_path):
   with tfds.testing.mock_data(num_examples=12):

@@ -7,7 +7,8 @@ mixture's modes and standard deviation for 2-D data, held-out examples for
 the rest).
 
 Built in: the 2-D mixtures ``ring8`` and ``grid25`` and their translation
-partner ``ring8_turned``; sklearn's 8x8 ``digits`` and ``digits_turned``;
+partner ``ring8_turned``; sklearn's 8x8 ``digits``, ``digits_turned`` and
+``digits32`` (32×32, three channels);
 through tensorflow-datasets, ``mnist``, ``fashion_mnist``, ``cifar10`` and
 ``celeb_a``.
 
@@ -38,7 +39,7 @@ import numpy as np
 from jaxgan import config, registry
 from jaxgan.data.dataset import (Dataset, Split, images, landmarks,
                                  to_unit)
-from jaxgan.data.digits import DIGITS_TEST, digits, turned_digits
+from jaxgan.data.digits import DIGITS_TEST, digits, digits32, turned_digits
 from jaxgan.data.mixtures import grid25, ring8, ring8_turned
 from jaxgan.data.tfds_sets import TFDS, tfds_images
 from jaxgan.data.user import (ARRAY_PREFIX, FOLDER_PREFIX, array_file, arrays,
@@ -46,7 +47,7 @@ from jaxgan.data.user import (ARRAY_PREFIX, FOLDER_PREFIX, array_file, arrays,
 
 
 # The image sets jaxgan reads itself: labelled, and fixed under their names.
-BUILT_IN_IMAGES = ('digits', *TFDS)
+BUILT_IN_IMAGES = ('digits', 'digits32', *TFDS)
 
 
 def _check_dataset(name: str, info: 'DatasetInfo', dataset) -> None:
@@ -101,6 +102,8 @@ DATASETS: registry.Registry[DatasetInfo] = registry.Registry(
                                     ring8_turned()),
         'digits': DatasetInfo('images', (8, 8, 1),
                               lambda directory, download: digits()),
+        'digits32': DatasetInfo('images', (32, 32, 3),
+                                lambda directory, download: digits32()),
         'digits_turned': DatasetInfo('images', (8, 8, 1),
                                      lambda directory, download:
                                      turned_digits()),

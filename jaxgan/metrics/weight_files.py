@@ -109,24 +109,33 @@ class _NumpyUnpickler(pickle.Unpickler):
         'arrays only')
 
 
-def _materialise(tree, path: str) -> dict[str, np.ndarray]:
-  out = {}
-  for key, value in tree.items():
-    if not (isinstance(value, tuple) and value and value[0] == 'tensor'):
-      raise ValueError(f'{path}: entry {key!r} is not a tensor')
-    _, storage, offset, size, stride = value
-    if storage.array is None or storage.array.size < storage.numel:
-      raise ValueError(f'{path}: the data of tensor {key!r} is missing or '
-                       'truncated')
-    base = storage.array[offset:]
-    itemsize = base.dtype.itemsize
-    needed = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(
-        size) else 0
-    if base.size < needed:
-      raise ValueError(f'{path}: tensor {key!r} reaches past its storage')
-    out[key] = np.lib.stride_tricks.as_strided(
-        base, size, [s * itemsize for s in stride]).copy()
-  return out
+def _array(value, key, path: str) -> np.ndarray:
+  """The array of a tensor placeholder (:func:`_rebuild_tensor`)."""
+  _, storage, offset, size, stride = value
+  if storage.array is None or storage.array.size < storage.numel:
+    raise ValueError(f'{path}: the data of tensor {key!r} is missing or '
+                     'truncated')
+  base = storage.array[offset:]
+  itemsize = base.dtype.itemsize
+  needed = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(
+      size) else 0
+  if base.size < needed:
+    raise ValueError(f'{path}: tensor {key!r} reaches past its storage')
+  return np.lib.stride_tricks.as_strided(
+      base, size, [s * itemsize for s in stride]).copy()
+
+
+def _materialise(tree, path: str, key=''):
+  """The unpickled structure with every tensor as an array (a checkpoint
+  may nest its state dict beside an optimiser's state and counters)."""
+  if (isinstance(tree, tuple) and len(tree) == 5 and tree[0] == 'tensor'
+      and isinstance(tree[1], _Storage)):
+    return _array(tree, key, path)
+  if isinstance(tree, dict):
+    return type(tree)((k, _materialise(v, path, k)) for k, v in tree.items())
+  if isinstance(tree, (list, tuple)):
+    return type(tree)(_materialise(v, path, key) for v in tree)
+  return tree
 
 
 def _read_zip(archive: zipfile.ZipFile, pkl: str,
@@ -187,12 +196,11 @@ def _flatten_nested(tree: dict, path: str) -> dict[str, np.ndarray]:
   return out
 
 
-def read(path: str) -> dict[str, np.ndarray]:
-  """Every tensor in a weight file, by name.
-
-  Returns:
-    State-dict names (``Mixed_5b.branch1x1.conv.weight``) for PyTorch and
-    ``.npz`` files; ``/``-joined parameter paths for jax-fid's pickle.
+def read_tree(path: str):
+  """Everything a weight file holds: a PyTorch file's whole pickled
+  structure (a state dict, or a checkpoint that nests one) with its tensors
+  as arrays; an ``.npz``'s arrays by name; jax-fid's pickle as
+  ``/``-joined parameter paths.
 
   Raises:
     ValueError: the file is of no known kind, or truncated or corrupt.
@@ -216,6 +224,27 @@ def read(path: str) -> dict[str, np.ndarray]:
           struct.error, KeyError) as e:
     raise ValueError(f'{path}: not a readable weight file (truncated or '
                      f'corrupt?): {type(e).__name__}: {e}') from e
+
+
+def read(path: str) -> dict[str, np.ndarray]:
+  """Every tensor in a weight file that holds tensors only, by name.
+
+  Returns:
+    State-dict names (``Mixed_5b.branch1x1.conv.weight``) for PyTorch and
+    ``.npz`` files; ``/``-joined parameter paths for jax-fid's pickle.
+
+  Raises:
+    ValueError: the file is of no known kind, truncated or corrupt, or
+      holds something other than tensors.
+  """
+  tree = read_tree(path)
+  if not isinstance(tree, dict):
+    raise ValueError(f'{path}: holds a {type(tree).__name__}, not a dict of '
+                     'weights')
+  for key, value in tree.items():
+    if not isinstance(value, np.ndarray):
+      raise ValueError(f'{path}: entry {key!r} is not a tensor')
+  return dict(tree)
 
 
 # Parameter-path leaf -> (state-dict suffix, PyTorch -> Flax layout).

@@ -24,6 +24,14 @@ The built-in families:
                                     (``config.terms='acgan'``)
   ``info_mlp``, ``info_dcgan``      G(z, c) and D(x) with Q heads
                                     (``config.terms='info'``)
+  ``sngan``                         SNGAN's 32×32 ResNets (Mimicry's)
+  ``cgan_pd``                       G(z, y) with conditional batch norm
+                                    and the projection D(x, y) (cGAN-PD)
+
+The ResNets (:mod:`jaxgan.models.resnet`) compute as their PyTorch
+reference and load its weights (:func:`load_torch_state_dict`); their state
+changes in every training-mode call, as PyTorch's buffers do
+(:data:`EVERY_STEP`).
 
 ``config.model.name`` is a registered family (:func:`register_model`) or an
 import path ``'pkg.module:FAMILY'`` naming a :class:`ModelFamily`. Each
@@ -55,6 +63,8 @@ from jaxgan.models.dcgan import (ACGANConvDiscriminator, ConvDiscriminator,
 from jaxgan.models.layers import ACTIVATIONS, NORMS, SPATIAL_NORMS
 from jaxgan.models.mlp import (ACGANDiscriminator, MLPDiscriminator,
                                MLPGenerator)
+from jaxgan.models.resnet import ResNetDiscriminator, ResNetGenerator
+from jaxgan.models.torch_weights import load_torch_state_dict, state_dict_of
 
 # Inputs a generator may declare besides z, and a discriminator besides x
 # (and besides the dynamic hyperparameters it reads).
@@ -156,6 +166,11 @@ def _built_in() -> dict[str, ModelFamily]:
                                        ('dropout_d',))
     out[f'info_{arch}'] = ModelFamily(g, d, kinds, strided, ('c',),
                                       ('dropout_d',))
+  out['sngan'] = ModelFamily(ResNetGenerator, ResNetDiscriminator,
+                             ('images',), state=EVERY_STEP)
+  out['cgan_pd'] = ModelFamily(ResNetGenerator, ResNetDiscriminator,
+                               ('images',), g_inputs=('y',), d_inputs=('y',),
+                               state=EVERY_STEP)
   return out
 
 
@@ -318,4 +333,5 @@ __all__ = ['ACTIVATIONS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS', 'MODELS',
            'make_models',
            'register_model', 'ACGANConvDiscriminator', 'ACGANDiscriminator',
            'ConvDiscriminator', 'ConvGenerator', 'MLPDiscriminator',
-           'MLPGenerator']
+           'MLPGenerator', 'ResNetDiscriminator', 'ResNetGenerator',
+           'load_torch_state_dict', 'state_dict_of']
