@@ -13,7 +13,8 @@ trains but comes out the same on any machine, however busy). The arms:
 
 * a jaxgan method (``optuna-tpe``, ``bayes``, ``random``, ``grid``,
   ``hyperband``, ``halving``, ``pbt``), ``METHOD@P`` with a population of
-  ``P`` a round: :func:`jaxgan.search.tune` with ``search.budget`` set to
+  ``P`` a round (without ``@P``, the config's: by default ``'auto'``, one
+  member per device on CPU): :func:`jaxgan.search.tune` with ``search.budget`` set to
   the budget, then the config's confirmation (outside the budget, as a
   user runs it), whose choice is the arm's answer (a method without one:
   its best setting within the budget).
@@ -73,9 +74,9 @@ import numpy as np
 
 from jaxgan import (cli, config, files, hparams, metrics, plotting, run,
                     search, train, validation)
-from jaxgan.search import confirm, held_out
+from jaxgan.search import confirm, held_out, sizing
 from jaxgan.search.confirmed import Confirmation
-from jaxgan.search.methods import optuna_samplers
+from jaxgan.search.methods import optuna_samplers, population_based
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLD_START = os.path.join(ROOT, 'experiments', 'configs', 'cold_start.py')
@@ -198,6 +199,9 @@ def method_config(cfg, method: str, seed: int, clock: Clock,
   cfg.search.update(method=method, seed=seed, baseline=False,
                     num_trials=UNBOUNDED, budget=str(clock))
   s, steps = cfg.search, cfg.train.num_steps
+  if method in ('halving', 'pbt') and s.population == sizing.AUTO:
+    # Sized by the budget below, from PBT's least population.
+    s.population = population_based.LINEAGES
   if method == 'halving':
     rungs = search.rung_steps(steps, cfg.train.chunk_steps, s.eta, s.rungs)
     s.num_trials = max([n for n in range(s.population, 64 * s.population,

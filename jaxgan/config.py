@@ -102,8 +102,10 @@ def get_search_config() -> ml_collections.ConfigDict:
   bracket (``train.num_steps`` the largest).
 
   ``population`` is how many trials a round trains side by side: an
-  integer, or ``'auto'``, the smallest that reaches this machine's
-  throughput plateau (:mod:`jaxgan.search.sizing`).
+  integer, or ``'auto'`` (the default), the smallest that reaches this
+  machine's throughput plateau (:mod:`jaxgan.search.sizing`): one member
+  per device on CPU, probed on an accelerator, never below what the
+  method needs (PBT's lineages, a CMA-ES generation: 8).
 
   ``seeds`` trains every setting with that many seeds side by side (trials
   ``hparams.seed``, ``+ 1``, ...; ``num_trials`` and ``population`` count
@@ -143,7 +145,7 @@ def get_search_config() -> ml_collections.ConfigDict:
   return ml_collections.ConfigDict(dict(
       method='optuna-tpe', objective='', direction='', num_trials=40,
       # An integer or 'auto' (jaxgan.search.sizing).
-      population=config_dict.FieldReference(8, field_type=object),
+      population=config_dict.FieldReference('auto', field_type=object),
       seed=0, space=ml_collections.ConfigDict(space), baseline=True,
       initial_points=16,
       transform='log', grid_points=3, eta=3, rungs=3, min_steps=1000,

@@ -93,7 +93,8 @@ def tiny_config(data_name: str = 'grid25', penalty: str = 'none'):
     cfg.model.update(name='dcgan', width=16, depth=2, g_norm='batch')
   cfg.train.update(batch_size=16, num_steps=20, chunk_steps=10,
                    eval_samples=64)
-  cfg.search.confirm_top = 0
+  # A fixed round size: 'auto' would give one member per device.
+  cfg.search.update(confirm_top=0, population=8)
   return cfg
 
 

@@ -104,7 +104,10 @@ def train_to(m: Members, h: History, steps: int, objective: str,
              watch: Callable[[Chunk], None] | None = None, sign: float = 1.0
              ) -> tuple[Members, History]:
   """Trains until every member has taken ``steps`` steps, evaluating after
-  every ``cfg.train.chunk_steps`` steps and keeping each member's best.
+  every ``cfg.train.chunk_steps`` steps and keeping each member's best; or
+  until every member has diverged (a diverged member's state no longer
+  changes, so the rest would only repeat its last evaluation, and the
+  search hears of the failures a round sooner).
 
   Args:
     m: the members.
@@ -140,6 +143,8 @@ def train_to(m: Members, h: History, steps: int, objective: str,
       watch(Chunk(cfg=m.cfg, ids=h.ids, steps=done, chunk=chunk, curves=part,
                   quality=quality, samples=samples[:n],
                   best_objective=h.best_objective))
+    if np.all(distributed.to_host(state.diverged)[:n]):
+      break
   return m._replace(state=state, best_state=best_state), h
 
 

@@ -62,6 +62,12 @@ class SearchMethod:
       (:class:`jaxgan.search.shared.Sampler`): how its workers ask for
       points in a study they share (``--storage``); None: it keeps state
       in one process and cannot be shared.
+    population: the least ``search.population`` it works with, which
+      ``'auto'`` (:mod:`jaxgan.search.sizing`) rises to where the machine
+      would choose fewer: where the population is part of the algorithm
+      (PBT's lineages, a CMA-ES generation), not only a batch. None: its
+      rounds are not sized by ``search.population`` (halving's brackets),
+      and ``'auto'`` pads them to the devices.
   """
   scheduler: Callable[..., schedulers.Scheduler]
   summary: str
@@ -71,6 +77,7 @@ class SearchMethod:
   check: Check = _no_check
   details: Details = _no_details
   shared: Callable | None = None
+  population: int | None = 1
 
   @classmethod
   def ask_tell(cls, method: Callable, summary: str, **kwargs
@@ -102,6 +109,10 @@ def _check(name: str, method) -> None:
   if method.shared is not None and not callable(method.shared):
     raise ValueError(f'search method {name!r}: its shared is not callable '
                      'or None')
+  if method.population is not None and not (
+      isinstance(method.population, int) and method.population >= 1):
+    raise ValueError(f'search method {name!r}: its population='
+                     f'{method.population!r} is not an integer >= 1 or None')
 
 
 METHODS: registry.Registry[SearchMethod] = registry.Registry(

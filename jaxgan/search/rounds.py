@@ -236,11 +236,15 @@ class RoundRunner:
     round's seconds run from ``began``, before its points were asked for,
     to its trials' evaluation, and the budget's to the end of storing."""
     groups = self.running + self._start(plan)
-    trained = sum(len(h.ids) * (plan.steps - h.steps) for _, h in groups)
-    self.watch.begin(plan.label, trained, self.best.value)
+    self.watch.begin(plan.label, sum(len(h.ids) * (plan.steps - h.steps)
+                                     for _, h in groups), self.best.value)
+    began_at = [h.steps for _, h in groups]
     groups = [members.train_to(m, h, plan.steps, self.cfg.search.objective,
                                self.watch.chunk, self.sign)
               for m, h in groups]
+    # Members that all diverged stop early: count what they trained.
+    trained = sum(len(h.ids) * (h.steps - steps)
+                  for (_, h), steps in zip(groups, began_at))
     seconds = time.perf_counter() - began
     self.member_steps += trained
     previous = self.seconds

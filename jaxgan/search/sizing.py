@@ -5,23 +5,32 @@ A search learns once a round: with a population of ``P`` it asks for ``P``
 points, trains them side by side and only then sees their results. A larger
 population trains more member-steps per second while the devices still have
 work to overlap, and beyond that only delays what the search learns. So the
-right size is the smallest that reaches the throughput plateau: on a 2-core
-CPU about one member per core, on a GPU as many as keep it busy.
+right size is the smallest that reaches the throughput plateau.
 
-:func:`probe` times the member program (the config's own setting, compiled
-first, then ``repeats`` chunks) at ``devices × 1, 2, 4, ...`` members, and
-:func:`choose` takes the smallest size whose member-steps per second are
-within :data:`TOLERANCE` of the best measured, rounded up to what the search
-needs (a multiple of ``search.seeds``; of the devices too for a method whose
-members are never padded). :func:`resolve` writes the choice, its rates and
-the rule to ``W/population.json`` and says it; a resumed search reads the
-file instead of probing again. An integer ``search.population`` skips all
-of this.
+* On CPU that is one member per device (``jaxgan tune`` makes one device per
+  core): measured on 2 cores, 2 members train 88–91% of the best rate of
+  4, 8 or 16, and a search of 2 a round chooses better settings than one of
+  8 at equal wall time (BUILD_NOTES.md, "The population's size"). The rule
+  needs no timing, so a CPU search is the same on every run.
+* Elsewhere (a GPU, a TPU) :func:`probe` times the member program (the
+  config's own setting, compiled first, then ``repeats`` chunks) at
+  ``devices × 1, 2, 4, ...`` members, and :func:`choose` takes the smallest
+  size whose member-steps per second are within :data:`TOLERANCE` of the
+  best measured.
+
+Either is rounded up to what the search needs (a multiple of
+``search.seeds``; of the devices too for a method whose members are never
+padded) and raised to the least population the method works with
+(:attr:`jaxgan.search.method.SearchMethod.population`: PBT's lineages, a
+CMA-ES generation). :func:`resolve` writes the choice and why (with the
+probe's rates) to ``W/population.json`` and says it; a resumed search
+reads the file back. An integer ``search.population`` skips all of this.
 
 Example:
   >>> cfg.search.population = 'auto'
-  >>> sized, why = resolve(cfg, mesh, population.make_population, workdir)
-  >>> sized.search.population, why
+  >>> sized = resolve(cfg, mesh, population.make_population, workdir,
+  ...                 METHODS.lookup(cfg.search.method))
+  >>> sized.search.population
 """
 
 import math
@@ -36,6 +45,7 @@ import numpy as np
 from jaxgan import distributed, population
 from jaxgan.files import read_json, write_json
 from jaxgan.search import members
+from jaxgan.search.method import SearchMethod
 
 AUTO = 'auto'
 FILE = 'population.json'
@@ -98,23 +108,30 @@ def sizes(devices: int, trials: int) -> list[int]:
   return out
 
 
+def by_rule(mesh) -> bool:
+  """Whether ``mesh``'s population is sized by the CPU rule (one member
+  per device) rather than by :func:`probe`."""
+  return mesh.devices.flat[0].platform == 'cpu'
+
+
 def resolve(cfg: ml_collections.ConfigDict, mesh, make_population: Callable,
-            workdir: str, padded: bool = True, main: bool = True,
+            workdir: str, method: SearchMethod, main: bool = True,
             say: Callable[[str], None] = lambda _: None
             ) -> ml_collections.ConfigDict:
   """``cfg`` with ``search.population='auto'`` replaced by the size for
   this machine (see the module docstring); ``cfg`` itself when the size is
   given. The choice is read from ``W/population.json`` when the workdir
-  has one for the same devices, else probed and written there (by
-  ``main``; every process probes, since the program spans them all).
+  has one for the same devices, else made and written there (by ``main``;
+  every process probes, since the program spans them all).
 
   Args:
     cfg: the validated config.
     mesh: the search's mesh; its 'pop' axis holds the members.
     make_population: builds compiled populations.
     workdir: the search's directory.
-    padded: whether the method pads a round to the devices; when not, the
-      size is a multiple of them too.
+    method: the search method: whether it pads a round to the devices
+      (when not, the size is a multiple of them too), and the least
+      population it works with (:attr:`SearchMethod.population`).
     main: whether this process writes the search's files.
     say: where the choice is told.
   """
@@ -122,27 +139,46 @@ def resolve(cfg: ml_collections.ConfigDict, mesh, make_population: Callable,
   if s.population != AUTO:
     return cfg
   devices = mesh.shape[population.POP]
-  multiple = s.seeds if padded else math.lcm(s.seeds, devices)
+  multiple = s.seeds if method.padded else math.lcm(s.seeds, devices)
+  whole = lambda n: math.ceil(n / multiple) * multiple
+  if method.population is None:   # rounds sized by the method itself
+    return _sized(cfg, whole(devices))
   path = os.path.join(workdir, FILE)
   found = read_json(path) if main and os.path.exists(path) else None
   found = distributed.broadcast_json(found)
   if found is not None and found['devices'] == devices:
-    size = found['size']
-    say(f'search.population=auto: {size}, as chosen when this search began '
-        f'({path})')
+    say(f'search.population=auto: {found["size"]}, as chosen when this '
+        f'search began ({path})')
+    return _sized(cfg, found['size'])
+  on = f'{devices} device' + ('s' if devices > 1 else '')
+  if by_rule(mesh):
+    rates, chosen = [], whole(devices)
+    why = (f'one member per CPU device, {on}: on CPU a second member per '
+           'core adds little throughput and halves how often the search '
+           'learns')
   else:
     rates = probe(cfg, mesh, make_population, sizes(devices, s.num_trials))
-    size = choose(rates, multiple)
-    found = dict(size=size, devices=devices, tolerance=TOLERANCE,
-                 multiple=multiple, rates=[r._asdict() for r in rates])
-    if main:
-      os.makedirs(workdir, exist_ok=True)
-      write_json(path, found)
-    say(f'search.population=auto: {size} ('
-        + ', '.join(f'{r.size}: {r.member_steps_per_second:,.0f}'
-                    for r in rates)
-        + f' member-steps/s on {devices} devices; the smallest within '
-        f'{TOLERANCE:.0%} of the best, a multiple of {multiple})')
+    chosen = choose(rates, multiple)
+    why = (', '.join(f'{r.size}: {r.member_steps_per_second:,.0f}'
+                     for r in rates)
+           + f' member-steps/s on {on}; the smallest within '
+           f'{TOLERANCE:.0%} of the best')
+  why += f', a multiple of {multiple}'
+  size = max(chosen, whole(method.population))
+  if size > chosen:
+    why += (f'; search.method={s.method!r} needs at least '
+            f'{method.population}')
+  if main:
+    os.makedirs(workdir, exist_ok=True)
+    write_json(path, dict(size=size, devices=devices, why=why,
+                          tolerance=TOLERANCE, multiple=multiple,
+                          rates=[r._asdict() for r in rates]))
+  say(f'search.population=auto: {size} ({why})')
+  return _sized(cfg, size)
+
+
+def _sized(cfg: ml_collections.ConfigDict,
+           size: int) -> ml_collections.ConfigDict:
   out = cfg.to_dict()
   out['search']['population'] = size
   return ml_collections.ConfigDict(out)

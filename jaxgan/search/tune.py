@@ -191,8 +191,8 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
     _check_shared(cfg, shared, warm_start)
   mesh = population.make_mesh() if trainer.mesh is None else trainer.mesh
   devices = mesh.shape[population.POP]
-  padded = METHODS.lookup(cfg.search.method).padded
-  if (not padded and cfg.search.population != sizing.AUTO
+  method = METHODS.lookup(cfg.search.method)
+  if (not method.padded and cfg.search.population != sizing.AUTO
       and cfg.search.population % devices):
     raise ValueError(f'search.population={cfg.search.population} must be a '
                      f"multiple of the mesh's 'pop' axis ({devices} devices) "
@@ -206,7 +206,7 @@ def tune(cfg: ml_collections.ConfigDict, workdir: str, force: bool = False,
                           quiet=output.quiet or not main)
   with WorkdirLock(workdir, enabled=main):
     cfg = sizing.resolve(cfg, mesh, trainer.make_population, workdir,
-                         padded, main, say)
+                         method, main, say)
     context = Context(cfg, space, workdir, mesh, trainer.make_population,
                       main)
     if cfg.search.stages:

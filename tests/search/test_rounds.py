@@ -52,3 +52,20 @@ def test_seeds_train_side_by_side_and_the_search_is_told_their_mean(
       i + s for i in at_10[:3] for s in (0, 1)}
   text = (tmp_path / 'report.md').read_text()
   assert '## Seeds: 2 per setting, told the mean' in text
+
+
+def test_a_round_whose_members_all_diverged_ends_early(tmp_path):
+  cfg = synthetic.config('random', num_trials=12, population=2)
+  cfg.search.space.lr_g = 'log:1e-2:1e-1'   # about half diverge
+  tune(cfg, tmp_path)
+  trials = stored(tmp_path)
+  rounds = {}
+  for t in trials:
+    rounds.setdefault(t['round'], []).append(t)
+  ended = [all(t['diverged'] for t in r) for r in rounds.values()]
+  assert 0 < sum(ended) < len(ended)
+  for r, all_diverged in zip(rounds.values(), ended):
+    # Diverged at init: one chunk shows it, and nothing more is trained.
+    assert {t['steps'] for t in r} == {
+        cfg.train.chunk_steps if all_diverged else cfg.train.num_steps}
+  assert trials[-1]['budget'] == sum(t['steps'] for t in trials)

@@ -1,6 +1,7 @@
-"""``search.population='auto'`` (:mod:`jaxgan.search.sizing`): the rule on
-hand-made rates, the probe on the synthetic population, the choice stored
-and read back by a resumed search."""
+"""``search.population='auto'`` (:mod:`jaxgan.search.sizing`): one member
+per device on CPU, the plateau rule on hand-made rates elsewhere, the probe
+on the synthetic population, a method's least population, the choice
+stored and read back by a resumed search."""
 
 import json
 
@@ -9,6 +10,7 @@ import pytest
 import synthetic
 from jaxgan import config, population
 from jaxgan.search import sizing
+from jaxgan.search.method import SearchMethod, register_method
 from jaxgan.search.sizing import Rate
 
 RATES = [Rate(2, 1000.0), Rate(4, 1700.0), Rate(8, 2050.0), Rate(16, 2100.0)]
@@ -38,15 +40,67 @@ def test_the_probe_times_the_member_program():
   assert all(r.member_steps_per_second > 0 for r in rates)
 
 
-def test_auto_is_chosen_once_and_stored(tmp_path, monkeypatch):
+def test_auto_on_cpu_is_one_member_per_device(tmp_path, monkeypatch):
+  monkeypatch.setattr(sizing, 'probe', lambda *a, **k: pytest.fail('probed'))
+  cfg = synthetic.config('random', num_trials=3, population='auto',
+                         confirm_top=0)
+  lines = []
+  synthetic.tune(cfg, tmp_path, lines.append)
+  assert ('search.population=auto: 1 (one member per CPU device, 1 device: '
+          'on CPU a second member per core adds little throughput and halves '
+          'how often the search learns, a multiple of 1)') in lines
+  stored = json.loads((tmp_path / sizing.FILE).read_text())
+  assert (stored['size'], stored['devices'], stored['rates']) == (1, 1, [])
+  assert [t['round'] for t in synthetic.stored(tmp_path)] == [0, 1, 2]
+
+
+def _method(**kwargs) -> SearchMethod:
+  return SearchMethod(lambda *a: None, 'a method', **kwargs)
+
+
+@pytest.mark.parametrize('method, seeds, size, says', [
+    (_method(), 3, 3, ', a multiple of 3)'),
+    (_method(population=8, padded=False), 1, 8,
+     "; search.method='random' needs at least 8)"),
+    (_method(population=6), 4, 8, "; search.method='random' needs at "
+     'least 6)'),
+])
+def test_auto_rounds_to_the_seeds_and_rises_to_the_methods_least(
+    tmp_path, method, seeds, size, says):
+  cfg = synthetic.config('random', population='auto', seeds=seeds)
+  lines = []
+  sized = sizing.resolve(cfg, population.make_mesh(), None, str(tmp_path),
+                         method, say=lines.append)
+  assert sized.search.population == size
+  [line] = lines
+  assert line.startswith(f'search.population=auto: {size} (')
+  assert line.endswith(says)
+
+
+def test_auto_leaves_a_method_that_sizes_its_own_rounds(tmp_path):
+  cfg = synthetic.config('halving', population='auto')
+  sized = sizing.resolve(cfg, population.make_mesh(), None, str(tmp_path),
+                         _method(population=None), say=pytest.fail)
+  assert sized.search.population == 1
+  assert not (tmp_path / sizing.FILE).exists()
+
+
+def test_a_method_with_a_bad_least_population_is_refused():
+  with pytest.raises(ValueError, match="search method 'bad': its "
+                     "population=0 is not an integer >= 1 or None"):
+    register_method('bad', _method(population=0))
+
+
+def test_auto_elsewhere_is_probed_once_and_stored(tmp_path, monkeypatch):
+  monkeypatch.setattr(sizing, 'by_rule', lambda mesh: False)
   monkeypatch.setattr(sizing, 'probe', lambda *a, **k: RATES)
   cfg = synthetic.config('random', num_trials=8, population='auto',
                          confirm_top=0)
   lines = []
   synthetic.tune(cfg, tmp_path, lines.append)
-  assert any(line.startswith('search.population=auto: 4 (2: 1,000, 4: '
-                             '1,700, 8: 2,050, 16: 2,100 member-steps/s on')
-             for line in lines)
+  assert ('search.population=auto: 4 (2: 1,000, 4: 1,700, 8: 2,050, 16: '
+          '2,100 member-steps/s on 1 device; the smallest within 80% of the '
+          'best, a multiple of 1)') in lines
   stored = json.loads((tmp_path / sizing.FILE).read_text())
   assert (stored['size'], stored['tolerance']) == (4, sizing.TOLERANCE)
   saved = json.loads((tmp_path / 'config.json').read_text())

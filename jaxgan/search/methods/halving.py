@@ -177,7 +177,8 @@ def _hyperband_details(cfg: ml_collections.ConfigDict) -> list[str]:
 
 
 register_method('halving', SearchMethod(
-    _halving, 'successive halving: the best 1/eta continue at each rung'))
+    _halving, 'successive halving: the best 1/eta continue at each rung',
+    population=None))
 register_method('hyperband', SearchMethod(
     _hyperband, 'brackets of successive halving from search.min_steps',
-    check=_check_hyperband, details=_hyperband_details))
+    check=_check_hyperband, details=_hyperband_details, population=None))

@@ -47,6 +47,9 @@ from jaxgan.search.space import Space
 # The samplers: TPE, CMA-ES, NSGA-II.
 SAMPLERS = ('tpe', 'cmaes', 'nsga2')
 STUDY = 'jaxgan'
+# The least generation of CMA-ES and NSGA-II under search.population='auto'
+# (CMA-ES's own default for 7 dimensions is 4 + 3 ln 7, about 9).
+GENERATION = 8
 FILE = 'optuna.db'
 
 
@@ -276,9 +279,10 @@ class Shared:
         pass
 
 
-def _method(sampler: str, summary: str, check: Check | None = None
-            ) -> SearchMethod:
-  """The method of Optuna's ``sampler`` (one of :data:`SAMPLERS`)."""
+def _method(sampler: str, summary: str, check: Check | None = None,
+            population: int = 1) -> SearchMethod:
+  """The method of Optuna's ``sampler`` (one of :data:`SAMPLERS`), whose
+  generations have at least ``population`` members."""
   def make(cfg, space: Space, workdir: str) -> Optuna:
     return Optuna(space, cfg.search, workdir, len(pareto.objectives(cfg)),
                   sampler)
@@ -294,7 +298,8 @@ def _method(sampler: str, summary: str, check: Check | None = None
           space, cfg.search, study, len(pareto.objectives(cfg)), sampler),
       details=lambda cfg: [
           f'The Optuna study is `{FILE}` in the workdir: '
-          f'`optuna-dashboard sqlite:///{FILE}` shows it.'])
+          f'`optuna-dashboard sqlite:///{FILE}` shows it.'],
+      population=population)
 
 
 def _check_one_objective(cfg: ml_collections.ConfigDict, space: Space
@@ -310,6 +315,8 @@ register_method('optuna-tpe', _method(
     'tpe', "Optuna's multivariate TPE, a round's points by the constant "
     'liar'))
 register_method('optuna-cmaes', _method(
-    'cmaes', "Optuna's CMA-ES, a generation per round", _check_one_objective))
+    'cmaes', "Optuna's CMA-ES, a generation per round", _check_one_objective,
+    population=GENERATION))
 register_method('optuna-nsga2', _method(
-    'nsga2', "Optuna's NSGA-II, for several objectives (search.pareto)"))
+    'nsga2', "Optuna's NSGA-II, for several objectives (search.pareto)",
+    population=GENERATION))

@@ -22,6 +22,10 @@ from jaxgan.search.schedulers import (Exploit, Learned, Outcome, Plan,
 from jaxgan.search.space import Space
 from jaxgan.search.trial import Trial
 
+# The least population under search.population='auto': with
+# search.pbt_fraction 0.25, two lineages copy two others each segment.
+LINEAGES = 8
+
 
 def check(cfg: ml_collections.ConfigDict, space: Space) -> None:
   """PBT changes only dynamic hyperparameters, at chunk boundaries, of
@@ -104,4 +108,5 @@ class PopulationBased:
 
 register_method('pbt', SearchMethod(
     PopulationBased, 'population-based training: the worst copy the best '
-    'and perturb them', confirmed=False, padded=False, check=check))
+    'and perturb them', confirmed=False, padded=False, check=check,
+    population=LINEAGES))
