@@ -9,9 +9,10 @@ right size is the smallest that reaches the throughput plateau.
 
 * On CPU that is one member per device (``jaxgan tune`` makes one device per
   core): measured on 2 cores, 2 members train 88–91% of the best rate of
-  4, 8 or 16, and a search of 2 a round chooses better settings than one of
-  8 at equal wall time (BUILD_NOTES.md, "The population's size"). The rule
-  needs no timing, so a CPU search is the same on every run.
+  4, 8 or 16, and a search of 2 a round chose better settings than one of 8
+  at equal wall time in 4 of 5 searches (BUILD_NOTES.md, "The population's
+  size"). The rule needs no timing, so a CPU search is the same on every
+  run.
 * Elsewhere (a GPU, a TPU) :func:`probe` times the member program (the
   config's own setting, compiled first, then ``repeats`` chunks) at
   ``devices × 1, 2, 4, ...`` members, and :func:`choose` takes the smallest

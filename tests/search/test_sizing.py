@@ -40,16 +40,22 @@ def test_the_probe_times_the_member_program():
   assert all(r.member_steps_per_second > 0 for r in rates)
 
 
-def test_auto_on_cpu_is_one_member_per_device(tmp_path, monkeypatch):
-  monkeypatch.setattr(sizing, 'probe', lambda *a, **k: pytest.fail('probed'))
-  cfg = synthetic.config('random', num_trials=3, population='auto',
+def auto_search(tmp_path, num_trials):
+  """A random search of ``num_trials`` with ``search.population='auto'``:
+  its config, printed lines and ``W/population.json``."""
+  cfg = synthetic.config('random', num_trials=num_trials, population='auto',
                          confirm_top=0)
   lines = []
   synthetic.tune(cfg, tmp_path, lines.append)
+  return cfg, lines, json.loads((tmp_path / sizing.FILE).read_text())
+
+
+def test_auto_on_cpu_is_one_member_per_device(tmp_path, monkeypatch):
+  monkeypatch.setattr(sizing, 'probe', lambda *a, **k: pytest.fail('probed'))
+  _, lines, stored = auto_search(tmp_path, 3)
   assert ('search.population=auto: 1 (one member per CPU device, 1 device: '
           'on CPU a second member per core adds little throughput and halves '
           'how often the search learns, a multiple of 1)') in lines
-  stored = json.loads((tmp_path / sizing.FILE).read_text())
   assert (stored['size'], stored['devices'], stored['rates']) == (1, 1, [])
   assert [t['round'] for t in synthetic.stored(tmp_path)] == [0, 1, 2]
 
@@ -94,14 +100,10 @@ def test_a_method_with_a_bad_least_population_is_refused():
 def test_auto_elsewhere_is_probed_once_and_stored(tmp_path, monkeypatch):
   monkeypatch.setattr(sizing, 'by_rule', lambda mesh: False)
   monkeypatch.setattr(sizing, 'probe', lambda *a, **k: RATES)
-  cfg = synthetic.config('random', num_trials=8, population='auto',
-                         confirm_top=0)
-  lines = []
-  synthetic.tune(cfg, tmp_path, lines.append)
+  cfg, lines, stored = auto_search(tmp_path, 8)
   assert ('search.population=auto: 4 (2: 1,000, 4: 1,700, 8: 2,050, 16: '
           '2,100 member-steps/s on 1 device; the smallest within 80% of the '
           'best, a multiple of 1)') in lines
-  stored = json.loads((tmp_path / sizing.FILE).read_text())
   assert (stored['size'], stored['tolerance']) == (4, sizing.TOLERANCE)
   saved = json.loads((tmp_path / 'config.json').read_text())
   assert saved['search']['population'] == 4
