@@ -125,7 +125,10 @@ def _named(name: str, text: str) -> bool:
     ('hparams.*', [*jaxgan.HPARAMS, *jaxgan.LOSSES]),
     ('search.method', jaxgan.METHODS), ('eval.*', jaxgan.FEATURE_NETS),
     ('model.{g,d}_norm', jaxgan.models.NORMS),
-    ('model.name', [n.split('_')[-1] for n in jaxgan.MODELS]),
+    # The row names the variants by their prefixes (`cond_`, ...).
+    ('model.name', [n.split('_', 1)[-1] if n.startswith(('cond_', 'acgan_',
+                                                          'info_')) else n
+                    for n in jaxgan.MODELS]),
 ])
 def test_the_readme_names_every_built_in_component(field, names):
   row = _row(field)

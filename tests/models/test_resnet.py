@@ -1,7 +1,7 @@
 """SNGAN's and cGAN-PD's 32×32 ResNets against Mimicry's own modules
 (``fixtures/make_mimicry_reference.py``): its checkpoints loaded, G's images
 and D's logits in both modes, the state after a training-mode call, the
-parameter counts; loading errors; the family training as a population."""
+parameter counts; loading errors."""
 
 import json
 import os
@@ -11,7 +11,6 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from conftest import assert_members_equal_single_runs, tiny_config
 from jaxgan import config, models
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
@@ -110,13 +109,3 @@ def test_the_resnets_take_only_32x32_images_and_their_norms():
                      "discriminator"):
     models.make_models(cfg, (32, 32, 3))
 
-
-@pytest.mark.slow
-def test_sngan_trains_as_a_population_equal_to_single_runs():
-  cfg = tiny_config('digits')
-  cfg.data.name = 'digits32'
-  cfg.model.update(name='sngan', width=8, latent_dim=8, d_norm='spectral')
-  cfg.train.batch_size = 8
-  cfg.hparams.update(loss='hinge', b1_g=0.0, b1_d=0.0, b2_g=0.9, b2_d=0.9)
-  assert_members_equal_single_runs(cfg, [{'lr_d': 2e-4}, {'lr_g': 1e-3}],
-                                   steps=4)
