@@ -14,8 +14,8 @@ trains but comes out the same on any machine, however busy). The arms:
 * a jaxgan method (``optuna-tpe``, ``bayes``, ``random``, ``grid``,
   ``hyperband``, ``halving``, ``pbt``), ``METHOD@P`` with a population of
   ``P`` a round (without ``@P``, the config's: by default ``'auto'``, one
-  member per device on CPU): :func:`jaxgan.search.tune` with ``search.budget`` set to
-  the budget, then the config's confirmation (outside the budget, as a
+  member per device on CPU): :func:`jaxgan.search.tune` with
+  ``search.budget`` set to the budget, then the config's confirmation (outside the budget, as a
   user runs it), whose choice is the arm's answer (a method without one:
   its best setting within the budget).
   ``halving`` (one bracket) and ``pbt`` (one population) are sized to fill
@@ -42,11 +42,10 @@ failed seed counted worst), failures, and the median high quality and
 modes.
 
 Writes, under ``--out``: one workdir per (arm, seed) under ``runs/``,
-``compare.json`` (per run:
-best objective against the budget spent, its best setting, settings tried
-and budget per setting, its answer and the held-out judgement), ``compare.csv`` (one row per arm,
-seed and fraction of the budget), ``compare.md`` (the table) and
-``compare.png``. Rerunning the script resumes the jaxgan arms and reads
+``compare.json`` (per run: best objective against the budget spent, its
+best setting, settings tried and budget per setting, its answer and the
+held-out judgement), ``compare.csv`` (one row per arm, seed and fraction of
+the budget), ``compare.md`` (the table) and ``compare.png``. Rerunning the script resumes the jaxgan arms and reads
 back finished sequential arms, so ``--seeds`` can grow.
 
   python experiments/compare_search.py --out=/tmp/compare --budget=seconds:450 \

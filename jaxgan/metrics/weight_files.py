@@ -35,7 +35,7 @@ _STORAGE_DTYPES = {
     'CharStorage': np.int8, 'ByteStorage': np.uint8, 'BoolStorage': np.bool_,
 }
 # Batch-norm counters that PyTorch writes and inference never reads.
-_IGNORED_SUFFIX = '.num_batches_tracked'
+IGNORED_SUFFIX = '.num_batches_tracked'
 
 
 class _Storage:
@@ -265,7 +265,9 @@ def _state_dict_name(param_path: str) -> tuple[str, bool]:
   return '.'.join(parts[:-2] + [suffix]), convert is not None
 
 
-def _torch_shape(shape: tuple) -> tuple:
+def torch_shape(shape: tuple) -> tuple:
+  """A Flax kernel's shape in PyTorch's layout: HWIO -> OIHW, (in, out)
+  -> (out, in)."""
   return ((shape[3], shape[2], shape[0], shape[1]) if len(shape) == 4
           else tuple(reversed(shape)))
 
@@ -276,7 +278,7 @@ def state_dict_shapes(shapes: dict[str, tuple]) -> dict[str, tuple]:
   out = {}
   for param, shape in shapes.items():
     name, transposed = _state_dict_name(param)
-    out[name] = _torch_shape(shape) if transposed else shape
+    out[name] = torch_shape(shape) if transposed else shape
   return out
 
 
@@ -299,7 +301,7 @@ def to_params(tensors: dict[str, np.ndarray], shapes: dict[str, tuple],
     expected = {_state_dict_name(p)[0]: p for p in shapes}
   else:
     file_shapes, expected = shapes, {p: p for p in shapes}
-  given = {k: v for k, v in tensors.items() if not k.endswith(_IGNORED_SUFFIX)}
+  given = {k: v for k, v in tensors.items() if not k.endswith(IGNORED_SUFFIX)}
   missing = sorted(set(expected) - set(given))
   if missing:
     raise ValueError(f'{path}: lacks tensor {missing[0]!r}'

@@ -84,11 +84,10 @@ class Conv(nn.Module):
     kernel = self.param('kernel', xavier_uniform(self.gain),
                         (self.size, self.size, x.shape[-1], self.features))
     bias = self.param('bias', fan_in_uniform(fan_in), (self.features,))
-    if self.spectral != 'none':
-      # PyTorch's matrix is (out, in * kh * kw), in its order.
-      kernel = spectral_normed(
-          self, kernel, lambda k: k.transpose(3, 2, 0, 1).reshape(
-              self.features, -1), train, self.spectral)
+    # PyTorch's matrix is (out, in * kh * kw), in its order.
+    kernel = spectral_normed(
+        self, kernel, lambda k: k.transpose(3, 2, 0, 1).reshape(
+            self.features, -1), train, self.spectral)
     pad = self.size // 2
     y = jax.lax.conv_general_dilated(
         x, kernel, (1, 1), [(pad, pad), (pad, pad)],
@@ -109,10 +108,9 @@ class Dense(nn.Module):
     kernel = self.param('kernel', xavier_uniform(self.gain),
                         (x.shape[-1], self.features))
     bias = self.param('bias', fan_in_uniform(x.shape[-1]), (self.features,))
-    if self.spectral != 'none':
-      kernel = spectral_normed(self, kernel, lambda k: k.T, train,
-                               self.spectral)
-    return jnp.dot(x, kernel, precision=jax.lax.Precision.HIGHEST) + bias
+    kernel = spectral_normed(self, kernel, lambda k: k.T, train,
+                             self.spectral)
+    return _dot(x, kernel) + bias
 
 
 class Embed(nn.Module):
@@ -128,45 +126,49 @@ class Embed(nn.Module):
   def __call__(self, y: Array, train: bool) -> Array:
     table = self.param('embedding', self.init or xavier_uniform(1.0),
                        (self.num, self.features))
-    if self.spectral != 'none':
-      table = spectral_normed(self, table, lambda t: t, train, self.spectral)
+    table = spectral_normed(self, table, lambda t: t, train, self.spectral)
     return table[y]
 
 
+def _dot(a: Array, b: Array) -> Array:
+  return jnp.dot(a, b, precision=jax.lax.Precision.HIGHEST)
+
+
+def _power_iteration(w: Array, u: Array) -> tuple[Array, Array]:
+  """One power iteration from ``u``: ``(u, v)`` with ``v = normalise(Wᵀu)``
+  and ``u = normalise(Wv)``, as both spectral norms compute it."""
+  v = _normalise(_dot(w.T, u))
+  return _normalise(_dot(w, v)), v
+
+
 def spectral_normed(module: nn.Module, weight: Array, as_matrix,
-                    train: bool, kind: str = 'pytorch') -> Array:
-  """``weight / σ`` as ``torch.nn.utils.spectral_norm`` (``kind=
-  'pytorch'``) or Mimicry's own spectral norm (``'mimicry'``) computes it,
-  from inside ``module`` (see the module docstring): ``as_matrix(weight)``
-  is PyTorch's ``(out, in * ...)`` matrix. u and v are constants to the
-  gradient, which reaches the weight through σ."""
+                    train: bool, kind: str) -> Array:
+  """``weight / σ`` as ``kind`` (:data:`SPECTRAL`) computes it, from
+  inside ``module`` (see the module docstring): ``as_matrix(weight)`` is
+  PyTorch's ``(out, in * ...)`` matrix; ``'none'`` returns ``weight``. u
+  and v are constants to the gradient, which reaches the weight through
+  σ."""
+  if kind == 'none':
+    return weight
   w = as_matrix(weight)
   w_const = jax.lax.stop_gradient(w)
-  dot = lambda a, b: jnp.dot(a, b, precision=jax.lax.Precision.HIGHEST)
   key = module.make_rng('params') if module.is_initializing() else None
   if kind == 'mimicry':
     u = module.variable('batch_stats', 'sn_u', lambda: jax.random.normal(
         key, (1, w.shape[0])))
     stored = module.variable('batch_stats', 'sn_sigma', jnp.ones, (1,))
-    v = _rows(dot(u.value, w_const))
-    new_u = _rows(dot(v, w_const.T))
-    sigma = dot(new_u, dot(w, v.T))[0, 0]
+    new_u, v = _power_iteration(w_const, u.value[0])
+    sigma = _dot(new_u, _dot(w, v))
     if train and not module.is_initializing():
-      u.value, stored.value = new_u, jax.lax.stop_gradient(sigma)[None]
+      u.value, stored.value = new_u[None], jax.lax.stop_gradient(sigma)[None]
     return weight / sigma
   u = module.variable('batch_stats', 'u', lambda: _normalise(
       jax.random.normal(key, (w.shape[0],))))
   v = module.variable('batch_stats', 'v', lambda: _normalise(
       jax.random.normal(jax.random.fold_in(key, 1), (w.shape[1],))))
   if train and not module.is_initializing():
-    new_v = _normalise(dot(w_const.T, u.value))
-    u.value, v.value = _normalise(dot(w_const, new_v)), new_v
-  return weight / dot(u.value, dot(w, v.value))
-
-
-def _rows(x: Array) -> Array:
-  """``F.normalize(x)`` of a ``(1, n)`` row (over ``dim=1``)."""
-  return x / jnp.maximum(jnp.linalg.norm(x, axis=1, keepdims=True), SN_EPS)
+    u.value, v.value = _power_iteration(w_const, u.value)
+  return weight / _dot(u.value, _dot(w, v.value))
 
 
 class BatchNorm(nn.Module):

@@ -39,7 +39,6 @@ from jaxgan.metrics import weight_files
 # Where a checkpoint nests its state dict (Mimicry's save_checkpoint, and
 # the common {'state_dict': ...}).
 NESTED = ('model_state_dict', 'state_dict')
-_IGNORED = '.num_batches_tracked'
 
 
 def _spectral(flat: dict, module: tuple) -> bool:
@@ -92,7 +91,7 @@ def _state_dict(source, where: str) -> dict[str, np.ndarray]:
                      f'dict or a checkpoint with one of {list(NESTED)}')
   out = {}
   for name, value in tree.items():
-    if name.endswith(_IGNORED):
+    if name.endswith(weight_files.IGNORED_SUFFIX):
       continue
     if not hasattr(value, 'shape'):
       raise ValueError(f'{where}: entry {name!r} is a '
@@ -124,11 +123,13 @@ def load_torch_state_dict(source: str | Mapping, variables: Any) -> Any:
   names = {torch_name(path, flat): path for path in flat}
   missing = sorted(set(names) - set(tensors))
   unexpected = sorted(set(tensors) - set(names))
-  wrong = [f'{n}: {tuple(tensors[n].shape)}, expected '
-           f'{tuple(_to_torch(np.asarray(flat[p]), p[-1]).shape)}'
-           for n, p in sorted(names.items()) if n in tensors
-           and tuple(tensors[n].shape) != tuple(
-               _to_torch(np.asarray(flat[p]), p[-1]).shape)]
+  wrong = []
+  for n, p in sorted(names.items()):
+    shape = tuple(flat[p].shape)
+    expected = (weight_files.torch_shape(shape)
+                if p[-1] == 'kernel' else shape)
+    if n in tensors and tuple(tensors[n].shape) != expected:
+      wrong.append(f'{n}: {tuple(tensors[n].shape)}, expected {expected}')
   problems = ([f'missing {missing}'] if missing else []) + (
       [f'unexpected {unexpected}'] if unexpected else []) + (
           [f'wrong shapes: {"; ".join(wrong)}'] if wrong else [])

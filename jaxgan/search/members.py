@@ -143,7 +143,7 @@ def train_to(m: Members, h: History, steps: int, objective: str,
       watch(Chunk(cfg=m.cfg, ids=h.ids, steps=done, chunk=chunk, curves=part,
                   quality=quality, samples=samples[:n],
                   best_objective=h.best_objective))
-    if np.all(distributed.to_host(state.diverged)[:n]):
+    if all(diverged(m._replace(state=state), n)):
       break
   return m._replace(state=state, best_state=best_state), h
 
