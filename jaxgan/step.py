@@ -31,12 +31,15 @@ class LatentStream:
 
 class DStream:
   """What a discriminator step folds into its keys. ``EXTRA`` is folded
-  into the penalty's key; the others into that extra key (per shard)."""
+  into the penalty's key; ``FAKE_CALL`` into D's dropout key for its call
+  on the fakes, where D is called on each batch apart; the others into
+  the extra key (per shard)."""
   EXTRA = 5
   AUGMENT_REAL = 1
   AUGMENT_FAKE = 2
   TERMS = 4
   DROPOUT = 8
+  FAKE_CALL = 3
 
 
 class GStream:

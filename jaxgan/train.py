@@ -305,9 +305,11 @@ def init(p: Parts, key: PRNGKey, hp: HParams) -> GANState:
 
 class DBatch(NamedTuple):
   """What D's loss sees in one D step: this device's real and fake
-  batches as D sees them, the fakes' latents (``y`` the real labels), and
-  the keys of the penalty, the terms and D's dropout."""
+  batches as D sees them, the real batch's labels, the fakes' latents
+  (with the fakes' labels ``y``), and the keys of the penalty, the terms
+  and D's dropout."""
   real: Array
+  real_y: Array | None
   fake: Array
   latents: Latents
   penalty_key: PRNGKey
@@ -317,19 +319,27 @@ class DBatch(NamedTuple):
 
 def d_loss(d_params: Params, p: Parts, state: GANState, hp: HParams,
            b: DBatch) -> tuple[Array, tuple[PyTree, Metrics]]:
-  """D's loss: the GAN loss on the real and fake batch (one call of D),
-  the penalty and D's terms.
+  """D's loss: the GAN loss on the real and fake batch (one call of D on
+  both, or one on each as ``p.family.d_calls`` says), the penalty and D's
+  terms.
 
   Returns:
-    ``(loss, (D's state after its call, diagnostics))``.
+    ``(loss, (D's state after its calls, diagnostics))``.
   """
-  y, n = b.latents.y, b.real.shape[0]
-  both_y = None if y is None else jnp.concatenate([y, y])
+  y = b.real_y
   d_vars = {'params': d_params, **state.d_stats}
-  out, d_stats = apply_d(p, d_vars, jnp.concatenate([b.real, b.fake]),
-                         both_y, hp, b.dropout_key)
-  out_real = jax.tree.map(lambda v: v[:n], out)
-  out_fake = jax.tree.map(lambda v: v[n:], out)
+  if p.family.d_calls == 'separate':
+    out_real, after_real = apply_d(p, d_vars, b.real, y, hp, b.dropout_key)
+    out_fake, d_stats = apply_d(
+        p, {'params': d_params, **after_real}, b.fake, b.latents.y, hp,
+        jax.random.fold_in(b.dropout_key, step.DStream.FAKE_CALL))
+  else:
+    n = b.real.shape[0]
+    both_y = None if y is None else jnp.concatenate([y, b.latents.y])
+    out, d_stats = apply_d(p, d_vars, jnp.concatenate([b.real, b.fake]),
+                           both_y, hp, b.dropout_key)
+    out_real = jax.tree.map(lambda v: v[:n], out)
+    out_fake = jax.tree.map(lambda v: v[n:], out)
   d_real, d_fake = out_real['logit'], out_fake['logit']
   adversarial, _ = losses.gan_loss(hp['loss'], d_real, d_fake, hp)
   d_fn = lambda x: apply_d(p, d_vars, x, y, hp, b.dropout_key)[0]
@@ -346,20 +356,33 @@ def d_loss(d_params: Params, p: Parts, state: GANState, hp: HParams,
 
 def d_update(p: Parts, state: GANState, hp: HParams, key: PRNGKey
              ) -> tuple[GANState, Metrics]:
-  """One D step: a real and a fake batch drawn from ``key``, D's loss
-  (:func:`d_loss`) averaged over the data axis, D's optimiser step, and
-  each network's state kept where ``p.family.state`` says."""
+  """One D step (:func:`d_step`) on a real batch and latents drawn from
+  ``key``; the fakes take the real batch's labels."""
   k_real, k_z, k_pen = jax.random.split(key, 3)
-  k_extra = step.shard_key(jax.random.fold_in(k_pen, step.DStream.EXTRA),
-                           p.data_axis)
-  if p.data_axis is not None:
-    k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(p.data_axis))
   real, y = (step.shard(v, p.data_axis) for v in draw_real(p, k_real))
   latents = local_latents(p, draw_latents(p, k_z, p.batch))._replace(y=y)
+  return d_step(p, state, hp, real, y, latents, k_pen)
+
+
+def d_step(p: Parts, state: GANState, hp: HParams, real: Array,
+           real_y: Array | None, latents: Latents, key: PRNGKey
+           ) -> tuple[GANState, Metrics]:
+  """One D step on given batches: G's fakes of ``latents`` (this device's;
+  G in training mode), D's loss (:func:`d_loss`) on them and this
+  device's ``real`` batch (labels ``real_y``) averaged over the data axis,
+  D's optimiser step, and each network's state kept where
+  ``p.family.state`` says; ``key`` draws the penalty's, the terms' and the
+  augmentation's randomness."""
+  k_extra = step.shard_key(jax.random.fold_in(key, step.DStream.EXTRA),
+                           p.data_axis)
+  k_pen = key
+  if p.data_axis is not None:
+    k_pen = jax.random.fold_in(k_pen, jax.lax.axis_index(p.data_axis))
   fake, g_stats = apply_g(p, state.g_params, state.g_stats, latents, True)
   b = DBatch(
       real=augmented(p, jax.random.fold_in(k_extra,
                                            step.DStream.AUGMENT_REAL), real),
+      real_y=real_y,
       fake=augmented(p, jax.random.fold_in(k_extra,
                                            step.DStream.AUGMENT_FAKE),
                      jax.lax.stop_gradient(fake)),
@@ -422,20 +445,29 @@ def g_loss(g_params: Params, p: Parts, state: GANState, hp: HParams,
 
 def g_update(p: Parts, state: GANState, hp: HParams, key: PRNGKey
              ) -> tuple[GANState, Metrics]:
-  """One G step: latents drawn from ``key`` (labels with a real batch),
-  G's loss (:func:`g_loss`) averaged over the data axis, G's optimiser
-  step and weight average, and each network's state kept where
-  ``p.family.state`` says."""
-  k_extra = step.shard_key(key, p.data_axis)
+  """One G step (:func:`g_step`) on latents drawn from ``key``, with the
+  labels of a real batch (drawn where G takes labels or a term reads
+  it)."""
   latents = draw_latents(p, key, p.batch)
   needs_real = terms.g_needs_real(p.terms)
   real = None
   if p.labelled or needs_real:
     real, y = draw_real(p, jax.random.fold_in(key, step.GStream.REAL))
     latents = latents if y is None else latents._replace(y=y)
+  return g_step(p, state, hp, local_latents(p, latents),
+                step.shard(real, p.data_axis) if needs_real else None, key)
+
+
+def g_step(p: Parts, state: GANState, hp: HParams, latents: Latents,
+           real: Array | None, key: PRNGKey) -> tuple[GANState, Metrics]:
+  """One G step on given batches: G's loss (:func:`g_loss`) on this
+  device's ``latents`` (and ``real`` batch, where a term reads it)
+  averaged over the data axis, G's optimiser step and weight average, and
+  each network's state kept where ``p.family.state`` says; ``key`` draws
+  the augmentation's, the terms' and D's dropout's randomness."""
+  k_extra = step.shard_key(key, p.data_axis)
   b = GBatch(
-      latents=local_latents(p, latents),
-      real=step.shard(real, p.data_axis) if needs_real else None,
+      latents=latents, real=real,
       augment_key=jax.random.fold_in(k_extra, step.GStream.AUGMENT_FAKE),
       augment_real_key=jax.random.fold_in(k_extra,
                                           step.GStream.AUGMENT_REAL),

@@ -13,6 +13,7 @@ loaded, not compiled, by the next; :class:`CompileCounter` counts both.
 
 import atexit
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -95,6 +96,27 @@ def tiny_config(data_name: str = 'grid25', penalty: str = 'none'):
                    eval_samples=64)
   # A fixed round size: 'auto' would give one member per device.
   cfg.search.update(confirm_top=0, population=8)
+  return cfg
+
+
+# G's parameters in SNGAN's ResNets whose gradient is zero in exact
+# arithmetic: convolution biases that only a batch norm reads (a block's
+# c1, and c2 + c_sc, which the next batch norm reads). Adam turns their
+# rounding-level gradients into steps of up to the learning rate, so two
+# programs that round differently (Mimicry's and jaxgan's, a population and
+# a single run) part in them, and in the running means of the batch norms
+# that read them; the losses, D and everything else agree.
+RESNET_ROUNDING_ONLY = re.compile(r'block\d\.(c1|c2|c_sc)\.bias')
+RESNET_ROUNDING_STATS = re.compile(r'(block\d\.b[12]|b5)\.running_mean')
+
+
+def tiny_sngan_config():
+  """SNGAN's ResNets at width 8, batch 8, on the 32x32 digits, hinge loss."""
+  cfg = tiny_config()
+  cfg.data.name = 'digits32'
+  cfg.model.update(name='sngan', g_width=8, d_width=8, latent_dim=16)
+  cfg.train.update(batch_size=8, eval_samples=32)
+  cfg.hparams.loss = 'hinge'
   return cfg
 
 

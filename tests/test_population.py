@@ -7,9 +7,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from conftest import tiny_config
+from conftest import (RESNET_ROUNDING_ONLY, RESNET_ROUNDING_STATS,
+                      tiny_config, tiny_sngan_config)
 from processes import finish, start
-from jaxgan import losses, population, run, train
+from jaxgan import losses, models, population, run, train
 
 MESH = population.make_mesh()
 WORKER = os.path.join(os.path.dirname(__file__), 'population_worker.py')
@@ -57,6 +58,42 @@ def test_every_member_equals_its_single_run(penalty):
                  (state.g_params, state.d_params, state.ema_params),
                  (single_state.g_params, single_state.d_params,
                   single_state.ema_params))
+
+
+@pytest.mark.xdist_group('literature')   # shares the 32x32 digits' classifier
+def test_sngan_members_equal_their_single_runs():
+  """SNGAN's ResNets at a reduced width: convolutions per member, spectral
+  norm's vectors and G's batch norm kept per member, D called twice a D
+  step. Everything but G's parameters that only rounding moves
+  (``conftest.RESNET_ROUNDING_ONLY``) and the running means that follow
+  them."""
+  cfg = tiny_sngan_config()
+  members = [{'lr_d': 2e-4, 'b1_d': 0.0}, {'lr_g': 1e-3, 'seed': 3}]
+  _, state, m, hp = population_run(cfg, members, 3)
+  fns = train.make_train(cfg)
+  chunk = jax.jit(fns.train_chunk, static_argnums=2)
+  member = lambda tree, i: jax.tree.map(lambda v: v[i], tree)
+  for i in range(len(members)):
+    one = member(hp, i)
+    single, single_m = chunk(jax.jit(fns.init)(jax.random.key(0), one), one,
+                             3)
+    for k in train.STEP_METRICS:
+      np.testing.assert_allclose(m[k][i], single_m[k], rtol=2e-5, atol=1e-6,
+                                 err_msg=f'member {i}: {k}')
+    for net in ('g', 'd'):
+      ours = models.state_dict_of(
+          {'params': member(getattr(state, f'{net}_params'), i),
+           **member(getattr(state, f'{net}_stats'), i)})
+      alone = models.state_dict_of({'params': getattr(single,
+                                                      f'{net}_params'),
+                                    **getattr(single, f'{net}_stats')})
+      compared = [k for k in ours if net == 'd' or not (
+          RESNET_ROUNDING_ONLY.fullmatch(k)
+          or RESNET_ROUNDING_STATS.fullmatch(k))]
+      assert len(compared) > len(ours) // 2
+      for k in compared:
+        np.testing.assert_allclose(ours[k], alone[k], rtol=2e-5, atol=1e-6,
+                                   err_msg=f'member {i}: {net} {k}')
 
 
 def test_members_trained_in_groups_equal_members_trained_together():
@@ -191,10 +228,10 @@ def _assert_same(a, b):
 @pytest.mark.slow
 def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
   """The built-in program and a registered one (``plugins.dual_program``)
-  match one device; a conditional GAN and a CycleGAN train as two buckets
-  of one round on the 8 devices."""
+  match one device, and so does SNGAN on 'pop'; a conditional GAN and a
+  CycleGAN train as two buckets of one round on the 8 devices."""
   finish(*_run_worker(tmp_path, ['8x1', '4x2', '1x1'], devices=8,
-                      programs=('gan', 'dual', 'families')))
+                      programs=('gan', 'dual', 'families', 'sngan')))
   families = np.load(tmp_path / '8x1-families.npz')
   assert int(families['devices']) == 8
   assert {'0_class_accuracy', '1_class_accuracy'} <= set(families.files)
@@ -211,6 +248,9 @@ def test_pop_and_data_splits_over_8_devices_match_one_device(tmp_path):
     assert int(results['1x1']['devices']) == 1
     _assert_same(results['8x1'], results['1x1'])
     _assert_same(results['4x2'], results['1x1'])
+  # SNGAN's 8 members, one per device, equal the 8 on one device.
+  _assert_same(np.load(tmp_path / '8x1-sngan.npz'),
+               np.load(tmp_path / '1x1-sngan.npz'))
 
 
 def _free_port():

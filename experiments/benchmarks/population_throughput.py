@@ -29,20 +29,15 @@ does.
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
+import timing
 
-def _cpu_devices_from_argv(argv) -> str:
-  for arg in argv:
-    if arg.startswith('--cpu_devices='):
-      return arg.split('=', 1)[1]
-  return str(os.cpu_count() or 1)
 
 
 if __name__ == '__main__':
-  os.environ.setdefault('JAX_NUM_CPU_DEVICES', _cpu_devices_from_argv(sys.argv))
+  os.environ.setdefault('JAX_NUM_CPU_DEVICES',
+                        timing.cpu_devices_from_argv(sys.argv))
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -56,15 +51,6 @@ SIZES = ((64, 64, 6400), (128, 256, 1000))
 POPULATIONS = (1, 8, 16, 32, 64, 128)
 
 
-def median_seconds(fn, repeats: int) -> float:
-  """Median wall time of ``fn()`` (which must block) over ``repeats`` calls."""
-  times = []
-  for _ in range(repeats):
-    start = time.perf_counter()
-    fn()
-    times.append(time.perf_counter() - start)
-  return statistics.median(times)
-
 
 def matmul_gflops(n: int = 2048, repeats: int = 7) -> float:
   """The machine's float32 GFLOP/s: one n x n matmul on every device at once."""
@@ -77,7 +63,7 @@ def matmul_gflops(n: int = 2048, repeats: int = 7) -> float:
                             in_specs=jax.P(population.POP),
                             out_specs=jax.P(population.POP)))
   f(a).block_until_ready()
-  return devices * 2 * n ** 3 / median_seconds(
+  return devices * 2 * n ** 3 / timing.median_seconds(
       lambda: f(a).block_until_ready(), repeats) / 1e9
 
 
@@ -103,7 +89,7 @@ def layer_gemm_gflops(width: int, batch: int, group: int,
                             in_specs=(jax.P(population.POP),) * 2,
                             out_specs=jax.P(population.POP)))
   f(x, w).block_until_ready()
-  seconds = median_seconds(lambda: f(x, w).block_until_ready(), repeats)
+  seconds = timing.median_seconds(lambda: f(x, w).block_until_ready(), repeats)
   return devices * group * steps * 2 * batch * width ** 2 / seconds / 1e9
 
 
@@ -148,7 +134,7 @@ def measure(width: int, batch: int, penalty: str, sizes, steps_budget: int,
     for i, s in enumerate(states):
       single_chunk(s, member(i), k_seq)[1]['d_loss'].block_until_ready()
 
-  seq_rate = 4 * k_seq / median_seconds(one_after_another, repeats)
+  seq_rate = 4 * k_seq / timing.median_seconds(one_after_another, repeats)
   k_loop = max(k_seq // 4, 20)
   single_chunk(states[0], member(0), 1)[1]['d_loss'].block_until_ready()
 
@@ -159,7 +145,7 @@ def measure(width: int, batch: int, penalty: str, sizes, steps_budget: int,
         s, m = single_chunk(s, hp, 1)
       m['d_loss'].block_until_ready()
 
-  loop_rate = 4 * k_loop / median_seconds(python_loop, repeats)
+  loop_rate = 4 * k_loop / timing.median_seconds(python_loop, repeats)
 
   rows = []
   mesh = population.make_mesh()
@@ -177,7 +163,7 @@ def measure(width: int, batch: int, penalty: str, sizes, steps_budget: int,
       holder[0], out = pop.train_chunk(holder[0], hp, k)
       jax.block_until_ready(out)
 
-    rate = p * k / median_seconds(run_population, repeats)
+    rate = p * k / timing.median_seconds(run_population, repeats)
     row = dict(width=width, batch=batch, P=p, population=rate,
                one_after_another=seq_rate, python_loop=loop_rate,
                flops_fraction=rate * flops_per_step / (gflops * 1e9),
@@ -198,9 +184,7 @@ def main():
   parser.add_argument('--smoke', action='store_true',
                       help='small sizes and budgets, for a smoke run')
   parser.add_argument('--repeats', type=int, default=5)
-  parser.add_argument('--cpu_devices', type=int, default=os.cpu_count(),
-                      help='JAX devices to expose on a CPU host (read before '
-                      'JAX starts; JAX_NUM_CPU_DEVICES wins when set)')
+  timing.add_cpu_devices_flag(parser)
   parser.add_argument('--penalty', default='none',
                       help="D penalty of the benchmarked GAN ('none', 'r1', 'gp')")
   parser.add_argument('--group', type=int, default=population.GROUP_SIZE,

@@ -9,8 +9,8 @@ the rest).
 Built in: the 2-D mixtures ``ring8`` and ``grid25`` and their translation
 partner ``ring8_turned``; sklearn's 8x8 ``digits``, ``digits_turned`` and
 ``digits32`` (32×32, three channels);
-through tensorflow-datasets, ``mnist``, ``fashion_mnist``, ``cifar10`` and
-``celeb_a``.
+through tensorflow-datasets, ``mnist``, ``fashion_mnist``, ``cifar10``,
+``celeb_a`` and ``stl10`` (48×48, unlabelled).
 
 ``config.data.name`` is a name in :data:`DATASETS` (add one with
 :func:`register_dataset`, or :func:`from_arrays` for arrays in memory),

@@ -1,5 +1,5 @@
 """Image sets read through tensorflow-datasets (the ``tfds`` extra):
-``mnist``, ``fashion_mnist``, ``cifar10`` and ``celeb_a``."""
+``mnist``, ``fashion_mnist``, ``cifar10``, ``celeb_a`` and ``stl10``."""
 
 from typing import Callable, NamedTuple
 
@@ -13,12 +13,15 @@ class TfdsSource(NamedTuple):
 
   Attributes:
     shape: shape of one image after ``prepare``.
-    num_classes: number of label values.
+    num_classes: number of label values (0: the set is read without
+      labels).
     prepare: ``tf example dict -> (uint8 image, int label)``.
+    splits: the tfds splits read as the training and the test split.
   """
   shape: tuple[int, ...]
   num_classes: int
   prepare: Callable
+  splits: tuple[str, str] = ('train', 'test')
 
 
 def _image_label(example):
@@ -37,11 +40,23 @@ def _celeb_a(example):
   return tf.cast(tf.round(small), tf.uint8), label
 
 
+def _stl10(example):
+  """A 96x96 image resized to 48x48 (area averaging), as SNGAN's and
+  Mimicry's STL-10 runs use it; no label."""
+  import tensorflow as tf
+  small = tf.image.resize(example['image'], (48, 48), method='area',
+                          antialias=True)
+  return tf.cast(tf.round(small), tf.uint8), 0
+
+
 TFDS = {
     'mnist': TfdsSource((28, 28, 1), 10, _image_label),
     'fashion_mnist': TfdsSource((28, 28, 1), 10, _image_label),
     'cifar10': TfdsSource((32, 32, 3), 10, _image_label),
     'celeb_a': TfdsSource((32, 32, 3), 4, _celeb_a),
+    # The 100,000 unlabelled images to train on, the 8,000 test images
+    # (their labels dropped) held out.
+    'stl10': TfdsSource((48, 48, 3), 0, _stl10, ('unlabelled', 'test')),
 }
 
 
@@ -50,7 +65,7 @@ def tfds_split(name: str, split: str, directory: str, download: bool) -> Split:
 
   Args:
     name: a key of :data:`TFDS`.
-    split: ``'train'`` or ``'test'``.
+    split: the tfds split (``'train'``, ``'test'``, ``'unlabelled'``).
     directory: the tfds data dir (``''``: tfds's default, ``$TFDS_DATA_DIR``
       or ``~/tensorflow_datasets``).
     download: let tfds download and prepare the dataset when it is missing.
@@ -84,7 +99,8 @@ def tfds_split(name: str, split: str, directory: str, download: bool) -> Split:
     xs.append(x)
     ys.append(y)
   return Split(np.concatenate(xs).astype(np.uint8),
-               np.concatenate(ys).astype(np.int32))
+               np.concatenate(ys).astype(np.int32) if source.num_classes
+               else None)
 
 
 def tfds_images(name: str, directory: str = '', download: bool = False
@@ -92,8 +108,9 @@ def tfds_images(name: str, directory: str = '', download: bool = False
   """A tensorflow-datasets image set: its train and test splits.
 
   The training split is held on device as uint8 (mnist 47 MB, cifar10
-  154 MB, celeb_a at 32x32 500 MB).
+  154 MB, celeb_a at 32x32 500 MB, stl10 at 48x48 691 MB).
   """
-  return images(name, tfds_split(name, 'train', directory, download),
-                tfds_split(name, 'test', directory, download),
+  train, test = TFDS[name].splits
+  return images(name, tfds_split(name, train, directory, download),
+                tfds_split(name, test, directory, download),
                 TFDS[name].num_classes)

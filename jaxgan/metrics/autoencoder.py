@@ -19,6 +19,7 @@ import numpy as np
 
 from jaxgan import data
 from jaxgan.metrics import features
+from jaxgan.models.conv import Conv
 from jaxgan.types import Array
 
 # How the autoencoder trains: Adam on the mean squared reconstruction error.
@@ -31,10 +32,10 @@ class Encoder(nn.Module):
 
   @nn.compact
   def __call__(self, x: Array) -> Array:
-    x = nn.relu(nn.Conv(16, (3, 3))(x))
+    x = nn.relu(Conv(16, (3, 3))(x))
     channels = 32
     while x.shape[1] > 4:
-      x = nn.relu(nn.Conv(channels, (3, 3), strides=(2, 2))(x))
+      x = nn.relu(Conv(channels, (3, 3), strides=(2, 2))(x))
       channels = min(2 * channels, 64)
     return nn.Dense(self.dim)(x.reshape(x.shape[0], -1))
 

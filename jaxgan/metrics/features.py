@@ -47,6 +47,7 @@ from absl import logging
 
 from jaxgan import checkpoint, data, registry
 from jaxgan.metrics import inception
+from jaxgan.models.conv import Conv
 from jaxgan.types import Array, PyTree
 
 
@@ -97,10 +98,10 @@ class Classifier(nn.Module):
 
   @nn.compact
   def __call__(self, x: Array) -> tuple[Array, Array]:
-    x = nn.relu(nn.Conv(16, (3, 3))(x))
+    x = nn.relu(Conv(16, (3, 3))(x))
     channels = 32
     while x.shape[1] > 4:
-      x = nn.relu(nn.Conv(channels, (3, 3), strides=(2, 2))(x))
+      x = nn.relu(Conv(channels, (3, 3), strides=(2, 2))(x))
       channels = min(2 * channels, 64)
     features = nn.relu(nn.Dense(self.dim)(x.reshape(x.shape[0], -1)))
     return features, nn.Dense(self.num_classes)(features)

@@ -24,14 +24,16 @@ The built-in families:
                                     (``config.terms='acgan'``)
   ``info_mlp``, ``info_dcgan``      G(z, c) and D(x) with Q heads
                                     (``config.terms='info'``)
-  ``sngan``                         SNGAN's 32×32 ResNets (Mimicry's)
+  ``sngan``                         SNGAN's 32×32 and 48×48 ResNets
+                                    (Mimicry's; the data's side picks)
   ``cgan_pd``                       G(z, y) with conditional batch norm
                                     and the projection D(x, y) (cGAN-PD)
 
 The ResNets (:mod:`jaxgan.models.resnet`) compute as their PyTorch
 reference and load its weights (:func:`load_torch_state_dict`); their state
 changes in every training-mode call, as PyTorch's buffers do
-(:data:`EVERY_STEP`).
+(:data:`EVERY_STEP`), and D's step calls D on the real and the fake batch
+in turn, as Mimicry's does (``d_calls='separate'``).
 
 ``config.model.name`` is a registered family (:func:`register_model`) or an
 import path ``'pkg.module:FAMILY'`` naming a :class:`ModelFamily`. Each
@@ -97,6 +99,8 @@ OWN_STEP = StateUpdates()
 # statistics in D's step).
 EVERY_STEP = StateUpdates(('g', 'd'), ('g', 'd'))
 STEPS = ('g', 'd')
+# How D's step applies D to the real and the fake batch (ModelFamily.d_calls).
+D_CALLS = ('joint', 'separate')
 
 
 class ModelFamily(NamedTuple):
@@ -112,6 +116,12 @@ class ModelFamily(NamedTuple):
       scalars per member; the training calls also get a ``'dropout'`` PRNG
       stream).
     state: which steps update each network's state (:class:`StateUpdates`).
+    d_calls: how D's step applies D (:data:`D_CALLS`): ``'joint'``, once
+      on the real and fake batches concatenated (one set of batch
+      statistics); ``'separate'``, on the real batch and then on the fakes,
+      the second call starting from the state the first left, as a
+      PyTorch step's two forward passes do (two power iterations of
+      spectral norm, batch norm over each batch alone).
   """
   generator: type[nn.Module]
   discriminator: type[nn.Module]
@@ -120,6 +130,7 @@ class ModelFamily(NamedTuple):
   g_inputs: tuple[str, ...] = ()
   d_inputs: tuple[str, ...] = ()
   state: StateUpdates = OWN_STEP
+  d_calls: str = 'joint'
 
 
 def _check(name: str, family) -> None:
@@ -146,6 +157,9 @@ def _check(name: str, family) -> None:
     raise ValueError(f'model {name!r}: state={state!r} must be a '
                      "StateUpdates of steps 'g' and/or 'd' per network, "
                      'such as jaxgan.models.EVERY_STEP')
+  if family.d_calls not in D_CALLS:
+    raise ValueError(f'model {name!r}: d_calls={family.d_calls!r} must be '
+                     f'one of {list(D_CALLS)}')
   bad = sorted(set(family.kinds) - {'points', 'images'})
   if bad or not family.kinds:
     raise ValueError(f'model {name!r}: kinds {list(family.kinds)} must be '
@@ -167,10 +181,11 @@ def _built_in() -> dict[str, ModelFamily]:
     out[f'info_{arch}'] = ModelFamily(g, d, kinds, strided, ('c',),
                                       ('dropout_d',))
   out['sngan'] = ModelFamily(ResNetGenerator, ResNetDiscriminator,
-                             ('images',), state=EVERY_STEP)
+                             ('images',), state=EVERY_STEP,
+                             d_calls='separate')
   out['cgan_pd'] = ModelFamily(ResNetGenerator, ResNetDiscriminator,
                                ('images',), g_inputs=('y',), d_inputs=('y',),
-                               state=EVERY_STEP)
+                               state=EVERY_STEP, d_calls='separate')
   return out
 
 
@@ -327,7 +342,7 @@ def _check_knobs(cfg: ml_collections.ConfigDict, family: ModelFamily,
                        f' choose from {sorted(set(sides))}')
 
 
-__all__ = ['ACTIVATIONS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS', 'MODELS',
+__all__ = ['ACTIVATIONS', 'D_CALLS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS', 'MODELS',
            'NORMS', 'OWN_STEP', 'SPATIAL_NORMS', 'ModelFamily',
            'StateUpdates', 'check_config', 'check_fits', 'hyperparameters',
            'make_models',

@@ -15,6 +15,7 @@ InfoGAN's Q heads and dropout, as :class:`jaxgan.models.MLPDiscriminator`.
 import flax.linen as nn
 import jax.numpy as jnp
 
+from jaxgan.models.conv import Conv, ConvTranspose
 from jaxgan.models.layers import (ACTIVATIONS, SPATIAL_NORMS,
                                   ConditionalBatchNorm, SelfAttention,
                                   discriminator_outputs, dropout, normed)
@@ -61,10 +62,10 @@ class ConvGenerator(nn.Module):
     else:
       x = norm_act(project, inputs).reshape(shape)
     for ch in channels[1:]:
-      x = norm_act(nn.ConvTranspose(ch, (4, 4), strides=(2, 2)), x)
+      x = norm_act(ConvTranspose(ch, (4, 4), strides=(2, 2)), x)
       if x.shape[1] == self.attention:
         x = SelfAttention(self.norm)(x, train)
-    return jnp.tanh(nn.Conv(c_out, (3, 3))(x))
+    return jnp.tanh(Conv(c_out, (3, 3))(x))
 
 
 class ConvDiscriminator(nn.Module):
@@ -90,7 +91,7 @@ class ConvDiscriminator(nn.Module):
     act = ACTIVATIONS[self.activation]
     for i, ch in enumerate(stage_channels(self.width, self.depth)[::-1][1:]):
       norm = 'none' if i == 0 and self.norm != 'spectral' else self.norm
-      x = act(normed(nn.Conv(ch, (4, 4), strides=(2, 2)), norm, x, train))
+      x = act(normed(Conv(ch, (4, 4), strides=(2, 2)), norm, x, train))
       if self.dropout:
         x = dropout(self, x, dropout_d, train)
       if x.shape[1] == self.attention:

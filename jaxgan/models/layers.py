@@ -7,6 +7,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgan.models.conv import Conv
 from jaxgan.types import Array
 
 ACTIVATIONS = {
@@ -89,13 +90,13 @@ class SelfAttention(nn.Module):
   def __call__(self, x: Array, train: bool) -> Array:
     b, h, w, c = x.shape
     proj_norm = 'spectral' if self.norm == 'spectral' else 'none'
-    proj = lambda ch, v: normed(nn.Conv(ch, (1, 1), use_bias=False),
+    proj = lambda ch, v: normed(Conv(ch, (1, 1), use_bias=False),
                                 proj_norm, v, train).reshape(b, h * w, ch)
     inner = max(c // 8, 1)
     query, key, value = proj(inner, x), proj(inner, x), proj(c // 2 or 1, x)
     attn = jax.nn.softmax(query @ key.transpose(0, 2, 1), axis=-1)
     out = (attn @ value).reshape(b, h, w, -1)
-    out = normed(nn.Conv(c, (1, 1), use_bias=False), proj_norm, out, train)
+    out = normed(Conv(c, (1, 1), use_bias=False), proj_norm, out, train)
     gamma = self.param('gamma', nn.initializers.zeros, ())
     return x + gamma * out
 

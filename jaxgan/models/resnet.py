@@ -1,16 +1,22 @@
 """SNGAN's ResNet generator and discriminator (Miyato et al. 2018) and the
-projection discriminator (cGAN-PD, Miyato & Koyama 2018) at 32×32, layer for
-layer as Mimicry's (``torch_mimicry``, Lee & Town 2020) ``SNGANGenerator32``,
-``SNGANDiscriminator32``, ``CGANPDGenerator32`` and
-``CGANPDDiscriminator32``, with its names, so that its state dicts load
-(:func:`jaxgan.models.load_torch_state_dict`).
+projection discriminator (cGAN-PD, Miyato & Koyama 2018) at 32×32 and
+48×48, layer for layer as Mimicry's (``torch_mimicry``, Lee & Town 2020)
+``SNGANGenerator32``/``48``, ``SNGANDiscriminator32``/``48``,
+``CGANPDGenerator32`` and ``CGANPDDiscriminator32``, with its names, so
+that its state dicts load (:func:`jaxgan.models.load_torch_state_dict`).
+The images' side picks the network, as Mimicry's class names do.
 
-G: z -> Dense(4·4·width) -> 3 × :class:`GBlock` (up-sampling) -> batch norm
--> ReLU -> 3×3 conv -> tanh. With labels its blocks' batch norms are
-conditional (:class:`ConditionalBatchNorm`, Mimicry's embedding of scale and
-shift). D: :class:`OptimizedBlock` (down-sampling) -> :class:`DBlock`
-(down-sampling) -> 2 × :class:`DBlock` -> ReLU -> global sum pooling ->
-Dense(1), plus the projection ``<embed(y), h>`` with labels; D's layers are
+G: z -> Dense(b·b·width) -> 3 × :class:`GBlock` (up-sampling) -> batch norm
+-> ReLU -> 3×3 conv -> tanh, from b = 4 at 32×32 (every block ``width``
+channels) or b = 6 at 48×48 (the blocks halve the channels: width/2,
+width/4, width/8). With labels its blocks' batch norms are conditional
+(:class:`ConditionalBatchNorm`, Mimicry's embedding of scale and shift).
+D at 32×32: :class:`OptimizedBlock` (down-sampling) -> :class:`DBlock`
+(down-sampling) -> 2 × :class:`DBlock`, every block ``width`` channels; at
+48×48: :class:`OptimizedBlock` (width/16) -> 3 down-sampling
+:class:`DBlock` (width/8, /4, /2) -> :class:`DBlock` (width); then ReLU ->
+global sum pooling -> Dense(1), plus the projection ``<embed(y), h>`` with
+labels; D's layers are
 spectrally normalised as PyTorch does (``norm='spectral'``), or plain
 (``norm='none'``). Layers compute as PyTorch's
 (:mod:`jaxgan.models.torch_layers`): bilinear up-sampling, PyTorch's
@@ -27,8 +33,9 @@ import jax.numpy as jnp
 from jaxgan.models import torch_layers as tl
 from jaxgan.types import Array
 
-# The images' side, and that of G's first feature map.
-SIDE, BOTTOM = 32, 4
+# The images' sides the networks are defined for -> the side of G's first
+# feature map.
+BOTTOM = {32: 4, 48: 6}
 # D's model.d_norm: its layers spectrally normalised as Mimicry's, or plain.
 D_NORMS = ('spectral', 'none')
 
@@ -118,39 +125,55 @@ class OptimizedBlock(nn.Module):
     return tl.avg_pool(h) + shortcut
 
 
+def check_side(shape: tuple[int, ...]) -> int:
+  """The side of square images of ``shape`` the networks are defined for.
+
+  Raises:
+    ValueError: naming the images' size and the data that fits.
+  """
+  side = shape[0]
+  if side != shape[1] or side not in BOTTOM:
+    raise ValueError(
+        "model.name='sngan' and 'cgan_pd' are SNGAN's 32x32 and 48x48 "
+        f'networks, and the data holds {shape[0]}x{shape[1]} images; use '
+        '32x32 data (data.name=digits32, cifar10, celeb_a, or folder: with '
+        'data.image_size=32) or 48x48 (stl10, data.image_size=48)')
+  return side
+
+
 class ResNetGenerator(nn.Module):
-  """SNGAN's (cGAN-PD's, with labels) 32×32 ResNet generator; ``width`` is
-  Mimicry's ``ngf`` (256)."""
+  """SNGAN's (cGAN-PD's, with labels) ResNet generator for the side of
+  ``out_shape``; ``width`` is Mimicry's ``ngf`` (256 at 32×32, 512 at
+  48×48)."""
   out_shape: tuple[int, ...]
   width: int = 256
   num_classes: int = 0
 
   def __post_init__(self):
-    if tuple(self.out_shape[:2]) != (SIDE, SIDE):
-      raise ValueError(
-          "model.name='sngan' and 'cgan_pd' are SNGAN's 32x32 networks, and "
-          f'the data holds {self.out_shape[0]}x{self.out_shape[1]} images; '
-          'use 32x32 data (data.name=digits32, cifar10, or folder: with '
-          'data.image_size=32)')
+    check_side(tuple(self.out_shape))
     super().__post_init__()
 
   @nn.compact
   def __call__(self, z: Array, train: bool, y: Array | None = None
                ) -> Array:
-    h = tl.Dense(BOTTOM * BOTTOM * self.width, name='l1')(z, train)
-    # PyTorch's view to (N, C, 4, 4), as NHWC.
-    h = h.reshape(z.shape[0], self.width, BOTTOM, BOTTOM).transpose(
+    side = check_side(tuple(self.out_shape))
+    bottom = BOTTOM[side]
+    h = tl.Dense(bottom * bottom * self.width, name='l1')(z, train)
+    # PyTorch's view to (N, C, b, b), as NHWC.
+    h = h.reshape(z.shape[0], self.width, bottom, bottom).transpose(
         0, 2, 3, 1)
     for k in (2, 3, 4):
-      h = GBlock(self.width, self.num_classes, name=f'block{k}')(h, train, y)
+      # At 48x48 block k has width >> (k - 1) channels.
+      features = self.width >> (k - 1) if side == 48 else self.width
+      h = GBlock(features, self.num_classes, name=f'block{k}')(h, train, y)
     h = nn.relu(tl.BatchNorm(name='b5')(h, train))
     return jnp.tanh(tl.Conv(self.out_shape[-1], 3, name='c5')(h, train))
 
 
 class ResNetDiscriminator(nn.Module):
-  """SNGAN's 32×32 ResNet discriminator, the projection discriminator with
-  labels; ``width`` is Mimicry's ``ndf`` (128), ``norm`` one of
-  :data:`D_NORMS`."""
+  """SNGAN's ResNet discriminator for the side of the images it is given,
+  the projection discriminator with labels; ``width`` is Mimicry's ``ndf``
+  (128 at 32×32, 1024 at 48×48), ``norm`` one of :data:`D_NORMS`."""
   width: int = 128
   norm: str = 'spectral'
   num_classes: int = 0
@@ -166,10 +189,16 @@ class ResNetDiscriminator(nn.Module):
   @nn.compact
   def __call__(self, x: Array, train: bool, y: Array | None = None) -> Array:
     spectral = 'pytorch' if self.norm == 'spectral' else 'none'
-    h = OptimizedBlock(self.width, spectral, name='block1')(x, train)
-    h = DBlock(self.width, True, spectral, name='block2')(h, train)
-    h = DBlock(self.width, False, spectral, name='block3')(h, train)
-    h = DBlock(self.width, False, spectral, name='block4')(h, train)
+    if check_side(x.shape[1:3]) == 32:
+      blocks = ((self.width, True), (self.width, False), (self.width, False))
+      first = self.width
+    else:
+      blocks = ((self.width >> 3, True), (self.width >> 2, True),
+                (self.width >> 1, True), (self.width, False))
+      first = self.width >> 4
+    h = OptimizedBlock(first, spectral, name='block1')(x, train)
+    for k, (features, down) in enumerate(blocks, 2):
+      h = DBlock(features, down, spectral, name=f'block{k}')(h, train)
     h = jnp.sum(nn.relu(h), axis=(1, 2))
     if y is None:
       return tl.Dense(1, spectral=spectral, name='l5')(h, train)[:, 0]

@@ -33,6 +33,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgan.models import conv
 from jaxgan.types import Array
 
 # How a layer is spectrally normalised: not, as torch.nn.utils.spectral_norm
@@ -89,10 +90,8 @@ class Conv(nn.Module):
         self, kernel, lambda k: k.transpose(3, 2, 0, 1).reshape(
             self.features, -1), train, self.spectral)
     pad = self.size // 2
-    y = jax.lax.conv_general_dilated(
-        x, kernel, (1, 1), [(pad, pad), (pad, pad)],
-        dimension_numbers=('NHWC', 'HWIO', 'NHWC'),
-        precision=jax.lax.Precision.HIGHEST)
+    y = conv.conv(x, kernel, (1, 1), [(pad, pad), (pad, pad)],
+                  precision=jax.lax.Precision.HIGHEST)
     return y + bias
 
 

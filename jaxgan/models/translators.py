@@ -11,6 +11,7 @@
 import flax.linen as nn
 import jax.numpy as jnp
 
+from jaxgan.models.conv import Conv
 from jaxgan.models.layers import stack
 from jaxgan.types import Array
 
@@ -51,7 +52,7 @@ class ConvTranslator(nn.Module):
 
   @nn.compact
   def __call__(self, x: Array, train: bool) -> Array:
-    h = stack(lambda: nn.Conv(self.width, (3, 3)),
+    h = stack(lambda: Conv(self.width, (3, 3)),
               jnp.concatenate([x, coordinates(x)], -1), self.depth,
               self.activation, self.norm, train)
-    return jnp.tanh(nn.Conv(x.shape[-1], (3, 3))(h))
+    return jnp.tanh(Conv(x.shape[-1], (3, 3))(h))

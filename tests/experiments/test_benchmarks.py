@@ -102,3 +102,24 @@ def test_shared_study_smoke_run_measures_workers_database_and_a_death(
   assert all(results['database'][k] > 0 for k in ('claim', 'store', 'ask'))
   assert len(results['deaths']) == 1
   assert results['deaths'][0] > 0.75 * results['lease']
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group('literature')   # shares the 32x32 digits' classifier
+def test_networks_smoke_run_writes_its_table(tmp_path):
+  out = tmp_path / 'results.json'
+  done = subprocess.run(
+      [sys.executable, 'experiments/benchmarks/networks.py', '--smoke',
+       '--networks=sngan', '--cpu_devices=2', f'--json={out}'],
+      cwd=ROOT, capture_output=True, text=True,
+      env={k: v for k, v in os.environ.items() if k != 'JAX_NUM_CPU_DEVICES'})
+  assert done.returncode == 0, done.stderr
+  results = json.loads(out.read_text())
+  assert results['device_count'] == 2
+  rows = results['rows']
+  assert [(r['network'], r['P'], r['devices']) for r in rows] == [
+      ('sngan', 1, 1), ('sngan', 2, 2)]
+  for r in rows:
+    assert r['compile_s'] > 0 and r['memory_mb'] > 0
+    assert r['ratio'] == pytest.approx(r['population'] /
+                                       r['one_after_another'])
