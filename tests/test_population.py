@@ -61,15 +61,19 @@ def test_every_member_equals_its_single_run(penalty):
 
 
 @pytest.mark.xdist_group('literature')   # shares the 32x32 digits' classifier
-def test_sngan_members_equal_their_single_runs():
+def test_sngan_members_equal_their_single_runs(compile_counter):
   """SNGAN's ResNets at a reduced width: convolutions per member, spectral
   norm's vectors and G's batch norm kept per member, D called twice a D
   step. Everything but G's parameters that only rounding moves
   (``conftest.RESNET_ROUNDING_ONLY``) and the running means that follow
-  them."""
+  them. New values of the dynamic hyperparameters compile nothing."""
   cfg = tiny_sngan_config()
+  population_run(cfg, [{'lr_d': 1e-3, 'loss': 'non_saturating'},
+                       {'b2_g': 0.99, 'ema_decay': 0.9, 'seed': 7}], 3)
+  compiled = compile_counter.count
   members = [{'lr_d': 2e-4, 'b1_d': 0.0}, {'lr_g': 1e-3, 'seed': 3}]
   _, state, m, hp = population_run(cfg, members, 3)
+  assert compile_counter.count == compiled
   fns = train.make_train(cfg)
   chunk = jax.jit(fns.train_chunk, static_argnums=2)
   member = lambda tree, i: jax.tree.map(lambda v: v[i], tree)

@@ -153,7 +153,7 @@ def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--json', help='write the results here')
   parser.add_argument('--smoke', action='store_true',
-                      help='small widths, P 1 and 2, two repeats')
+                      help='width 8, batch 8, P 2, two repeats')
   parser.add_argument('--networks', default=','.join(NETWORKS))
   parser.add_argument('--dcgan_width', type=int, default=64)
   parser.add_argument('--sngan_width', type=int, default=32,
@@ -171,7 +171,7 @@ def main():
   batch, steps, repeats = args.batch, args.steps, args.repeats
   if args.smoke:
     widths, batch, steps, repeats, sizes = (dict(dcgan=8, sngan=8), 8, 2, 2,
-                                            (1, 2))
+                                            (2,))
   device = jax.devices()[0]
   log(f'{device.device_kind} ({device.platform}) x{jax.device_count()}, '
       f'batch {batch}, {steps} steps per call, medians of {repeats}')

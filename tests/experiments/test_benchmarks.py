@@ -118,8 +118,11 @@ def test_networks_smoke_run_writes_its_table(tmp_path):
   assert results['device_count'] == 2
   rows = results['rows']
   assert [(r['network'], r['P'], r['devices']) for r in rows] == [
-      ('sngan', 1, 1), ('sngan', 2, 2)]
+      ('sngan', 2, 2)]
   for r in rows:
     assert r['compile_s'] > 0 and r['memory_mb'] > 0
     assert r['ratio'] == pytest.approx(r['population'] /
                                        r['one_after_another'])
+    # Every convolution of SNGAN's step in Eigen's layout, none grouped.
+    assert r['eigen_layout'] == r['convolutions'] > 0
+    assert r['grouped'] == 0
