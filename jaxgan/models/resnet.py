@@ -156,7 +156,7 @@ class ResNetGenerator(nn.Module):
   @nn.compact
   def __call__(self, z: Array, train: bool, y: Array | None = None
                ) -> Array:
-    side = check_side(tuple(self.out_shape))
+    side = self.out_shape[0]   # checked in __post_init__
     bottom = BOTTOM[side]
     h = tl.Dense(bottom * bottom * self.width, name='l1')(z, train)
     # PyTorch's view to (N, C, b, b), as NHWC.
