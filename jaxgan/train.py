@@ -147,8 +147,10 @@ class Parts(NamedTuple):
 
   Attributes:
     dataset: the training data.
-    family: the model family; ``family.state`` says which calls update
-      each network's state.
+    family: the model family as it trains ``d``
+      (:func:`jaxgan.models.as_trained`); ``family.state`` says which
+      calls update each network's state, ``family.d_calls`` how D's step
+      applies D.
     g, d: the Flax modules.
     g_tx, d_tx: the optimisers (hyperparameters injected per member).
     schedule: ``step -> factor`` of both learning rates, or None.
@@ -199,7 +201,7 @@ def make_parts(cfg: ml_collections.ConfigDict,
   coded = 'c' in family.g_inputs
   g, d = models.make_models(cfg.model, dataset.shape, dataset.num_classes)
   return Parts(
-      dataset=dataset, family=family, g=g, d=d,
+      dataset=dataset, family=models.as_trained(family, d), g=g, d=d,
       g_tx=optim.make_optimizer(cfg.optim.g, cfg.optim.clip_norm),
       d_tx=optim.make_optimizer(cfg.optim.d, cfg.optim.clip_norm),
       schedule=optim.make_schedule(cfg.optim.schedule, cfg.train.num_steps),

@@ -184,6 +184,29 @@ def test_each_networks_state_updates_in_the_steps_its_family_declares(
   assert out.shape == (p.batch,) and _stats_equal(frozen, state.d_stats)
 
 
+@pytest.mark.parametrize('d_norm', ['batch', 'layer'])
+def test_d_step_shows_d_the_fakes_as_g_step_does(d_norm):
+  """D's step scores G's fakes as G's step will: with batch norm, on the
+  fakes alone (their own statistics), not normalised together with the
+  real batch."""
+  cfg = tiny_config('digits')
+  cfg.model.d_norm = d_norm
+  p = train.make_parts(cfg)
+  assert p.family.d_calls == ('separate' if d_norm == 'batch' else 'joint')
+  assert models.MODELS.lookup('dcgan').d_calls == 'joint'
+  hp = config.hparams_from_config(cfg)
+  state = train.init(p, jax.random.key(0), hp)
+  key = jax.random.key(1)
+  real, _ = train.draw_real(p, key)
+  latents = train.draw_latents(p, jax.random.key(2), p.batch)
+  _, diag = train.d_step(p, state, hp, real, None, latents, key)
+  fake, _ = train.apply_g(p, state.g_params, state.g_stats, latents, True)
+  alone, _ = train.apply_d(p, {'params': state.d_params, **state.d_stats},
+                           fake, None, hp, key)
+  np.testing.assert_allclose(diag['d_fake'], jnp.mean(alone['logit']),
+                             rtol=1e-5, atol=1e-6)
+
+
 def test_a_family_declaring_state_updates_in_no_step_is_refused():
   with pytest.raises(ValueError, match=r"state=.* must be a StateUpdates of "
                      "steps 'g' and/or 'd'"):

@@ -117,11 +117,11 @@ class ModelFamily(NamedTuple):
       stream).
     state: which steps update each network's state (:class:`StateUpdates`).
     d_calls: how D's step applies D (:data:`D_CALLS`): ``'joint'``, once
-      on the real and fake batches concatenated (one set of batch
-      statistics); ``'separate'``, on the real batch and then on the fakes,
-      the second call starting from the state the first left, as a
-      PyTorch step's two forward passes do (two power iterations of
-      spectral norm, batch norm over each batch alone).
+      on the real and fake batches concatenated; ``'separate'``, on the
+      real batch and then on the fakes, the second call starting from the
+      state the first left, as a PyTorch step's two forward passes do (two
+      power iterations of spectral norm). A D with batch norm is always
+      applied per batch (:func:`as_trained`).
   """
   generator: type[nn.Module]
   discriminator: type[nn.Module]
@@ -234,6 +234,23 @@ def make_models(model_cfg: ml_collections.ConfigDict,
   return g, d
 
 
+def as_trained(family: ModelFamily, d: nn.Module) -> ModelFamily:
+  """``family`` as it trains the discriminator ``d``: with
+  ``d_calls='separate'`` where ``d`` normalises over the batch (its
+  ``norm`` field is ``'batch'``, from ``model.d_norm``).
+
+  G's step applies D to the fakes alone. A D that normalises over the
+  batch, trained on real and fake batches normalised together, would then
+  see in G's step fakes normalised by their own statistics, which it never
+  learnt to judge: G's loss saturates and G stops learning (a DCGAN at
+  32×32 collapses to one texture). Applying D to each batch alone, as
+  DCGAN's reference code does, shows D the same statistics in both steps.
+  """
+  if getattr(d, 'norm', None) == 'batch':
+    return family._replace(d_calls='separate')
+  return family
+
+
 def hyperparameters(family: ModelFamily) -> tuple[str, ...]:
   """The dynamic hyperparameters ``family``'s D reads."""
   return tuple(n for n in family.d_inputs if n not in D_INPUTS)
@@ -344,7 +361,7 @@ def _check_knobs(cfg: ml_collections.ConfigDict, family: ModelFamily,
 
 __all__ = ['ACTIVATIONS', 'D_CALLS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS', 'MODELS',
            'NORMS', 'OWN_STEP', 'SPATIAL_NORMS', 'ModelFamily',
-           'StateUpdates', 'check_config', 'check_fits', 'hyperparameters',
+           'StateUpdates', 'as_trained', 'check_config', 'check_fits', 'hyperparameters',
            'make_models',
            'register_model', 'ACGANConvDiscriminator', 'ACGANDiscriminator',
            'ConvDiscriminator', 'ConvGenerator', 'MLPDiscriminator',
