@@ -359,11 +359,11 @@ def _check_knobs(cfg: ml_collections.ConfigDict, family: ModelFamily,
                        f' choose from {sorted(set(sides))}')
 
 
-__all__ = ['ACTIVATIONS', 'D_CALLS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS', 'MODELS',
-           'NORMS', 'OWN_STEP', 'SPATIAL_NORMS', 'ModelFamily',
-           'StateUpdates', 'as_trained', 'check_config', 'check_fits', 'hyperparameters',
-           'make_models',
-           'register_model', 'ACGANConvDiscriminator', 'ACGANDiscriminator',
+__all__ = ['ACTIVATIONS', 'D_CALLS', 'D_INPUTS', 'EVERY_STEP', 'G_INPUTS',
+           'MODELS', 'NORMS', 'OWN_STEP', 'SPATIAL_NORMS', 'ModelFamily',
+           'StateUpdates', 'as_trained', 'check_config', 'check_fits',
+           'hyperparameters', 'make_models', 'register_model',
+           'ACGANConvDiscriminator', 'ACGANDiscriminator',
            'ConvDiscriminator', 'ConvGenerator', 'MLPDiscriminator',
            'MLPGenerator', 'ResNetDiscriminator', 'ResNetGenerator',
            'load_torch_state_dict', 'state_dict_of']
